@@ -1,0 +1,40 @@
+# Set-up, tests, demo and benchmarks. Every target installs what it needs into .venv.
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: venv test unit lint format demo bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+lint: venv
+	$(VENV)/bin/ruff check plux plugin tests bench examples
+	$(VENV)/bin/ruff format --check plux plugin tests bench examples
+	$(VENV)/bin/mypy
+
+format: venv
+	$(VENV)/bin/ruff check --fix plux plugin tests bench examples
+	$(VENV)/bin/ruff format plux plugin tests bench examples
+
+unit: venv
+	$(VPY) -m pytest -q -m "not integration"
+
+test: lint
+	$(VPY) -m pytest -q
+	bash tools/test-interpreters.sh
+
+demo: venv
+	bash examples/demo.sh $(VPY)
+
+bench: venv
+	$(VPY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .venv-* build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,58 @@
+"""plux: plugins declared in code, found at build time, loaded lazily at run time.
+
+``import plux`` imports nothing else: each name below is imported from its module on first use,
+so that applications which only import plux pay for nothing.
+"""
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from plux.core.plugin import (
+        CompositePluginLifecycleListener,
+        FunctionPlugin,
+        Plugin,
+        PluginDisabled,
+        PluginException,
+        PluginFactory,
+        PluginFinder,
+        PluginLifecycleListener,
+        PluginSpec,
+        PluginSpecResolver,
+        PluginType,
+        plugin,
+    )
+    from plux.runtime.manager import PluginContainer, PluginManager
+
+__version__ = "2.0.0.dev0"
+
+_EXPORTS = {
+    "CompositePluginLifecycleListener": "plux.core.plugin",
+    "FunctionPlugin": "plux.core.plugin",
+    "Plugin": "plux.core.plugin",
+    "PluginDisabled": "plux.core.plugin",
+    "PluginException": "plux.core.plugin",
+    "PluginFactory": "plux.core.plugin",
+    "PluginFinder": "plux.core.plugin",
+    "PluginLifecycleListener": "plux.core.plugin",
+    "PluginSpec": "plux.core.plugin",
+    "PluginSpecResolver": "plux.core.plugin",
+    "PluginType": "plux.core.plugin",
+    "plugin": "plux.core.plugin",
+    "PluginContainer": "plux.runtime.manager",
+    "PluginManager": "plux.runtime.manager",
+}
+
+__all__ = [*_EXPORTS, "__version__"]
+
+
+def __getattr__(name: str) -> object:
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'plux' has no attribute {name!r}")
+    module = __import__(module_name, fromlist=[name])
+    value = getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,1 @@
+"""What plux defines that both the build and the run-time side use."""

@@ -1,0 +1,83 @@
+"""Entry points as plain values, and how plugin specs become entry points.
+
+This is where the build side (which finds specs) and the run-time side (which reads entry points)
+meet.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple
+
+from .plugin import PluginFinder, PluginSpec
+
+
+class EntryPoint(NamedTuple):
+    """One entry point: ``name = value`` in ``group``.
+
+    >>> EntryPoint("s3", "pkg.services:s3", "localstack.plugins.services")
+    EntryPoint(name='s3', value='pkg.services:s3', group='localstack.plugins.services')
+    """
+
+    name: str
+    value: str
+    group: str
+
+
+EntryPointDict = dict[str, list[str]]
+"""Entry points as setuptools' ``setup(entry_points=...)`` takes them: group -> ``["name = value"]``."""
+
+
+def spec_to_entry_point(spec: PluginSpec) -> EntryPoint:
+    """Return the entry point that lets the run time find ``spec`` again.
+
+    The value names the module-level attribute that holds the plugin: ``spec.location`` when a
+    finder recorded it, else the factory's own module and name (a class or a ``@plugin`` function).
+
+    >>> from plux.core.plugin import Plugin
+    >>> class Hello(Plugin):
+    ...     namespace, name = "demo", "hello"
+    >>> Hello.__module__ = "pkg.mod"
+    >>> spec_to_entry_point(PluginSpec("demo", "hello", Hello))
+    EntryPoint(name='hello', value='pkg.mod:Hello', group='demo')
+
+    :raises ValueError: if the factory is not reachable by a module-level name (a closure) and no
+        finder recorded where the spec lives.
+    """
+    if spec.location:
+        return EntryPoint(spec.name, spec.location, spec.namespace)
+    module = getattr(spec.factory, "__module__", None)
+    qualname = getattr(spec.factory, "__qualname__", "")
+    if not module or not qualname or "<" in qualname:
+        raise ValueError(
+            f"plugin {spec.namespace}:{spec.name}: factory {spec.factory!r} has no module-level "
+            "name; assign the PluginSpec to a module-level variable so build-time discovery can "
+            "point the entry point at it"
+        )
+    return EntryPoint(spec.name, f"{module}:{qualname}", spec.namespace)
+
+
+def to_entry_point_dict(eps: Iterable[EntryPoint]) -> EntryPointDict:
+    """Group entry points into an :data:`EntryPointDict` (``name = value`` strings per group).
+
+    :raises ValueError: if a name occurs twice in one group, naming both values.
+    """
+    result: EntryPointDict = {}
+    seen: dict[tuple[str, str], str] = {}
+    for ep in eps:
+        key = (ep.group, ep.name)
+        if key in seen:
+            raise ValueError(
+                f"duplicate entry point {ep.name!r} in group {ep.group!r}: "
+                f"{seen[key]} and {ep.value}"
+            )
+        seen[key] = ep.value
+        result.setdefault(ep.group, []).append(f"{ep.name} = {ep.value}")
+    return result
+
+
+def discover_entry_points(finder: PluginFinder) -> EntryPointDict:
+    """Find the plugins with ``finder`` and return their entry points.
+
+    :raises ValueError: on a duplicate name in a namespace, or a spec without a module-level name.
+    """
+    return to_entry_point_dict(spec_to_entry_point(spec) for spec in finder.find_plugins())

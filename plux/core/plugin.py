@@ -1,0 +1,279 @@
+"""The plugin vocabulary: plugins, specs, finders, resolvers, lifecycle listeners and exceptions.
+
+This module is imported by both the run-time and the build side, so it imports nothing heavy:
+no ``inspect``, no ``importlib.metadata``.
+"""
+
+from __future__ import annotations
+
+import abc
+import functools
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+
+class PluginException(Exception):
+    """Raised by the plugin manager; carries the namespace and name of the plugin it is about."""
+
+    def __init__(self, message: str, namespace: str | None = None, name: str | None = None) -> None:
+        super().__init__(message)
+        self.namespace = namespace
+        self.name = name
+
+
+class PluginDisabled(PluginException):
+    """Signals that a plugin must not be loaded (raised by filters, ``should_load`` or listeners).
+
+    Once a plugin is disabled, every later ``PluginManager.load`` of it raises this again.
+    """
+
+    def __init__(self, namespace: str, name: str, reason: str | None = None) -> None:
+        message = f"plugin {namespace}:{name} is disabled"
+        if reason:
+            message = f"{message}, reason: {reason}"
+        super().__init__(message, namespace, name)
+        self.reason = reason
+
+
+class Plugin(abc.ABC):
+    """A unit of code that is loaded at run time.
+
+    Subclasses with both ``namespace`` and ``name`` set are discovered at build time; a subclass
+    without a ``name`` is an abstract base for a family of plugins. The manager creates plugins
+    without constructor arguments and passes its ``load_args``/``load_kwargs`` to ``load``; keep
+    expensive imports inside ``load`` so that resolving the plugin stays cheap.
+    """
+
+    namespace: str
+    name: str
+    requirements: list[str]
+
+    def should_load(self) -> bool:
+        """Whether the manager should load this plugin; ``False`` disables it."""
+        return True
+
+    def load(self, *args: Any, **kwargs: Any) -> Any | None:
+        """Do the plugin's work; the return value is stored as the container's ``load_value``."""
+        return None
+
+
+PluginType = type[Plugin]
+PluginFactory = Callable[[], Plugin]
+
+
+class PluginSpec:
+    """Describes a plugin: its namespace, its unique name in that namespace, and a factory.
+
+    ``factory()`` returns the :class:`Plugin`; in the simplest case the factory is the plugin class.
+    Equality compares namespace, name and factory.
+    """
+
+    location: str | None = None
+    """``module:attr`` of the module-level name that holds this plugin, set by build-time finders
+    (a spec whose factory is a closure can only be reached through that name)."""
+
+    def __init__(self, namespace: str, name: str, factory: PluginFactory) -> None:
+        self.namespace = namespace
+        self.name = name
+        self.factory = factory
+
+    def __repr__(self) -> str:
+        return f"PluginSpec({self.namespace}.{self.name} = {self.factory!r})"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PluginSpec):
+            return NotImplemented
+        return (self.namespace, self.name, self.factory) == (
+            other.namespace,
+            other.name,
+            other.factory,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.namespace, self.name))
+
+
+class PluginFinder(abc.ABC):
+    """Finds plugins: at build time by scanning a project, at run time by reading entry points."""
+
+    @abc.abstractmethod
+    def find_plugins(self) -> list[PluginSpec]:
+        """Return the specs of every plugin this finder knows of."""
+
+
+class PluginSpecResolver:
+    """Makes a :class:`PluginSpec` out of whatever an entry point or a module attribute holds."""
+
+    def resolve(self, source: Any) -> PluginSpec:
+        """Return the spec that ``source`` describes.
+
+        A spec is returned as is; a Plugin subclass with ``namespace`` and ``name`` becomes a spec
+        with the class as factory; a function decorated with ``@plugin`` yields its spec.
+
+        :raises ValueError: if ``source`` describes no plugin.
+        """
+        if isinstance(source, PluginSpec):
+            return source
+        if isinstance(source, type) and issubclass(source, Plugin):
+            namespace = getattr(source, "namespace", None)
+            name = getattr(source, "name", None)
+            if namespace and name:
+                return PluginSpec(namespace, name, source)
+            raise ValueError(
+                f"plugin class {source.__module__}.{source.__qualname__} needs both a namespace "
+                "and a name to be a plugin"
+            )
+        spec = getattr(source, "__pluginspec__", None)
+        if callable(source) and isinstance(spec, PluginSpec):
+            return spec
+        raise ValueError(
+            f"cannot resolve a plugin spec from {source!r}: expected a PluginSpec, a Plugin "
+            "subclass with namespace and name, or a function decorated with @plugin"
+        )
+
+
+class PluginLifecycleListener:
+    """Hooks into the life of plugins managed by a ``PluginManager``.
+
+    A plugin is *resolved* (its entry point was imported and a spec made), *init* (the factory was
+    called) and *loaded* (``load`` returned). Every hook does nothing by default. An ordinary
+    exception raised by a hook is logged and ignored; a :class:`PluginException` (such as
+    :class:`PluginDisabled`) decides the plugin's fate.
+    """
+
+    def on_resolve_exception(
+        self, namespace: str, entrypoint: EntryPoint, exception: Exception
+    ) -> None:
+        """The entry point could not be turned into a spec (import failed, not a plugin, ...)."""
+
+    def on_resolve_after(self, plugin_spec: PluginSpec) -> None:
+        """The entry point was imported and ``plugin_spec`` made from it."""
+
+    def on_init_exception(self, plugin_spec: PluginSpec, exception: Exception) -> None:
+        """Calling the spec's factory raised ``exception``."""
+
+    def on_init_after(self, plugin_spec: PluginSpec, plugin: Plugin) -> None:
+        """The spec's factory returned ``plugin``."""
+
+    def on_load_before(
+        self,
+        plugin_spec: PluginSpec,
+        plugin: Plugin,
+        load_args: list[Any] | tuple[Any, ...],
+        load_kwargs: dict[str, Any],
+    ) -> None:
+        """``plugin.load(*load_args, **load_kwargs)`` is about to be called."""
+
+    def on_load_after(self, plugin_spec: PluginSpec, plugin: Plugin, load_result: Any = None) -> None:
+        """``plugin.load`` returned ``load_result``."""
+
+    def on_load_exception(self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception) -> None:
+        """``plugin.load`` raised ``exception``."""
+
+
+class CompositePluginLifecycleListener(PluginLifecycleListener):
+    """Fans every hook out to several listeners, in the order they were added."""
+
+    def __init__(self, initial: Iterable[PluginLifecycleListener] | None = None) -> None:
+        self.listeners: list[PluginLifecycleListener] = list(initial or ())
+
+    def add_listener(self, listener: PluginLifecycleListener) -> None:
+        """Append ``listener``; it sees every event from now on."""
+        self.listeners.append(listener)
+
+    def _fan_out(self, hook: str, *args: Any) -> None:
+        for listener in self.listeners:
+            getattr(listener, hook)(*args)
+
+    def on_resolve_exception(
+        self, namespace: str, entrypoint: EntryPoint, exception: Exception
+    ) -> None:
+        self._fan_out("on_resolve_exception", namespace, entrypoint, exception)
+
+    def on_resolve_after(self, plugin_spec: PluginSpec) -> None:
+        self._fan_out("on_resolve_after", plugin_spec)
+
+    def on_init_exception(self, plugin_spec: PluginSpec, exception: Exception) -> None:
+        self._fan_out("on_init_exception", plugin_spec, exception)
+
+    def on_init_after(self, plugin_spec: PluginSpec, plugin: Plugin) -> None:
+        self._fan_out("on_init_after", plugin_spec, plugin)
+
+    def on_load_before(
+        self,
+        plugin_spec: PluginSpec,
+        plugin: Plugin,
+        load_args: list[Any] | tuple[Any, ...],
+        load_kwargs: dict[str, Any],
+    ) -> None:
+        self._fan_out("on_load_before", plugin_spec, plugin, load_args, load_kwargs)
+
+    def on_load_after(self, plugin_spec: PluginSpec, plugin: Plugin, load_result: Any = None) -> None:
+        self._fan_out("on_load_after", plugin_spec, plugin, load_result)
+
+    def on_load_exception(self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception) -> None:
+        self._fan_out("on_load_exception", plugin_spec, plugin, exception)
+
+
+class FunctionPlugin(Plugin):
+    """A plugin made from a function by ``@plugin``; calling it calls the function."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        should_load: bool | Callable[[], bool] | None = None,
+        load: Callable[..., Any] | None = None,
+    ) -> None:
+        self.fn = fn
+        self._should_load = should_load
+        self._load = load
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(*args, **kwargs)
+
+    def should_load(self) -> bool:
+        if self._should_load is None:
+            return True
+        if isinstance(self._should_load, bool):
+            return self._should_load
+        return bool(self._should_load())
+
+    def load(self, *args: Any, **kwargs: Any) -> Any | None:
+        if self._load is None:
+            return None
+        return self._load(*args, **kwargs)
+
+
+def plugin(
+    namespace: str,
+    name: str | None = None,
+    should_load: bool | Callable[[], bool] | None = None,
+    load: Callable[..., Any] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Expose the decorated function as a plugin in ``namespace``.
+
+    The plugin is named ``name``, or after the function. The function itself is returned
+    unchanged (so it stays callable and discoverable at module level) and carries its spec as
+    ``__pluginspec__``; the manager hands out a :class:`FunctionPlugin` that calls it.
+    """
+
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        plugin_name = name or fn.__name__
+
+        # wraps() makes the factory report the function's module and name, so entry points made
+        # from the spec point at the decorated function.
+        @functools.wraps(fn)
+        def factory() -> FunctionPlugin:
+            fn_plugin = FunctionPlugin(fn, should_load=should_load, load=load)
+            fn_plugin.namespace = namespace
+            fn_plugin.name = plugin_name
+            return fn_plugin
+
+        fn.__pluginspec__ = PluginSpec(namespace, plugin_name, factory)  # type: ignore[attr-defined]
+        return fn
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Run time: finding installed plugins and managing their lifecycle."""

@@ -1,0 +1,135 @@
+"""Fixtures that build real site directories and run code against them in fresh interpreters."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class SiteBuilder:
+    """Writes installed distributions (real ``*.dist-info``/``*.egg-info`` folders) into ``path``."""
+
+    path: Path
+    distributions: list[Path] = field(default_factory=list)
+
+    def add_module(self, relpath: str, source: str) -> Path:
+        """Write ``source`` (dedented) to ``relpath`` below the site, creating packages on the way."""
+        target = self.path / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for parent in target.relative_to(self.path).parents:
+            if parent != Path(".") and relpath.endswith(".py"):
+                init = self.path / parent / "__init__.py"
+                if not init.exists():
+                    init.write_text("")
+        target.write_text(textwrap.dedent(source))
+        return target
+
+    def add_distribution(
+        self,
+        name: str,
+        version: str = "1.0",
+        entry_points: Mapping[str, Mapping[str, str]] | str | None = None,
+        modules: Mapping[str, str] | None = None,
+        kind: str = "dist-info",
+    ) -> Path:
+        """Install a distribution: its modules, and its metadata with ``entry_points.txt``.
+
+        ``entry_points`` is ``{group: {name: value}}``, or the raw text of ``entry_points.txt``.
+        """
+        for relpath, source in (modules or {}).items():
+            self.add_module(relpath, source)
+        folder = self.path / f"{name.replace('-', '_')}-{version}.{kind}"
+        folder.mkdir(parents=True)
+        metadata_file = "METADATA" if kind == "dist-info" else "PKG-INFO"
+        (folder / metadata_file).write_text(
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        )
+        if entry_points is not None:
+            (folder / "entry_points.txt").write_text(render_entry_points(entry_points))
+        if kind == "dist-info":
+            records = [f"{folder.name}/{f.name},," for f in folder.iterdir()]
+            records += [f"{relpath},," for relpath in (modules or {})]
+            records.append(f"{folder.name}/RECORD,,")
+            (folder / "RECORD").write_text("\n".join(records) + "\n")
+        self.distributions.append(folder)
+        return folder
+
+
+def render_entry_points(entry_points: Mapping[str, Mapping[str, str]] | str) -> str:
+    """The text of an ``entry_points.txt`` for ``{group: {name: value}}`` (or the text itself)."""
+    if isinstance(entry_points, str):
+        return textwrap.dedent(entry_points)
+    lines: list[str] = []
+    for group, entries in entry_points.items():
+        lines.append(f"[{group}]")
+        lines.extend(f"{name} = {value}" for name, value in entries.items())
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def site_builder(tmp_path: Path) -> SiteBuilder:
+    """A fresh, empty site directory to install distributions into."""
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    return SiteBuilder(site)
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    """A private directory for plux's on-disk entry point index."""
+    path = tmp_path / "plux-cache"
+    path.mkdir(mode=0o700)
+    return path
+
+
+@dataclass
+class PythonRunner:
+    """Runs code in a fresh interpreter that sees plux and the given site directories."""
+
+    sites: list[Path]
+    cache_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def environ(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PLUX_", "PYTHON"))}
+        env["PYTHONPATH"] = os.pathsep.join([*(str(s) for s in self.sites), str(PROJECT_ROOT)])
+        env["PLUX_CACHE_DIR"] = str(self.cache_dir)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.update(self.env)
+        return env
+
+    def run(self, code: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run ``code`` (dedented); with ``check``, fail the test with its stderr if it fails."""
+        proc = subprocess.run(
+            [sys.executable, "-s", "-c", textwrap.dedent(code)],
+            capture_output=True,
+            text=True,
+            env=self.environ(),
+            timeout=120,
+        )
+        if check and proc.returncode != 0:
+            pytest.fail(f"subprocess failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def json(self, code: str) -> object:
+        """Run ``code``, which prints one JSON document as its last line, and return it parsed."""
+        out = self.run(code).stdout.strip().splitlines()
+        return json.loads(out[-1])
+
+
+@pytest.fixture
+def python(site_builder: SiteBuilder, cache_dir: Path) -> Iterator[PythonRunner]:
+    """Runs code in a fresh interpreter with ``site_builder``'s site on ``sys.path``."""
+    yield PythonRunner([site_builder.path], cache_dir)
