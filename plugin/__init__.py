@@ -1,26 +1,26 @@
 """Legacy import path: ``plugin`` is what plux was imported as before it was renamed."""
 
+import plux
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from plux import (
-        CompositePluginLifecycleListener,
-        FunctionPlugin,
-        Plugin,
-        PluginContainer,
-        PluginDisabled,
-        PluginException,
-        PluginFactory,
-        PluginFinder,
-        PluginLifecycleListener,
-        PluginManager,
-        PluginSpec,
-        PluginSpecResolver,
-        PluginType,
-        __version__,
-        plugin,
+        CompositePluginLifecycleListener as CompositePluginLifecycleListener,
+        FunctionPlugin as FunctionPlugin,
+        Plugin as Plugin,
+        PluginContainer as PluginContainer,
+        PluginDisabled as PluginDisabled,
+        PluginException as PluginException,
+        PluginFactory as PluginFactory,
+        PluginFinder as PluginFinder,
+        PluginLifecycleListener as PluginLifecycleListener,
+        PluginManager as PluginManager,
+        PluginSpec as PluginSpec,
+        PluginSpecResolver as PluginSpecResolver,
+        PluginType as PluginType,
+        __version__ as __version__,
+        plugin as plugin,
     )
-
-import plux
 
 __all__ = plux.__all__
 

@@ -7,20 +7,23 @@ so that applications which only import plux pay for nothing.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from plux.core.plugin import (
-        CompositePluginLifecycleListener,
-        FunctionPlugin,
-        Plugin,
-        PluginDisabled,
-        PluginException,
-        PluginFactory,
-        PluginFinder,
-        PluginLifecycleListener,
-        PluginSpec,
-        PluginSpecResolver,
-        PluginType,
-        plugin,
+        CompositePluginLifecycleListener as CompositePluginLifecycleListener,
+        FunctionPlugin as FunctionPlugin,
+        Plugin as Plugin,
+        PluginDisabled as PluginDisabled,
+        PluginException as PluginException,
+        PluginFactory as PluginFactory,
+        PluginFinder as PluginFinder,
+        PluginLifecycleListener as PluginLifecycleListener,
+        PluginSpec as PluginSpec,
+        PluginSpecResolver as PluginSpecResolver,
+        PluginType as PluginType,
+        plugin as plugin,
     )
-    from plux.runtime.manager import PluginContainer, PluginManager
+    from plux.runtime.manager import (
+        PluginContainer as PluginContainer,
+        PluginManager as PluginManager,
+    )
 
 __version__ = "2.0.0.dev0"
 

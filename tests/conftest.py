@@ -18,13 +18,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class SiteBuilder:
-    """Writes installed distributions (real ``*.dist-info``/``*.egg-info`` folders) into ``path``."""
+    """Writes installed distributions (real ``*.dist-info``/``*.egg-info`` folders)."""
 
     path: Path
     distributions: list[Path] = field(default_factory=list)
 
     def add_module(self, relpath: str, source: str) -> Path:
-        """Write ``source`` (dedented) to ``relpath`` below the site, creating packages on the way."""
+        """Write ``source`` (dedented) to ``relpath`` below the site, with its packages."""
         target = self.path / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         for parent in target.relative_to(self.path).parents:

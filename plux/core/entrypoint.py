@@ -6,7 +6,8 @@ meet.
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from .plugin import PluginFinder, PluginSpec
 
@@ -24,14 +25,14 @@ class EntryPoint(NamedTuple):
 
 
 EntryPointDict = dict[str, list[str]]
-"""Entry points as setuptools' ``setup(entry_points=...)`` takes them: group -> ``["name = value"]``."""
+"""Entry points as ``setup(entry_points=...)`` takes them: group -> ``["name = value"]``."""
 
 
 def spec_to_entry_point(spec: PluginSpec) -> EntryPoint:
     """Return the entry point that lets the run time find ``spec`` again.
 
-    The value names the module-level attribute that holds the plugin: ``spec.location`` when a
-    finder recorded it, else the factory's own module and name (a class or a ``@plugin`` function).
+    The value names the module-level attribute that holds the plugin
+    (:meth:`PluginSpec.find_location`).
 
     >>> from plux.core.plugin import Plugin
     >>> class Hello(Plugin):
@@ -43,17 +44,14 @@ def spec_to_entry_point(spec: PluginSpec) -> EntryPoint:
     :raises ValueError: if the factory is not reachable by a module-level name (a closure) and no
         finder recorded where the spec lives.
     """
-    if spec.location:
-        return EntryPoint(spec.name, spec.location, spec.namespace)
-    module = getattr(spec.factory, "__module__", None)
-    qualname = getattr(spec.factory, "__qualname__", "")
-    if not module or not qualname or "<" in qualname:
+    location = spec.find_location()
+    if location is None:
         raise ValueError(
             f"plugin {spec.namespace}:{spec.name}: factory {spec.factory!r} has no module-level "
             "name; assign the PluginSpec to a module-level variable so build-time discovery can "
             "point the entry point at it"
         )
-    return EntryPoint(spec.name, f"{module}:{qualname}", spec.namespace)
+    return EntryPoint(spec.name, location, spec.namespace)
 
 
 def to_entry_point_dict(eps: Iterable[EntryPoint]) -> EntryPointDict:

@@ -1,17 +1,22 @@
 """The plugin vocabulary: plugins, specs, finders, resolvers, lifecycle listeners and exceptions.
 
-This module is imported by both the run-time and the build side, so it imports nothing heavy:
-no ``inspect``, no ``importlib.metadata``.
+This module is imported by both the run-time and the build side, and by every application at
+start-up, so it imports only what a bare interpreter has already loaded (no ``typing``,
+``functools``, ``inspect`` or ``importlib.metadata``).
 """
 
 from __future__ import annotations
 
 import abc
-import functools
-from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+# collections.abc would import the collections package; its implementation is already loaded.
+from _collections_abc import Callable
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from importlib.metadata import EntryPoint
+    from typing import Any
 
 
 class PluginException(Exception):
@@ -96,6 +101,20 @@ class PluginSpec:
     def __hash__(self) -> int:
         return hash((self.namespace, self.name))
 
+    def find_location(self) -> str | None:
+        """The ``module:attr`` that holds this plugin, or None if it is not known.
+
+        That is :attr:`location` when a finder recorded it, else the factory's own module and name
+        when the factory is a module-level class or function (not a closure).
+        """
+        if self.location:
+            return self.location
+        module = getattr(self.factory, "__module__", None)
+        qualname = getattr(self.factory, "__qualname__", None)
+        if not module or not qualname or "<locals>" in qualname:
+            return None
+        return f"{module}:{qualname}"
+
 
 class PluginFinder(abc.ABC):
     """Finds plugins: at build time by scanning a project, at run time by reading entry points."""
@@ -168,10 +187,14 @@ class PluginLifecycleListener:
     ) -> None:
         """``plugin.load(*load_args, **load_kwargs)`` is about to be called."""
 
-    def on_load_after(self, plugin_spec: PluginSpec, plugin: Plugin, load_result: Any = None) -> None:
+    def on_load_after(
+        self, plugin_spec: PluginSpec, plugin: Plugin, load_result: Any = None
+    ) -> None:
         """``plugin.load`` returned ``load_result``."""
 
-    def on_load_exception(self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception) -> None:
+    def on_load_exception(
+        self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception
+    ) -> None:
         """``plugin.load`` raised ``exception``."""
 
 
@@ -212,10 +235,14 @@ class CompositePluginLifecycleListener(PluginLifecycleListener):
     ) -> None:
         self._fan_out("on_load_before", plugin_spec, plugin, load_args, load_kwargs)
 
-    def on_load_after(self, plugin_spec: PluginSpec, plugin: Plugin, load_result: Any = None) -> None:
+    def on_load_after(
+        self, plugin_spec: PluginSpec, plugin: Plugin, load_result: Any = None
+    ) -> None:
         self._fan_out("on_load_after", plugin_spec, plugin, load_result)
 
-    def on_load_exception(self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception) -> None:
+    def on_load_exception(
+        self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception
+    ) -> None:
         self._fan_out("on_load_exception", plugin_spec, plugin, exception)
 
 
@@ -264,14 +291,19 @@ def plugin(
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         plugin_name = name or fn.__name__
 
-        # wraps() makes the factory report the function's module and name, so entry points made
-        # from the spec point at the decorated function.
-        @functools.wraps(fn)
         def factory() -> FunctionPlugin:
             fn_plugin = FunctionPlugin(fn, should_load=should_load, load=load)
             fn_plugin.namespace = namespace
             fn_plugin.name = plugin_name
             return fn_plugin
+
+        # The factory reports the function's module and name (as functools.wraps would, without
+        # importing functools), so entry points made from the spec point at the decorated function.
+        factory.__module__ = fn.__module__
+        factory.__name__ = fn.__name__
+        factory.__qualname__ = fn.__qualname__
+        factory.__doc__ = fn.__doc__
+        factory.__wrapped__ = fn  # type: ignore[attr-defined]
 
         fn.__pluginspec__ = PluginSpec(namespace, plugin_name, factory)  # type: ignore[attr-defined]
         return fn

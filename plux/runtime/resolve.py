@@ -1,0 +1,98 @@
+"""Turning entry points into plugin specs: importing what an entry point names."""
+
+from __future__ import annotations
+
+from plux.core.plugin import PluginFinder, PluginSpec, PluginSpecResolver
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from importlib.metadata import EntryPoint
+
+    from plux.runtime.metadata import EntryPointsResolver
+
+    ResolveExceptionCallback = Callable[[str, EntryPoint, Exception], None]
+
+
+def import_entry_point_value(value: str) -> object:
+    """Import the object an entry point value names: ``module``, ``module:attr`` or
+    ``module:attr.sub``, optionally followed by extras in brackets, which are ignored here.
+
+    :raises ValueError: if ``value`` is not of that form.
+    :raises ImportError: if the module cannot be imported (any error the module raises on import
+        propagates as is).
+    :raises AttributeError: if the module has no such attribute.
+    """
+    reference = value.split("[", 1)[0].strip()
+    module_name, _, attrs = reference.partition(":")
+    module_name = module_name.strip()
+    attr_path = attrs.strip().split(".") if attrs.strip() else []
+    parts = [*module_name.split("."), *attr_path]
+    if (
+        not module_name
+        or not all(part.isidentifier() for part in parts)
+        or (":" in reference and not attr_path)
+    ):
+        raise ValueError(
+            f"malformed entry point value {value!r}: expected 'module.path:attr' "
+            "(a dotted module path, optionally ':' and a dotted attribute path)"
+        )
+    # importlib is loaded by every interpreter at start-up; import_module is cheap.
+    from importlib import import_module
+
+    obj: object = import_module(module_name)
+    for attr in attr_path:
+        obj = getattr(obj, attr)
+    return obj
+
+
+class MetadataPluginFinder(PluginFinder):
+    """Finds the plugins of a namespace in the installed distributions' entry points, eagerly.
+
+    Every entry point of the namespace is imported. One that cannot be imported or does not
+    describe a plugin is reported to ``on_resolve_exception_callback`` and left out.
+    """
+
+    def __init__(
+        self,
+        namespace: str,
+        on_resolve_exception_callback: ResolveExceptionCallback | None = None,
+        spec_resolver: PluginSpecResolver | None = None,
+        entry_points_resolver: EntryPointsResolver | None = None,
+    ) -> None:
+        self.namespace = namespace
+        self.on_resolve_exception_callback = on_resolve_exception_callback
+        self.spec_resolver = spec_resolver or PluginSpecResolver()
+        self.entry_points_resolver = entry_points_resolver
+
+    def find_plugins(self) -> list[PluginSpec]:
+        resolver = self.entry_points_resolver
+        if resolver is None:
+            from plux.runtime.cache import EntryPointsCache
+
+            resolver = EntryPointsCache.instance()
+        specs = []
+        for entry_point in resolver.get_entry_points().get(self.namespace, []):
+            spec = self.to_plugin_spec(entry_point)
+            if spec is not None:
+                specs.append(spec)
+        return specs
+
+    def to_plugin_spec(self, entry_point: EntryPoint) -> PluginSpec | None:
+        """The spec the entry point describes, or None after reporting why there is none."""
+        try:
+            return self.spec_resolver.resolve(import_entry_point_value(entry_point.value))
+        except Exception as e:
+            if self.on_resolve_exception_callback is not None:
+                self.on_resolve_exception_callback(self.namespace, entry_point, e)
+            else:
+                import logging
+
+                logging.getLogger(__name__).error(
+                    "cannot resolve entry point %s = %s in %s: %s",
+                    entry_point.name,
+                    entry_point.value,
+                    self.namespace,
+                    e,
+                )
+            return None
