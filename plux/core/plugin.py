@@ -197,6 +197,13 @@ class PluginLifecycleListener:
     ) -> None:
         """``plugin.load`` raised ``exception``."""
 
+    def on_conflict(self, namespace: str, name: str, chosen: object, ignored: object) -> None:
+        """Two sources register ``name`` in ``namespace``; ``chosen`` is used, ``ignored`` not.
+
+        Both are installed entry points (with ``name``, ``value``, ``group``, ``distribution``
+        and ``version``), or specs when the manager has a custom finder.
+        """
+
 
 class CompositePluginLifecycleListener(PluginLifecycleListener):
     """Fans every hook out to several listeners, in the order they were added."""
@@ -244,6 +251,9 @@ class CompositePluginLifecycleListener(PluginLifecycleListener):
         self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception
     ) -> None:
         self._fan_out("on_load_exception", plugin_spec, plugin, exception)
+
+    def on_conflict(self, namespace: str, name: str, chosen: object, ignored: object) -> None:
+        self._fan_out("on_conflict", namespace, name, chosen, ignored)
 
 
 class FunctionPlugin(Plugin):

@@ -1,0 +1,1 @@
+"""Plugins for demo-app shipped in a distribution of their own."""

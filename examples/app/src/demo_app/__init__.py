@@ -1,0 +1,1 @@
+"""A CLI application assembled from plugins: sub-commands and start-up hooks."""
