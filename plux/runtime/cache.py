@@ -1,0 +1,242 @@
+"""The process-wide entry point cache: this interpreter's on-disk index, checked and kept current.
+
+Where the index lives: ``$PLUX_CACHE_DIR`` if set, else the platform's user cache folder
+(``$XDG_CACHE_HOME/plux`` or ``~/.cache/plux``; ``~/Library/Caches/plux`` on macOS;
+``%LOCALAPPDATA%\\plux\\Cache`` on Windows). ``PLUX_NO_CACHE=1`` switches the file off (the
+environment is then read in every process). One file per interpreter, prefix and path list.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from _thread import RLock
+from typing import TYPE_CHECKING, ClassVar
+
+from plux.runtime.index import (
+    EntryPointIndex,
+    IndexedEntryPoint,
+    build_index,
+    declared_names_hold,
+    identity,
+    read_declared_names,
+    read_index_file,
+    scan_stamps,
+    trusted,
+    write_index_file,
+)
+from plux.runtime.metadata import EntryPointsResolver
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.metadata import Distribution, EntryPoint
+
+    from plux.runtime.index import Identity
+
+__all__ = ["EntryPointsCache", "IndexedEntryPoint", "cache_disabled", "default_cache_dir"]
+
+_OFF = ("1", "true", "yes", "on")
+
+
+def cache_disabled() -> bool:
+    """Whether ``PLUX_NO_CACHE`` switches the on-disk index off."""
+    return os.environ.get("PLUX_NO_CACHE", "").strip().lower() in _OFF
+
+
+def default_cache_dir() -> str:
+    """The folder for the index: ``$PLUX_CACHE_DIR``, else the platform's user cache folder."""
+    configured = os.environ.get("PLUX_CACHE_DIR")
+    if configured:
+        return configured
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
+        return os.path.join(base, "plux", "Cache")
+    if sys.platform == "darwin":
+        return os.path.expanduser("~/Library/Caches/plux")
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    # The XDG spec says a relative value is invalid and must be ignored.
+    base = xdg if os.path.isabs(xdg) else os.path.expanduser("~/.cache")
+    return os.path.join(base, "plux")
+
+
+def index_file_name(ident: Identity) -> str:
+    """A file name of its own for each interpreter, prefix, version and path list."""
+    from zlib import adler32, crc32
+
+    key = "\0".join((ident[1], ident[2], ident[3], *ident[4])).encode("utf-8", "surrogatepass")
+    return f"entry-points-{crc32(key):08x}{adler32(key):08x}.index"
+
+
+def prepare_cache_dir(directory: str) -> bool:
+    """Create ``directory`` (and missing parents) with mode 0700; whether it may be used: a real
+    folder owned by this user that group and others cannot write to."""
+    try:
+        st = os.stat(directory)
+    except FileNotFoundError:
+        missing: list[str] = []
+        current = os.path.abspath(directory)
+        while not os.path.exists(current):
+            missing.append(current)
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        try:
+            for folder in reversed(missing):
+                os.mkdir(folder, 0o700)
+            st = os.stat(directory)
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and trusted(st)
+
+
+class EntryPointsCache(EntryPointsResolver):
+    """The entry points of the environment, served from the on-disk index.
+
+    ``EntryPointsCache.instance()`` is the process-wide one. It checks the index against the
+    environment once, and again whenever ``sys.path`` differs from the path the index was built
+    for, or when :meth:`refresh` is called. A cache directory that cannot be used or written never
+    makes it fail: it then keeps the index in memory only.
+    """
+
+    _instance: ClassVar[EntryPointsCache | None] = None
+    _instance_lock: ClassVar[RLock] = RLock()
+
+    def __init__(
+        self,
+        cache_dir: str | None = None,
+        path: Sequence[str] | None = None,
+        use_disk: bool | None = None,
+    ) -> None:
+        """:param cache_dir: folder of the index file (default: :func:`default_cache_dir`)
+        :param path: the path to index (default: ``sys.path`` as it is at each call)
+        :param use_disk: whether to read and write the index file (default: unless
+            ``PLUX_NO_CACHE`` is set)
+        """
+        self._cache_dir = cache_dir
+        self._path = tuple(path) if path is not None else None
+        self._use_disk = use_disk
+        self._lock = RLock()
+        self._index: EntryPointIndex | None = None
+        self._checked: set[str] = set()
+        self._dir_ok: dict[str, bool] = {}
+        self._entry_points: dict[str, list[EntryPoint]] | None = None
+
+    @classmethod
+    def instance(cls) -> EntryPointsCache:
+        """The process-wide cache (created on first use)."""
+        instance = cls._instance
+        if instance is None:
+            with cls._instance_lock:
+                instance = cls._instance
+                if instance is None:
+                    instance = cls._instance = cls()
+        return instance
+
+    def entry_points_of(self, group: str) -> list[IndexedEntryPoint]:
+        """The entry points of ``group`` in path order, including every distribution's entry of
+        a name that several register (the first one is the one that counts)."""
+        with self._lock:
+            index = self._current()
+            if group not in self._checked:
+                if not declared_names_hold(index, group):
+                    read_declared_names(index, group, index.identity[4])
+                self._checked.add(group)
+            rows = list(index.rows(group))
+            self._save(index)
+            return rows
+
+    def groups(self) -> list[str]:
+        """The entry point groups present in the environment."""
+        with self._lock:
+            return sorted(self._current().groups)
+
+    def errors(self) -> list[str]:
+        """The malformed lines in the visible distributions' entry points, each naming its file
+        and line number (they are also logged as warnings when first read)."""
+        with self._lock:
+            return self._current().errors()
+
+    def get_entry_points(self) -> dict[str, list[EntryPoint]]:
+        """Every entry point of the environment as ``{group: [importlib.metadata.EntryPoint]}``,
+        each bound to its distribution. Imports ``importlib.metadata``; prefer
+        :meth:`entry_points_of`, which does not."""
+        with self._lock:
+            index = self._current()
+            if self._entry_points is None:
+                from plux.runtime.metadata import bind_entry_point
+
+                dists: dict[str, Distribution] = {}
+                result: dict[str, list[EntryPoint]] = {}
+                for group in index.groups:
+                    result[group] = [
+                        bind_entry_point(row, self._distribution(dists, row.path))
+                        for row in index.rows(group)
+                    ]
+                self._entry_points = result
+            return {group: list(eps) for group, eps in self._entry_points.items()}
+
+    @staticmethod
+    def _distribution(cache: dict[str, Distribution], path: str) -> Distribution:
+        if path not in cache:
+            from importlib.metadata import Distribution
+
+            cache[path] = Distribution.at(path)
+        return cache[path]
+
+    def refresh(self) -> None:
+        """Check the environment again now (after installing or removing distributions in this
+        process, or changing an ``entry_points.txt``)."""
+        with self._lock:
+            self._load(self._current_path())
+
+    @property
+    def index_file(self) -> str | None:
+        """The file this cache reads and writes for the current path (None when switched off)."""
+        return self._index_file(identity(self._current_path()))
+
+    def _current_path(self) -> tuple[str, ...]:
+        return self._path if self._path is not None else tuple(sys.path)
+
+    def _current(self) -> EntryPointIndex:
+        path = self._current_path()
+        index = self._index
+        if index is None or index.identity[4] != path:
+            index = self._load(path)
+        return index
+
+    def _load(self, path: tuple[str, ...]) -> EntryPointIndex:
+        ident = identity(path)
+        file = self._index_file(ident)
+        stamps = scan_stamps(path)
+        stored = read_index_file(file, ident) if file is not None else None
+        if stored is not None and stored.holds(stamps):
+            index = stored
+        else:
+            index = build_index(path, stamps, stored or self._index)
+        self._index = index
+        self._checked = set()
+        self._entry_points = None
+        self._save(index)
+        return index
+
+    def _save(self, index: EntryPointIndex) -> None:
+        if not index.dirty:
+            return
+        file = self._index_file(index.identity)
+        if file is not None:
+            write_index_file(file, index)
+        index.dirty = False  # a failed write is not retried in this process
+
+    def _index_file(self, ident: Identity) -> str | None:
+        use_disk = self._use_disk if self._use_disk is not None else not cache_disabled()
+        if not use_disk:
+            return None
+        directory = self._cache_dir or default_cache_dir()
+        ok = self._dir_ok.get(directory)
+        if ok is None:
+            ok = self._dir_ok[directory] = prepare_cache_dir(directory)
+        return os.path.join(directory, index_file_name(ident)) if ok else None

@@ -1,0 +1,412 @@
+"""Installed distributions and their entry points, read from the file system without importlib.
+
+The index (:mod:`plux.runtime.index`) uses the scanning and parsing here on its cold path;
+``importlib.metadata`` is imported only by the functions that hand out its objects.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from plux.core.entrypoint import EntryPoint as _EntryPoint
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from importlib.metadata import Distribution, EntryPoint
+
+    from plux.core.plugin import PluginSpec
+
+__all__ = [
+    "Distribution",
+    "DistributionInfo",
+    "EntryPointsResolver",
+    "MetadataEntryPointsResolver",
+    "build_entry_point_index",
+    "iter_distributions",
+    "normalize_name",
+    "parse_entry_points_text",
+    "read_entry_points_text",
+    "resolve_distribution_information",
+    "serialize_entry_points_text",
+]
+
+METADATA_SUFFIXES = (".dist-info", ".egg-info")
+ENTRY_POINTS_FILE = "entry_points.txt"
+EDITABLE_LINK_FILE = "entry_points_editable.txt"
+"""Written by plux 1.x into an editable install's dist-info: the path of the real entry points."""
+
+
+def __getattr__(name: str) -> Any:
+    # Distribution is importlib.metadata's; importing it only on use keeps this module light.
+    if name == "Distribution":
+        from importlib.metadata import Distribution
+
+        return Distribution
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _log_warning(message: str, *args: object) -> None:
+    # logging is imported only when there is something to say (never on the warm path).
+    import logging
+
+    logging.getLogger(__name__).warning(message, *args)
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def _value_pattern() -> Any:
+    import re
+
+    # The syntax importlib.metadata documents for a value: module[:attr] [extras].
+    return re.compile(r"[\w.]+\s*(:\s*[\w.]+\s*)?(\[.*\]\s*)?$")
+
+
+def read_entry_points_text(
+    text: str, source: str | None = None
+) -> tuple[list[_EntryPoint], list[str]]:
+    """Parse the text of an ``entry_points.txt`` into entry points and a list of errors.
+
+    Accepts what setuptools and importlib.metadata accept: ``[group]`` sections, ``name = value``
+    lines, ``#`` and ``;`` comments, blank lines, extras (``mod:attr [a,b]``) and surrounding
+    whitespace. A malformed line never hides the good ones: it becomes an error
+    ``"SOURCE:LINE: what is wrong: 'the line'"`` and parsing goes on.
+
+    >>> read_entry_points_text("[demo]\\nhello = pkg.mod:Hello\\noops\\n", "ep.txt")
+    ([EntryPoint(name='hello', value='pkg.mod:Hello', group='demo')], ["ep.txt:3: expected 'name = value': 'oops'"])
+    """  # noqa: E501
+    where = source or "<entry points>"
+    valid_value = _value_pattern().match
+    entry_points: list[_EntryPoint] = []
+    errors: list[str] = []
+    group: str | None = None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line[0] == "[" and line[-1] == "]":
+            group = line.strip("[]").strip() or None
+            if group is None:
+                errors.append(f"{where}:{number}: empty group name: {line!r}")
+            continue
+        name, equals, value = line.partition("=")
+        name, value = name.strip(), value.strip()
+        if group is None:
+            errors.append(f"{where}:{number}: entry point outside a [group] section: {line!r}")
+        elif not equals:
+            errors.append(f"{where}:{number}: expected 'name = value': {line!r}")
+        elif not name:
+            errors.append(f"{where}:{number}: missing entry point name: {line!r}")
+        elif not valid_value(value):
+            errors.append(f"{where}:{number}: invalid entry point value {value!r}: {line!r}")
+        else:
+            entry_points.append(_EntryPoint(name, value, group))
+    return entry_points, errors
+
+
+def parse_entry_points_text(text: str, source: str | None = None) -> list[EntryPoint]:
+    """Parse the text of an ``entry_points.txt`` into ``importlib.metadata.EntryPoint`` objects.
+
+    Malformed lines are skipped and each is logged as a warning (logger ``plux.runtime.metadata``)
+    naming ``source`` and the line number; :func:`read_entry_points_text` returns them instead.
+    """
+    from importlib.metadata import EntryPoint
+
+    entry_points, errors = read_entry_points_text(text, source)
+    for error in errors:
+        _log_warning("malformed entry point line: %s", error)
+    return [EntryPoint(ep.name, ep.value, ep.group) for ep in entry_points]
+
+
+class _NamedEntryPoint(Protocol):
+    """What serialisation needs of an entry point (ours and importlib.metadata's both have it)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def group(self) -> str: ...
+
+
+def serialize_entry_points_text(index: Mapping[str, Sequence[_NamedEntryPoint]]) -> str:
+    """Write ``{group: [entry point, ...]}`` as the text of an ``entry_points.txt``.
+
+    Groups are sorted, entries keep their order, so
+    ``build_entry_point_index(parse_entry_points_text(serialize_entry_points_text(x))) == x``.
+
+    >>> print(serialize_entry_points_text({"demo": [_EntryPoint("hello", "pkg:Hello", "demo")]}))
+    [demo]
+    hello = pkg:Hello
+    <BLANKLINE>
+
+    :raises ValueError: for an entry point that the text format cannot represent (a name with
+        ``=`` or a line break, surrounding whitespace, an empty value).
+    """
+    lines: list[str] = []
+    for group in sorted(index):
+        if not _representable_group(group):
+            raise ValueError(f"group {group!r} cannot be written to entry_points.txt")
+        lines.append(f"[{group}]")
+        for ep in index[group]:
+            if not _representable_entry(ep.name, ep.value):
+                raise ValueError(f"entry point {ep.name!r} = {ep.value!r} cannot be written")
+            lines.append(f"{ep.name} = {ep.value}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _one_line(text: str) -> bool:
+    return bool(text) and text == text.strip() and len(text.splitlines()) == 1
+
+
+def _representable_group(group: str) -> bool:
+    return _one_line(group) and group[0] not in "[#;" and group[-1] != "]"
+
+
+def _representable_entry(name: str, value: str) -> bool:
+    return (
+        _one_line(name)
+        and _one_line(value)
+        and "=" not in name
+        and name[0] not in "#;"
+        and not (name[0] == "[" and value[-1] == "]")
+    )
+
+
+# --- distributions on the path -------------------------------------------------------------------
+
+
+def normalize_name(name: str) -> str:
+    """The PEP 503 form of a distribution name, used to decide which copy shadows which.
+
+    >>> normalize_name("Foo.Bar__baz")
+    'foo-bar-baz'
+    """
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _metadata_headers(path: str) -> dict[str, str]:
+    """Name and Version from a distribution's METADATA/PKG-INFO (read only when the folder
+    name does not tell them)."""
+    headers: dict[str, str] = {}
+    for file in ("METADATA", "PKG-INFO"):
+        try:
+            with open(os.path.join(path, file), encoding="utf-8", errors="replace") as fh:
+                for line in fh:
+                    if not line.strip():
+                        break
+                    key, _, value = line.partition(":")
+                    if key in ("Name", "Version"):
+                        headers.setdefault(key, value.strip())
+        except OSError:
+            continue
+        return headers
+    return headers
+
+
+class DistributionInfo(NamedTuple):
+    """An installed distribution's metadata folder, as found on a path entry."""
+
+    name: str
+    """The name as its folder spells it (``foo_bar`` for ``foo_bar-1.0.dist-info``)."""
+    version: str
+    path: str
+    """The ``*.dist-info``/``*.egg-info`` folder."""
+
+
+def distribution_info(path: str) -> DistributionInfo:
+    """Name and version of the distribution whose metadata folder is ``path``.
+
+    Both come from the folder name (``name-version.dist-info``, ``name-version-py3.X.egg-info``);
+    the metadata file is read only when the name lacks one of them (``name.egg-info``).
+    """
+    stem = os.path.basename(path).rpartition(".")[0]
+    name, _, rest = stem.partition("-")
+    version = rest.partition("-")[0]
+    if not name or not version:
+        headers = _metadata_headers(path)
+        name = name or headers.get("Name", "")
+        version = version or headers.get("Version", "")
+    return DistributionInfo(name, version, path)
+
+
+def metadata_dir_names(entry: str) -> list[str] | None:
+    """The names of the distribution metadata folders in the path entry ``entry``, sorted.
+
+    ``None`` when ``entry`` is not a readable directory (missing, a zip file: neither is searched).
+    """
+    try:
+        with os.scandir(entry or ".") as it:
+            return sorted(
+                d.name for d in it if d.name.lower().endswith(METADATA_SUFFIXES) and d.is_dir()
+            )
+    except OSError:
+        return None
+
+
+def iter_distributions(path: Iterable[str]) -> Iterable[DistributionInfo]:
+    """The distributions visible on ``path`` (e.g. ``sys.path``), in the order Python sees them.
+
+    Only the first distribution of a (normalised) name counts, as in ``importlib.metadata``: a
+    shadowed copy further down the path is not returned. Within one directory, folders are taken
+    in sorted order, so that the choice between two copies in one place is deterministic.
+    """
+    seen: set[str] = set()
+    for entry in path:
+        for dirname in metadata_dir_names(entry) or ():
+            info = distribution_info(os.path.join(entry or ".", dirname))
+            key = normalize_name(info.name)
+            if key not in seen:
+                seen.add(key)
+                yield info
+
+
+def entry_points_file(path: str) -> str:
+    """The file that holds the entry points of the distribution whose metadata folder is ``path``.
+
+    That is its ``entry_points.txt``, unless plux 1.x left an ``entry_points_editable.txt`` link
+    (an editable install) pointing at an existing file.
+    """
+    try:
+        with open(os.path.join(path, EDITABLE_LINK_FILE), encoding="utf-8") as fh:
+            target = fh.read().strip()
+    except (OSError, ValueError):
+        target = ""
+    if target and os.path.isfile(target):
+        return target
+    return os.path.join(path, ENTRY_POINTS_FILE)
+
+
+def read_distribution_entry_points(path: str) -> tuple[list[_EntryPoint], list[str]]:
+    """The entry points of the distribution whose metadata folder is ``path``, and the errors
+    found in its file (each naming the file and line). A distribution without one has none."""
+    file = entry_points_file(path)
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read()
+    except FileNotFoundError:
+        return [], []
+    except OSError as e:
+        return [], [f"{file}: cannot be read: {e}"]
+    try:
+        text = data.decode("utf-8")
+        errors: list[str] = []
+    except UnicodeDecodeError as e:
+        text = data.decode("utf-8", errors="replace")
+        errors = [f"{file}: not valid UTF-8 ({e.reason} at byte {e.start}), read with replacements"]
+    entry_points, line_errors = read_entry_points_text(text, file)
+    return entry_points, errors + line_errors
+
+
+# --- importlib.metadata objects ------------------------------------------------------------------
+
+
+def build_entry_point_index(
+    entry_points: Iterable[_NamedEntryPoint] | None = None,
+) -> dict[str, list[EntryPoint]]:
+    """Group entry points by group: ``{group: [importlib.metadata.EntryPoint, ...]}``.
+
+    With no argument, the entry points of every distribution visible on ``sys.path`` (shadowed
+    copies excluded), each bound to its distribution (``ep.dist``). Order is kept; a name may occur
+    more than once in a group when several distributions register it: the first one wins.
+    """
+    from importlib.metadata import EntryPoint
+
+    index: dict[str, list[EntryPoint]] = {}
+    if entry_points is not None:
+        for ep in entry_points:
+            index.setdefault(ep.group, []).append(EntryPoint(ep.name, ep.value, ep.group))
+        return index
+
+    import sys
+
+    for info in iter_distributions(list(sys.path)):
+        found, errors = read_distribution_entry_points(info.path)
+        for error in errors:
+            _log_warning("malformed entry point line: %s", error)
+        if found:
+            dist = _distribution_at(info.path)
+            for ep in found:
+                index.setdefault(ep.group, []).append(bind_entry_point(ep, dist))
+    return index
+
+
+def _distribution_at(path: str) -> Distribution:
+    from importlib.metadata import Distribution
+
+    return Distribution.at(path)
+
+
+def bind_entry_point(ep: _NamedEntryPoint, dist: Distribution | None) -> EntryPoint:
+    """An ``importlib.metadata.EntryPoint`` for ``ep`` whose ``dist`` is ``dist``."""
+    from importlib.metadata import EntryPoint
+
+    result = EntryPoint(ep.name, ep.value, ep.group)
+    # _for is how importlib.metadata itself binds the distribution (3.10 to 3.13).
+    bind = getattr(result, "_for", None)
+    if dist is not None and bind is not None:
+        result = bind(dist)
+    return result
+
+
+class EntryPointsResolver:
+    """Something that knows the entry points of an environment."""
+
+    def get_entry_points(self) -> dict[str, list[EntryPoint]]:
+        """Return ``{group: [importlib.metadata.EntryPoint, ...]}``."""
+        raise NotImplementedError
+
+
+class MetadataEntryPointsResolver(EntryPointsResolver):
+    """Reads the entry points from the installed distributions each time it is asked (no index)."""
+
+    def get_entry_points(self) -> dict[str, list[EntryPoint]]:
+        return build_entry_point_index()
+
+
+def _module_of(spec: PluginSpec) -> str | None:
+    location = getattr(spec, "location", None)
+    if location:
+        return str(location).partition(":")[0]
+    module = getattr(spec.factory, "__module__", None)
+    return module if isinstance(module, str) else None
+
+
+def resolve_distribution_information(plugin_spec: PluginSpec) -> Distribution | None:
+    """The installed distribution that holds the module of ``plugin_spec``'s factory, or None.
+
+    First the distribution whose entry points name that module in the spec's namespace (exact even
+    for editable installs and namespace packages), then the distributions that own the module's
+    top-level package (``importlib.metadata.packages_distributions``), preferring the one whose
+    recorded files contain the module.
+    """
+    module = _module_of(plugin_spec)
+    if not module:
+        return None
+    from plux.runtime.cache import EntryPointsCache
+
+    for ep in EntryPointsCache.instance().entry_points_of(plugin_spec.namespace):
+        if ep.value.partition(":")[0].strip() == module:
+            return _distribution_at(ep.path)
+
+    from importlib.metadata import PackageNotFoundError, distribution, packages_distributions
+
+    names = list(dict.fromkeys(packages_distributions().get(module.partition(".")[0], [])))
+    relpath = module.replace(".", "/")
+    candidates: list[Distribution] = []
+    for name in names:
+        try:
+            candidates.append(distribution(name))
+        except PackageNotFoundError:
+            continue
+    for dist in candidates:
+        files = {str(f).replace(os.sep, "/") for f in dist.files or ()}
+        if f"{relpath}.py" in files or f"{relpath}/__init__.py" in files:
+            return dist
+    return candidates[0] if len(candidates) == 1 else None

@@ -1,0 +1,248 @@
+"""Plugin names declared in source, read without importing (for lower-cased entry points).
+
+plux 1.16 wrote entry point names lower-cased (``aws::sqs::queue = pkg.mod:SQSQueue`` for a
+plugin class that declares ``name = "AWS::SQS::Queue"``). The index records the declared name of
+such entry points, so that the manager can list and load plugins by it without importing them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ast
+    from collections.abc import Sequence
+
+__all__ = ["DeclaredNameReader", "find_module_source", "read_declared_name"]
+
+SourceResults = dict[str, tuple[int, int, dict[tuple[str, str], "str | None"]]]
+"""Per source file: its stamp (mtime_ns, size) and the declared names read from it, keyed on
+(attribute, entry point name). Kept in the index so that an unchanged file is not read again."""
+
+
+def may_be_lower_cased(entry_point_name: str) -> bool:
+    """Whether ``entry_point_name`` could be a lower-cased declared name (only those are read)."""
+    return (
+        entry_point_name == entry_point_name.lower()
+        and entry_point_name != entry_point_name.upper()
+    )
+
+
+def _listing(directory: str, cache: dict[str, frozenset[str] | None]) -> frozenset[str] | None:
+    try:
+        return cache[directory]
+    except KeyError:
+        pass
+    try:
+        names: frozenset[str] | None = frozenset(os.listdir(directory or "."))
+    except OSError:
+        names = None
+    cache[directory] = names
+    return names
+
+
+def find_module_source(
+    module: str, path: Sequence[str], listings: dict[str, frozenset[str] | None] | None = None
+) -> str | None:
+    """The ``.py`` file that importing ``module`` from ``path`` would run, found without importing.
+
+    Follows the path finder's rules: the first directory with a regular package or a module wins;
+    directories without ``__init__.py`` add to a namespace package. None when the module is not a
+    plain source file on ``path`` (an extension module, bytecode only, a custom importer).
+    """
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    cache = listings if listings is not None else {}
+    directories = list(path)
+    parts = module.split(".")
+    for position, part in enumerate(parts):
+        last = position == len(parts) - 1
+        portions: list[str] = []
+        found: str | None = None
+        for directory in directories:
+            names = _listing(directory, cache)
+            if not names:
+                continue
+            base = os.path.join(directory or ".", part)
+            if part in names:
+                package_names = _listing(base, cache)
+                if package_names is not None and "__init__.py" in package_names:
+                    found = os.path.join(base, "__init__.py")
+                    break
+            if part + ".py" in names:
+                found = base + ".py"
+                break
+            if any(part + suffix in names for suffix in EXTENSION_SUFFIXES):
+                return None
+            if part in names and _listing(base, cache) is not None:
+                portions.append(base)
+        if last:
+            return found
+        if found is not None:
+            if not found.endswith("__init__.py"):
+                return None  # a module is not a package: it has no submodules
+            directories = [os.path.dirname(found)]
+        elif portions:
+            directories = portions
+        else:
+            return None
+    return None
+
+
+def _string(node: ast.expr | None) -> str | None:
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _called_name(node: ast.expr) -> str | None:
+    import ast
+
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _class_name(node: ast.ClassDef) -> str | None:
+    import ast
+
+    declared = None
+    for statement in node.body:
+        if isinstance(statement, ast.Assign):
+            if any(isinstance(t, ast.Name) and t.id == "name" for t in statement.targets):
+                declared = _string(statement.value)
+        elif isinstance(statement, ast.AnnAssign):
+            if isinstance(statement.target, ast.Name) and statement.target.id == "name":
+                declared = _string(statement.value)
+    return declared
+
+
+def _call_name(call: ast.Call, callee: str) -> str | None:
+    """The ``name`` argument of ``PluginSpec(namespace, name, ...)`` or ``plugin(ns, name)``."""
+    if _called_name(call.func) != callee:
+        return None
+    for keyword in call.keywords:
+        if keyword.arg == "name":
+            return _string(keyword.value)
+    return _string(call.args[1]) if len(call.args) > 1 else None
+
+
+def _function_name(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    import ast
+
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call):
+            declared = _call_name(decorator, "plugin")
+            if declared is not None:
+                return declared
+    return None
+
+
+def declared_name_in_source(source: str, attr: str) -> str | None:
+    """The plugin name that the module-level ``attr`` in ``source`` declares literally, or None.
+
+    Understood: a class with ``name = "..."`` in its body, ``attr = PluginSpec(ns, "...")``
+    (positional or ``name=``), and a function decorated with ``@plugin(..., name="...")``. A name
+    inherited from a base class or computed is not read (None).
+    """
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    declared: str | None = None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name == attr:
+            declared = _class_name(node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == attr:
+            declared = _function_name(node)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
+                value = node.value
+                declared = _call_name(value, "PluginSpec") if isinstance(value, ast.Call) else None
+    return declared
+
+
+def read_declared_name(source: str, attr: str, entry_point_name: str) -> str | None:
+    """The name declared for ``attr`` in ``source`` when it differs from ``entry_point_name`` only
+    in case (the entry point was lower-cased), else None."""
+    lowered = source.lower()
+    if entry_point_name not in lowered:
+        return None  # no literal of this name in any case: nothing to find
+    if f'"{entry_point_name}"' in source or f"'{entry_point_name}'" in source:
+        return None  # the exact name is written there: it is the declared one
+    declared = declared_name_in_source(source, attr)
+    if (
+        declared is not None
+        and declared != entry_point_name
+        and declared.lower() == entry_point_name
+    ):
+        return declared
+    return None
+
+
+class DeclaredNameReader:
+    """Reads declared names for one index build, re-reading a source file only when its stamp
+    changed since ``previous`` results were recorded."""
+
+    def __init__(self, path: Sequence[str], previous: SourceResults | None = None) -> None:
+        self.path = list(path)
+        self.previous = previous or {}
+        self.results: SourceResults = {}
+        self._listings: dict[str, frozenset[str] | None] = {}
+        self._sources: dict[str, str | None] = {}
+        self._texts: dict[str, str | None] = {}
+
+    def _source_of(self, module: str) -> str | None:
+        try:
+            return self._sources[module]
+        except KeyError:
+            source = find_module_source(module, self.path, self._listings)
+            self._sources[module] = source
+            return source
+
+    def read(self, entry_point_name: str, value: str) -> tuple[str | None, str | None, int, int]:
+        """``(declared name or None, source file, mtime_ns, size)`` for one entry point."""
+        if not may_be_lower_cased(entry_point_name):
+            return None, None, -1, -1
+        module, _, attr = value.partition(":")
+        attr = attr.partition("[")[0].strip()
+        module = module.strip()
+        if not attr or "." in attr:
+            return None, None, -1, -1
+        file = self._source_of(module)
+        if file is None:
+            return None, None, -1, -1
+        try:
+            st = os.stat(file)
+        except OSError:
+            return None, None, -1, -1
+        stamp = (st.st_mtime_ns, st.st_size)
+        known = self.results.get(file)
+        if known is None:
+            previous = self.previous.get(file)
+            reuse = previous is not None and (previous[0], previous[1]) == stamp
+            known = (stamp[0], stamp[1], dict(previous[2]) if reuse and previous else {})
+            self.results[file] = known
+        names = known[2]
+        key = (attr, entry_point_name)
+        if key not in names:
+            text = self._text(file)
+            names[key] = None if text is None else read_declared_name(text, attr, entry_point_name)
+        return names[key], file, stamp[0], stamp[1]
+
+    def _text(self, file: str) -> str | None:
+        if file not in self._texts:
+            try:
+                with open(file, "rb") as fh:
+                    self._texts[file] = fh.read().decode("utf-8", errors="replace")
+            except OSError:
+                self._texts[file] = None
+        return self._texts[file]
