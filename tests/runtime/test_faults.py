@@ -50,7 +50,7 @@ CASES = [
     pytest.param(
         "faulty_mod.missing:Thing",
         {},
-        ("PluginException", "No module named 'faulty_mod.missing'"),
+        ("PluginException", "No module named 'faulty_mod'"),
         ["on_resolve_exception", "faulty", "ModuleNotFoundError"],
         id="missing-module",
     ),
