@@ -9,7 +9,7 @@ bin=$(dirname "$python")
 echo "== building and installing the application and the add-on (pip install)"
 "$python" -m pip install -q --no-build-isolation "$here/app" "$here/addon"
 echo
-echo "== plugins the application finds (no plugin module imported)"
+echo "== the plugins the application found, and the distribution each comes from"
 "$bin/demo-app" plugins
 echo
 echo "== running sub-commands that come from the add-on distribution"
