@@ -31,8 +31,9 @@ def imported(import_log):
     return sorted(set(import_log.read_text().split()))
 
 
-def test_listing_imports_no_plugin_module(site_builder, python, import_log):
-    """list_names, exists and the names of list_plugin_specs import no plugin module."""
+@pytest.fixture
+def noisy_site(site_builder):
+    """Two plugins whose modules log their import."""
     site_builder.add_distribution(
         "noisy",
         entry_points={NS: {"one": "noisy.one:One", "two": "noisy.two:Two"}},
@@ -41,6 +42,11 @@ def test_listing_imports_no_plugin_module(site_builder, python, import_log):
             "noisy/two.py": NOISY.format(cls="Two", name="two"),
         },
     )
+    return site_builder
+
+
+def test_listing_imports_no_plugin_module(noisy_site, python, import_log):
+    """list_names, exists and the names of list_plugin_specs import no plugin module."""
     result = python.json(
         """
         import json
@@ -54,16 +60,8 @@ def test_listing_imports_no_plugin_module(site_builder, python, import_log):
     assert imported(import_log) == []
 
 
-def test_loading_one_plugin_imports_only_its_module(site_builder, python, import_log):
+def test_loading_one_plugin_imports_only_its_module(noisy_site, python, import_log):
     """load(name) imports that plugin's module and no other."""
-    site_builder.add_distribution(
-        "noisy",
-        entry_points={NS: {"one": "noisy.one:One", "two": "noisy.two:Two"}},
-        modules={
-            "noisy/one.py": NOISY.format(cls="One", name="one"),
-            "noisy/two.py": NOISY.format(cls="Two", name="two"),
-        },
-    )
     python.run('from plux import PluginManager; PluginManager("lazy.plugins").load("two")')
     assert imported(import_log) == ["noisy.two"]
 
