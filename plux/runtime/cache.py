@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["EntryPointsCache", "IndexedEntryPoint", "cache_disabled", "default_cache_dir"]
 
 _OFF = ("1", "true", "yes", "on")
+_DAMAGED = (EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError)
+"""What decoding an index that is intact but not of the expected shape can raise."""
 
 
 def cache_disabled() -> bool:
@@ -140,14 +142,23 @@ class EntryPointsCache(EntryPointsResolver):
         """The entry points of ``group`` in path order, including every distribution's entry of
         a name that several register (the first one is the one that counts)."""
         with self._lock:
-            index = self._current()
-            if group not in self._checked:
-                if not declared_names_hold(index, group):
-                    read_declared_names(index, group, index.identity[4])
-                self._checked.add(group)
-            rows = list(index.rows(group))
-            self._save(index)
-            return rows
+            try:
+                return self._entry_points_of(group)
+            except _DAMAGED:
+                # A file that passed its checksum but does not decode (written by hand?): start
+                # afresh; a second failure is a real error and propagates.
+                self._load(self._current_path(), trust_file=False)
+                return self._entry_points_of(group)
+
+    def _entry_points_of(self, group: str) -> list[IndexedEntryPoint]:
+        index = self._current()
+        if group not in self._checked:
+            if not declared_names_hold(index, group):
+                read_declared_names(index, group, index.identity[4])
+            self._checked.add(group)
+        rows = list(index.rows(group))
+        self._save(index)
+        return rows
 
     def groups(self) -> list[str]:
         """The entry point groups present in the environment."""
@@ -208,15 +219,18 @@ class EntryPointsCache(EntryPointsResolver):
             index = self._load(path)
         return index
 
-    def _load(self, path: tuple[str, ...]) -> EntryPointIndex:
+    def _load(self, path: tuple[str, ...], trust_file: bool = True) -> EntryPointIndex:
         ident = identity(path)
         file = self._index_file(ident)
         stamps = scan_stamps(path)
-        stored = read_index_file(file, ident) if file is not None else None
-        if stored is not None and stored.holds(stamps):
-            index = stored
-        else:
-            index = build_index(path, stamps, stored or self._index)
+        stored = read_index_file(file, ident) if file is not None and trust_file else None
+        try:
+            if stored is not None and stored.holds(stamps):
+                index = stored
+            else:
+                index = build_index(path, stamps, (stored or self._index) if trust_file else None)
+        except _DAMAGED:
+            index = build_index(path, stamps, None)
         self._index = index
         self._checked = set()
         self._entry_points = None

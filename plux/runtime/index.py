@@ -240,15 +240,17 @@ def _crc32(data: bytes | memoryview) -> int:
 def _read_dist(dist_path: str, dist_stamp: DistStamp) -> DistRecord:
     from plux.runtime import metadata
 
-    info = metadata.distribution_info(dist_path)
     entry_points, errors = metadata.read_distribution_entry_points(dist_path)
+    # Only a distribution with entry points is ever named to users: read its exact name then.
+    info = metadata.distribution_info(dist_path, exact_name=bool(entry_points))
+    normalized = metadata.normalize_name(metadata.distribution_info(dist_path).name)
     for error in errors:
         metadata._log_warning("malformed entry point line: %s", error)
     return (
         dist_stamp,
         _link(dist_path),
         info.name,
-        metadata.normalize_name(info.name),
+        normalized,
         info.version,
         tuple((ep.group, ep.name, ep.value) for ep in entry_points),
         tuple(errors),

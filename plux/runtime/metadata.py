@@ -56,13 +56,6 @@ def _log_warning(message: str, *args: object) -> None:
 # --- parsing -------------------------------------------------------------------------------------
 
 
-def _value_pattern() -> Any:
-    import re
-
-    # The syntax importlib.metadata documents for a value: module[:attr] [extras].
-    return re.compile(r"[\w.]+\s*(:\s*[\w.]+\s*)?(\[.*\]\s*)?$")
-
-
 def read_entry_points_text(
     text: str, source: str | None = None
 ) -> tuple[list[_EntryPoint], list[str]]:
@@ -77,7 +70,6 @@ def read_entry_points_text(
     ([EntryPoint(name='hello', value='pkg.mod:Hello', group='demo')], ["ep.txt:3: expected 'name = value': 'oops'"])
     """  # noqa: E501
     where = source or "<entry points>"
-    valid_value = _value_pattern().match
     entry_points: list[_EntryPoint] = []
     errors: list[str] = []
     group: str | None = None
@@ -98,8 +90,8 @@ def read_entry_points_text(
             errors.append(f"{where}:{number}: expected 'name = value': {line!r}")
         elif not name:
             errors.append(f"{where}:{number}: missing entry point name: {line!r}")
-        elif not valid_value(value):
-            errors.append(f"{where}:{number}: invalid entry point value {value!r}: {line!r}")
+        elif not value:
+            errors.append(f"{where}:{number}: missing entry point value: {line!r}")
         else:
             entry_points.append(_EntryPoint(name, value, group))
     return entry_points, errors
@@ -214,24 +206,26 @@ class DistributionInfo(NamedTuple):
     """An installed distribution's metadata folder, as found on a path entry."""
 
     name: str
-    """The name as its folder spells it (``foo_bar`` for ``foo_bar-1.0.dist-info``)."""
+    """The name as the folder spells it (``foo_bar`` for ``foo_bar-1.0.dist-info``), or as its
+    metadata does when read with ``exact_name``."""
     version: str
     path: str
     """The ``*.dist-info``/``*.egg-info`` folder."""
 
 
-def distribution_info(path: str) -> DistributionInfo:
+def distribution_info(path: str, exact_name: bool = False) -> DistributionInfo:
     """Name and version of the distribution whose metadata folder is ``path``.
 
     Both come from the folder name (``name-version.dist-info``, ``name-version-py3.X.egg-info``);
-    the metadata file is read only when the name lacks one of them (``name.egg-info``).
+    the metadata file is read when the name lacks one of them (``name.egg-info``), or with
+    ``exact_name`` for the name as the project spells it (folder names escape ``-`` as ``_``).
     """
     stem = os.path.basename(path).rpartition(".")[0]
     name, _, rest = stem.partition("-")
     version = rest.partition("-")[0]
-    if not name or not version:
+    if exact_name or not name or not version:
         headers = _metadata_headers(path)
-        name = name or headers.get("Name", "")
+        name = headers.get("Name") or name
         version = version or headers.get("Version", "")
     return DistributionInfo(name, version, path)
 

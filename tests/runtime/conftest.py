@@ -1,0 +1,49 @@
+"""Fixtures for the entry point index tests: a second site, in-process caches, stamp edits."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from plux.runtime.cache import EntryPointsCache
+
+
+@pytest.fixture
+def second_site(site_builder, tmp_path):
+    """Another empty site directory, for distributions further down the path."""
+    path = tmp_path / "site-2"
+    path.mkdir()
+    return type(site_builder)(path)
+
+
+@pytest.fixture
+def make_cache(site_builder, cache_dir) -> Callable[..., EntryPointsCache]:
+    """Makes a fresh cache (as a new process would) over ``site_builder``'s site and any others."""
+
+    def make(*sites: Path, **kwargs: object) -> EntryPointsCache:
+        path = [str(s) for s in (sites or (site_builder.path,))]
+        kwargs.setdefault("cache_dir", str(cache_dir))
+        return EntryPointsCache(path=path, **kwargs)  # type: ignore[arg-type]
+
+    return make
+
+
+@pytest.fixture
+def names() -> Callable[[EntryPointsCache, str], list[str]]:
+    """Gives the entry point names of a group, in order."""
+    return lambda cache, group: [ep.name for ep in cache.entry_points_of(group)]
+
+
+@pytest.fixture
+def same_second() -> Callable[[Path], Callable[[], None]]:
+    """Remembers a path's times; calling the result puts them back (a change that leaves the
+    mtime as it was, as one made within the file system's timestamp granularity does)."""
+
+    def remember(path: Path) -> Callable[[], None]:
+        st = path.stat()
+        return lambda: os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+    return remember

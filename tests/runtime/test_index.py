@@ -1,0 +1,245 @@
+"""The index is never stale: each change to installed distributions is seen by the next process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+GROUP = "idx.plugins"
+
+LIST = """
+import json
+from plux.runtime.cache import EntryPointsCache
+print(json.dumps([e.name for e in EntryPointsCache.instance().entry_points_of("idx.plugins")]))
+"""
+
+WARM_WITHOUT_READING = """
+import json
+import plux.runtime.metadata as metadata
+
+def refuse(*args, **kwargs):
+    raise AssertionError("a warm process read distribution metadata")
+
+metadata.read_distribution_entry_points = refuse
+metadata.distribution_info = refuse
+from plux.runtime.cache import EntryPointsCache
+print(json.dumps([e.name for e in EntryPointsCache.instance().entry_points_of("idx.plugins")]))
+"""
+
+
+def entry_points_file(folder):
+    return folder / "entry_points.txt"
+
+
+def test_warm_process_reads_no_metadata_file(site_builder, python):
+    """A process after the first one answers from the index without reading any metadata file."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    assert python.json(LIST) == ["a"]
+    assert python.json(WARM_WITHOUT_READING) == ["a"]
+
+
+def test_line_added_in_same_second_is_seen(site_builder, python, same_second):
+    """A plugin line appended to an installed entry_points.txt, mtime restored, is seen."""
+    folder = site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    assert python.json(LIST) == ["a"]
+    file = entry_points_file(folder)
+    restore_file, restore_dir = same_second(file), same_second(folder)
+    with file.open("a") as fh:
+        fh.write("b = one:B\n")
+    restore_file()
+    restore_dir()
+    assert python.json(LIST) == ["a", "b"]
+
+
+def test_same_size_edit_one_nanosecond_later_is_seen(site_builder, python):
+    """An edit that keeps the size and moves the mtime by one nanosecond is seen."""
+    folder = site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    assert python.json(LIST) == ["a"]
+    file = entry_points_file(folder)
+    st = file.stat()
+    file.write_text(file.read_text().replace("a = one:A", "z = one:A"))
+    os.utime(file, ns=(st.st_atime_ns, st.st_mtime_ns + 1))
+    assert file.stat().st_size == st.st_size
+    assert python.json(LIST) == ["z"]
+
+
+def test_distribution_installed_in_same_second_is_seen(site_builder, python, same_second):
+    """A distribution installed after the index was written, site mtime restored, is seen."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    assert python.json(LIST) == ["a"]
+    restore = same_second(site_builder.path)
+    site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
+    restore()
+    assert python.json(LIST) == ["a", "b"]
+
+
+def test_distribution_removed_in_same_second_is_seen(site_builder, python, same_second):
+    """A distribution uninstalled after the index was written, site mtime restored, is gone."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    two = site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
+    assert python.json(LIST) == ["a", "b"]
+    restore = same_second(site_builder.path)
+    shutil.rmtree(two)
+    restore()
+    assert python.json(LIST) == ["a"]
+
+
+def test_entry_points_file_added_to_installed_distribution_is_seen(
+    site_builder, python, same_second
+):
+    """An entry_points.txt that appears in an existing metadata folder is seen."""
+    folder = site_builder.add_distribution("one")
+    assert python.json(LIST) == []
+    restore = same_second(folder)
+    entry_points_file(folder).write_text(f"[{GROUP}]\na = one:A\n")
+    restore()
+    assert python.json(LIST) == ["a"]
+
+
+def test_upgrade_replacing_metadata_folder_is_seen(site_builder, python, same_second):
+    """Replacing one-1.0.dist-info by one-2.0.dist-info gives the new version's entry points."""
+    old = site_builder.add_distribution("one", "1.0", entry_points={GROUP: {"a": "one:A"}})
+    assert python.json(LIST) == ["a"]
+    restore = same_second(site_builder.path)
+    shutil.rmtree(old)
+    site_builder.add_distribution("one", "2.0", entry_points={GROUP: {"b": "one:B"}})
+    restore()
+    assert python.json(LIST) == ["b"]
+
+
+def test_path_entry_added_at_run_time_is_seen(site_builder, second_site, python):
+    """Inserting a site into sys.path in the process makes its entry points visible."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    second_site.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
+    result = python.json(
+        f"""
+        import json, sys
+        from plux.runtime.cache import EntryPointsCache
+        cache = EntryPointsCache.instance()
+        before = [e.name for e in cache.entry_points_of("{GROUP}")]
+        sys.path.append({str(second_site.path)!r})
+        after = [e.name for e in cache.entry_points_of("{GROUP}")]
+        print(json.dumps([before, after]))
+        """
+    )
+    assert result == [["a"], ["a", "b"]]
+
+
+def test_refresh_sees_change_made_in_same_process(site_builder, make_cache, names):
+    """refresh() re-checks the environment: an install during the process becomes visible."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    cache = make_cache()
+    assert names(cache, GROUP) == ["a"]
+    site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
+    cache.refresh()
+    assert names(cache, GROUP) == ["a", "b"]
+
+
+def test_only_changed_distribution_is_read_again(site_builder, make_cache, names, monkeypatch):
+    """A rebuild re-reads only the distributions whose stamps changed."""
+    from plux.runtime import metadata
+
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    two = site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
+    assert names(make_cache(), GROUP) == ["a", "b"]
+    read = []
+    original = metadata.read_distribution_entry_points
+    monkeypatch.setattr(
+        metadata,
+        "read_distribution_entry_points",
+        lambda path: read.append(os.path.basename(path)) or original(path),
+    )
+    with entry_points_file(two).open("a") as fh:
+        fh.write("c = two:C\n")
+    assert names(make_cache(), GROUP) == ["a", "b", "c"]
+    assert read == ["two-1.0.dist-info"]
+
+
+def test_entries_keep_path_order_and_origin(site_builder, second_site, make_cache):
+    """Entries come in path order, each naming its distribution, version and metadata folder."""
+    first = site_builder.add_distribution("beta", "2.1", entry_points={GROUP: {"b": "beta:B"}})
+    second_site.add_distribution("alpha", "1.0", entry_points={GROUP: {"a": "alpha:A"}})
+    entries = make_cache(site_builder.path, second_site.path).entry_points_of(GROUP)
+    assert [(e.name, e.distribution, e.version) for e in entries] == [
+        ("b", "beta", "2.1"),
+        ("a", "alpha", "1.0"),
+    ]
+    assert entries[0].path == str(first)
+    assert entries[0].value == "beta:B" and entries[0].group == GROUP
+
+
+def test_same_name_from_two_distributions_both_listed(site_builder, make_cache, names):
+    """Two distributions registering one name both appear, in path order (the first counts)."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"x": "one:X"}})
+    site_builder.add_distribution("two", entry_points={GROUP: {"x": "two:X"}})
+    entries = make_cache().entry_points_of(GROUP)
+    assert [(e.name, e.distribution) for e in entries] == [("x", "one"), ("x", "two")]
+
+
+def test_shadowed_distribution_never_leaks_entry_points(site_builder, second_site, make_cache):
+    """A copy of a distribution further down the path contributes no entry points."""
+    site_builder.add_distribution("Foo_Bar", "2.0", entry_points={GROUP: {"new": "foo:New"}})
+    second_site.add_distribution("foo.bar", "1.0", entry_points={GROUP: {"old": "foo:Old"}})
+    entries = make_cache(site_builder.path, second_site.path).entry_points_of(GROUP)
+    assert [(e.name, e.version) for e in entries] == [("new", "2.0")]
+
+
+def test_removing_shadowing_copy_reveals_the_other(site_builder, second_site, python):
+    """Uninstalling the first copy makes the next one on the path count."""
+    first = site_builder.add_distribution("foo", "2.0", entry_points={GROUP: {"new": "foo:N"}})
+    second_site.add_distribution("foo", "1.0", entry_points={GROUP: {"old": "foo:O"}})
+    python.sites.append(second_site.path)
+    assert python.json(LIST) == ["new"]
+    shutil.rmtree(first)
+    assert python.json(LIST) == ["old"]
+
+
+def test_egg_info_distribution_is_indexed(site_builder, make_cache):
+    """An *.egg-info folder (a develop install) counts like a dist-info one."""
+    site_builder.add_distribution(
+        "legacy", "0.3", entry_points={GROUP: {"l": "legacy:L"}}, kind="egg-info"
+    )
+    entries = make_cache().entry_points_of(GROUP)
+    assert [(e.name, e.distribution, e.version) for e in entries] == [("l", "legacy", "0.3")]
+
+
+def test_editable_link_of_plux_1_is_followed(site_builder, tmp_path, make_cache, names):
+    """A dist-info whose entry_points_editable.txt names a file takes its entry points from it,
+    and edits to that file are seen."""
+    folder = site_builder.add_distribution("editable", entry_points={GROUP: {"old": "e:Old"}})
+    target = tmp_path / "project" / "editable.egg-info" / "entry_points.txt"
+    target.parent.mkdir(parents=True)
+    target.write_text(f"[{GROUP}]\nlinked = e:Linked\n")
+    (folder / "entry_points_editable.txt").write_text(str(target))
+    assert names(make_cache(), GROUP) == ["linked"]
+    st = target.stat()
+    target.write_text(f"[{GROUP}]\nlinked = e:Linked\nmore = e:More\n")
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert names(make_cache(), GROUP) == ["linked", "more"]
+
+
+def test_missing_and_file_path_entries_are_harmless(site_builder, tmp_path, make_cache, names):
+    """Path entries that do not exist or are files (zips) are skipped, not errors."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    archive = tmp_path / "lib.zip"
+    archive.write_bytes(b"PK")
+    cache = make_cache(tmp_path / "missing", archive, site_builder.path)
+    assert names(cache, GROUP) == ["a"]
+
+
+def test_malformed_lines_are_reported_and_good_ones_kept(site_builder, make_cache, names):
+    """A malformed line is reported with file and line; the other entry points are indexed."""
+    folder = site_builder.add_distribution(
+        "messy", entry_points=f"[{GROUP}]\ngood = m:Good\nthis is not an entry point\n"
+    )
+    cache = make_cache()
+    assert names(cache, GROUP) == ["good"]
+    assert cache.errors() == [
+        f"{folder / 'entry_points.txt'}:3: expected 'name = value': 'this is not an entry point'"
+    ]
+
+
+def test_unknown_group_is_empty(site_builder, make_cache, names):
+    """A group no distribution registers has no entries."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    assert names(make_cache(), "no.such.group") == []
