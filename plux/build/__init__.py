@@ -1,0 +1,1 @@
+"""Build time: finding plugins in a project and writing them as entry points."""

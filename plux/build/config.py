@@ -1,0 +1,184 @@
+"""The ``[tool.plux]`` table of ``pyproject.toml``: reading, defaults and validation."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import importlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+PYPROJECT = "pyproject.toml"
+
+
+class ConfigError(ValueError):
+    """A value in ``[tool.plux]`` (or given on the command line) is not usable."""
+
+
+class EntrypointBuildMode(str, enum.Enum):
+    """How entry points get into the project's metadata.
+
+    ``build-hook``: plux discovers plugins while the build backend writes metadata.
+    ``manual``: ``python -m plux entrypoints`` writes a static file that the project hands to its
+    build backend.
+    """
+
+    BUILD_HOOK = "build-hook"
+    MANUAL = "manual"
+
+
+@dataclasses.dataclass(frozen=True)
+class PluxConfiguration:
+    """Settings for build-time discovery; every field has the default a missing key gets."""
+
+    path: str = "."
+    """Directory (relative to the project) that holds the packages to scan, e.g. ``src``."""
+    include: tuple[str, ...] = ()
+    """Patterns selecting the packages to scan; empty means all."""
+    exclude: tuple[str, ...] = ()
+    """Patterns of packages or modules not to scan."""
+    entrypoint_build_mode: EntrypointBuildMode = EntrypointBuildMode.BUILD_HOOK
+    entrypoint_static_file: str = "plux.ini"
+    """File written by ``python -m plux entrypoints`` in manual mode, relative to the project."""
+    path_configured: bool = False
+    """Whether ``path`` was set explicitly (it then wins over the build backend's layout)."""
+
+    def merge(
+        self,
+        path: str | None = None,
+        include: Iterable[str] | None = None,
+        exclude: Iterable[str] | None = None,
+        entrypoint_build_mode: EntrypointBuildMode | str | None = None,
+        entrypoint_static_file: str | None = None,
+    ) -> PluxConfiguration:
+        """Return a copy with command-line values applied: scalars replace, patterns add up."""
+        changes: dict[str, Any] = {}
+        if path is not None:
+            changes["path"] = _check_str("path", path)
+            changes["path_configured"] = True
+        if include:
+            changes["include"] = _unique(self.include + _check_patterns("include", include))
+        if exclude:
+            changes["exclude"] = _unique(self.exclude + _check_patterns("exclude", exclude))
+        if entrypoint_build_mode is not None:
+            changes["entrypoint_build_mode"] = _check_mode(entrypoint_build_mode)
+        if entrypoint_static_file is not None:
+            changes["entrypoint_static_file"] = _check_static_file(entrypoint_static_file)
+        return dataclasses.replace(self, **changes)
+
+
+_KEYS = ("path", "include", "exclude", "entrypoint_build_mode", "entrypoint_static_file")
+
+
+def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfiguration:
+    """Validate a ``[tool.plux]`` table and return the configuration it describes.
+
+    :raises ConfigError: naming the key, if a key is unknown or a value has the wrong type or form.
+    """
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source} must be a table, got {type(table).__name__}")
+    unknown = sorted(set(table) - set(_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{source}: unknown key {unknown[0]!r}; known keys are {', '.join(_KEYS)}"
+        )
+    config = PluxConfiguration()
+    if "path" in table:
+        config = dataclasses.replace(
+            config, path=_check_str("path", table["path"]), path_configured=True
+        )
+    return config.merge(
+        include=_check_patterns("include", table.get("include", ())),
+        exclude=_check_patterns("exclude", table.get("exclude", ())),
+        entrypoint_build_mode=(
+            _check_mode(table["entrypoint_build_mode"])
+            if "entrypoint_build_mode" in table
+            else None
+        ),
+        entrypoint_static_file=table.get("entrypoint_static_file"),
+    )
+
+
+def read_plux_config(workdir: str | Path = ".") -> PluxConfiguration:
+    """Read ``[tool.plux]`` from ``workdir/pyproject.toml``; defaults if there is no file or table.
+
+    :raises ConfigError: if the file is not valid TOML or the table has a bad value.
+    """
+    table = read_pyproject(workdir).get("tool", {}).get("plux", {})
+    return parse_plux_table(table, f"[tool.plux] in {Path(workdir) / PYPROJECT}")
+
+
+def read_pyproject(workdir: str | Path = ".") -> dict[str, Any]:
+    """Return the parsed ``pyproject.toml`` of ``workdir``, or ``{}`` if there is none.
+
+    :raises ConfigError: if the file is not valid TOML.
+    """
+    path = Path(workdir) / PYPROJECT
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    toml = _toml_module()
+    try:
+        result: dict[str, Any] = toml.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:  # tomllib.TOMLDecodeError is a ValueError
+        raise ConfigError(f"{path} is not valid TOML: {e}") from e
+    return result
+
+
+def _toml_module() -> Any:
+    """The TOML parser: ``tomllib`` on 3.11+; on 3.10 ``tomli`` if installed, else a vendored copy.
+
+    pip and setuptools both vendor tomli, and one of them is present wherever a project is built,
+    so plux needs no dependency of its own for 3.10 (and the run time never reads TOML at all).
+    """
+    vendored = ("pip._vendor.tomli", "setuptools._vendor.tomli", "setuptools.extern.tomli")
+    for name in ("tomllib", "tomli", *vendored):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise ConfigError("reading pyproject.toml on Python 3.10 needs tomli: pip install tomli")
+
+
+def _check_str(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"[tool.plux] {key} must be a non-empty string, got {value!r}")
+    return value
+
+
+def _check_static_file(value: Any) -> str:
+    text = _check_str("entrypoint_static_file", value)
+    if Path(text).is_absolute():
+        raise ConfigError(
+            f"[tool.plux] entrypoint_static_file must be relative to the project, got {text!r}"
+        )
+    return text
+
+
+def _check_patterns(key: str, value: Any) -> tuple[str, ...]:
+    # A single string is taken as one pattern, as a convenience for `exclude = "tests*"`.
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise ConfigError(
+            f"[tool.plux] {key} must be a list of non-empty pattern strings, got {value!r}"
+        )
+    return tuple(value)
+
+
+def _check_mode(value: Any) -> EntrypointBuildMode:
+    try:
+        return EntrypointBuildMode(value)
+    except ValueError:
+        choices = " or ".join(repr(m.value) for m in EntrypointBuildMode)
+        raise ConfigError(
+            f"[tool.plux] entrypoint_build_mode must be {choices}, got {value!r}"
+        ) from None
+
+
+def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

@@ -1,0 +1,162 @@
+"""Python source files of a project: locating modules without importing them, and parsing them."""
+
+from __future__ import annotations
+
+import ast
+import enum
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+
+@dataclass
+class ModuleSource:
+    """One module's name, file and (parsed on first use) syntax tree."""
+
+    name: str
+    path: Path
+    is_package: bool = False
+    _tree: ast.Module | None = field(default=None, repr=False)
+
+    @property
+    def tree(self) -> ast.Module:
+        """The module's syntax tree.
+
+        :raises SyntaxError: if the file does not parse (the message names the file and line).
+        """
+        if self._tree is None:
+            self._tree = ast.parse(self.path.read_bytes(), filename=str(self.path))
+        return self._tree
+
+    @property
+    def package(self) -> str:
+        """The package relative imports in this module are resolved against."""
+        return self.name if self.is_package else self.name.rpartition(".")[0]
+
+
+class BindingKind(enum.IntEnum):
+    """How a module-level name got its value; lower sorts first when choosing a plugin's home."""
+
+    CREATE = 0
+    """``def``/``class``, or an assignment from an expression that makes a new object."""
+    ALIAS = 1
+    """An assignment from another name (``alias = original``, ``x = mod.attr``)."""
+    IMPORT = 2
+    """An ``import`` statement: the object lives elsewhere."""
+
+
+class Binding(NamedTuple):
+    """How and on which line a module-level name was (last) bound."""
+
+    kind: BindingKind
+    lineno: int
+
+
+def module_bindings(tree: ast.Module) -> dict[str, Binding]:
+    """Classify every module-level name by its last binding (statements in ``if``/``try`` count)."""
+    kinds: dict[str, Binding] = {}
+    for stmt in iter_module_statements(tree.body):
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            for alias in stmt.names:
+                if alias.name != "*":
+                    bound = alias.asname or alias.name.partition(".")[0]
+                    kinds[bound] = Binding(BindingKind.IMPORT, stmt.lineno)
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kinds[stmt.name] = Binding(BindingKind.CREATE, stmt.lineno)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            kind = (
+                BindingKind.ALIAS
+                if isinstance(stmt.value, (ast.Name, ast.Attribute))
+                else BindingKind.CREATE
+            )
+            for target in targets:
+                for name in assigned_names(target):
+                    kinds[name] = Binding(kind, stmt.lineno)
+    return kinds
+
+
+def iter_module_statements(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
+    """Every statement that runs at module level, descending into ``if``/``try``/``with``/loops."""
+    for stmt in body:
+        yield stmt
+        for child in nested_bodies(stmt):
+            yield from iter_module_statements(child)
+
+
+def nested_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement blocks of a compound statement that run in the enclosing scope."""
+    if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+        return [stmt.body, stmt.orelse]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [stmt.body]
+    if isinstance(stmt, _TRY_TYPES):
+        handlers: list[ast.ExceptHandler] = getattr(stmt, "handlers", [])
+        return [
+            getattr(stmt, "body", []),
+            *[handler.body for handler in handlers],
+            getattr(stmt, "orelse", []),
+            getattr(stmt, "finalbody", []),
+        ]
+    if isinstance(stmt, ast.Match):
+        return [case.body for case in stmt.cases]
+    return []
+
+
+# ``try``/``except*`` (3.11+) has the same blocks as ``try``.
+_TRY_TYPES: tuple[type[ast.stmt], ...] = tuple(
+    t for t in (ast.Try, getattr(ast, "TryStar", None)) if isinstance(t, type)
+)
+
+
+def assigned_names(target: ast.expr) -> list[str]:
+    """The plain names an assignment target binds (``a``, ``a, b``; not ``a.b`` or ``a[0]``)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in assigned_names(element)]
+    if isinstance(target, ast.Starred):
+        return assigned_names(target.value)
+    return []
+
+
+class SourceLocator:
+    """Finds the source file of a module by name, without importing anything.
+
+    The project's own modules come first; other modules are looked up on ``sys.path`` (plain
+    directories only), so that names imported from installed distributions can be followed too.
+    """
+
+    def __init__(self, project: Iterable[ModuleSource], search_path: Iterable[str] | None = None):
+        self.modules: dict[str, ModuleSource] = {m.name: m for m in project}
+        self.search_path = [p for p in (sys.path if search_path is None else search_path)]
+        self._misses: set[str] = set()
+
+    def find(self, name: str) -> ModuleSource | None:
+        """Return the module ``name`` if its Python source can be found, else None."""
+        found = self.modules.get(name)
+        if found is not None or name in self._misses:
+            return found
+        found = self._search(name)
+        if found is None:
+            self._misses.add(name)
+        else:
+            self.modules[name] = found
+        return found
+
+    def _search(self, name: str) -> ModuleSource | None:
+        parts = name.split(".")
+        if not all(part.isidentifier() for part in parts):
+            return None
+        for entry in self.search_path:
+            base = Path(entry or os.curdir).joinpath(*parts)
+            init = base / "__init__.py"
+            if init.is_file():
+                return ModuleSource(name, init, is_package=True)
+            module = base.with_name(base.name + ".py")
+            if module.is_file():
+                return ModuleSource(name, module)
+        return None

@@ -1,0 +1,443 @@
+"""The static plugin finder: reads a project's source (AST), imports only what it cannot decide."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plux.core.plugin import Plugin, PluginFinder, PluginSpec, PluginSpecResolver
+
+from .discovery import (
+    DiscoveredSpec,
+    DiscoveryError,
+    ModuleScanningPluginFinder,
+    PackageFinder,
+    on_sys_path,
+)
+from .sources import ModuleSource, SourceLocator, nested_bodies
+from .symbols import NOT_FOUND, Const, Def, External, Root, SymbolResolver, Value
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StaticPlugin:
+    """A plugin read from source: ``name`` in ``namespace``, held by ``module:attr``."""
+
+    namespace: str
+    name: str
+    module: str
+    attr: str
+    lineno: int
+
+
+@dataclass
+class ModuleVerdict:
+    """What the source of one module says: its plugins, or why it must be imported to tell."""
+
+    module: ModuleSource
+    plugins: list[StaticPlugin] = field(default_factory=list)
+    import_reasons: list[str] = field(default_factory=list)
+    """Why the module is imported (each ``file:line: what``); empty if the source decided."""
+    notes: list[str] = field(default_factory=list)
+    """Names the source could not follow and that were taken to make no plugin."""
+
+    @property
+    def needs_import(self) -> bool:
+        return bool(self.import_reasons)
+
+
+class StaticFactory:
+    """The factory of a statically found plugin: imports ``module:attr`` when first called."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+    def __call__(self) -> Plugin:
+        module_name, _, attr = self.location.partition(":")
+        obj: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+        return PluginSpecResolver().resolve(obj).factory()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StaticFactory) and other.location == self.location
+
+    def __hash__(self) -> int:
+        return hash(self.location)
+
+    def __repr__(self) -> str:
+        return f"StaticFactory({self.location!r})"
+
+
+class ModuleAnalyzer:
+    """Decides one module's plugins from its source, with a resolver shared across the project."""
+
+    def __init__(self, resolver: SymbolResolver, root: Path) -> None:
+        self.resolver = resolver
+        self.root = root
+
+    def analyze(self, source: ModuleSource) -> ModuleVerdict:
+        verdict = ModuleVerdict(source)
+        try:
+            tree = source.tree
+        except (OSError, SyntaxError, ValueError) as e:
+            verdict.import_reasons.append(f"{self._where(source, None)}: cannot be read: {e}")
+            return verdict
+        table = self.resolver.table(source.name)
+        self.bound_names = table.bindings if table else {}
+        for stmt, conditional in _executed_statements(tree.body):
+            self._statement(verdict, stmt, conditional)
+        verdict.import_reasons = list(dict.fromkeys(verdict.import_reasons))
+        verdict.notes = list(dict.fromkeys(verdict.notes))
+        return verdict
+
+    def _where(self, source: ModuleSource, node: ast.AST | None) -> str:
+        return source_location(source, self.root, getattr(node, "lineno", None))
+
+    def _statement(self, verdict: ModuleVerdict, stmt: ast.stmt, conditional: bool) -> None:
+        module = verdict.module
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            handled = self._decorators(verdict, stmt, conditional)
+            if isinstance(stmt, ast.ClassDef) and not handled:
+                self._class(verdict, stmt, conditional)
+            return
+        simple = _simple_assignment(stmt)
+        for call in _calls(_evaluated_expressions(stmt)):
+            callee = self.resolver.evaluate(module.name, call.func)
+            if callee == Root("PluginSpec") and simple is not None and call is simple[1]:
+                if not conditional and self._spec(verdict, simple[0], call):
+                    continue
+            self._use(verdict, call, callee, "a call")
+
+    def _use(self, verdict: ModuleVerdict, node: ast.expr, callee: Value, how: str) -> None:
+        """Record why ``callee`` used at ``node`` needs an import, or a note if unknown."""
+        where = self._where(verdict.module, node)
+        text = ast.unparse(node)[:80]
+        if isinstance(callee, Root) and callee.what in ("PluginSpec", "plugin"):
+            verdict.import_reasons.append(
+                f"{where}: {callee.what} used in a form read only by import: {text}"
+            )
+        elif callee == Root("type") and isinstance(node, ast.Call) and len(node.args) == 3:
+            verdict.import_reasons.append(f"{where}: class made with type(): {text}")
+        elif self.resolver.is_maker(callee):
+            verdict.import_reasons.append(f"{where}: uses plugin maker in {how}: {text}")
+        elif isinstance(callee, External) and not callee.safe:
+            verdict.notes.append(
+                f"{where}: {callee.qualname} is not installed here; taken to make no plugin"
+            )
+
+    def _decorators(
+        self,
+        verdict: ModuleVerdict,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+        conditional: bool,
+    ) -> bool:
+        """Check a definition's decorators; True if they made the decision for it."""
+        module = verdict.module.name
+        needs_import = len(verdict.import_reasons)
+        for decorator in node.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            callee = self.resolver.evaluate(module, target)
+            if (
+                callee == Root("plugin")
+                and isinstance(decorator, ast.Call)
+                and len(node.decorator_list) == 1
+                and not isinstance(node, ast.ClassDef)
+                and not conditional
+                and self._function_plugin(verdict, node, decorator)
+            ):
+                continue
+            self._use(verdict, decorator, callee, "a decorator")
+            if isinstance(decorator, ast.Call):
+                extra = [*decorator.args, *(k.value for k in decorator.keywords)]
+                if isinstance(decorator.func, ast.Call):
+                    extra.append(decorator.func)
+                for call in _calls(extra):
+                    self._use(verdict, call, self.resolver.evaluate(module, call.func), "a call")
+        defaults: list[ast.expr] = []
+        if not isinstance(node, ast.ClassDef):
+            defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]
+        else:
+            defaults = [*node.bases, *(k.value for k in node.keywords)]
+        for call in _calls(defaults):
+            self._use(verdict, call, self.resolver.evaluate(module, call.func), "a call")
+        if isinstance(node, ast.ClassDef) and node.decorator_list:
+            return len(verdict.import_reasons) > needs_import
+        return False
+
+    def _literal(self, module: str, expr: ast.expr | None) -> Value:
+        return NOT_FOUND if expr is None else self.resolver.evaluate(module, expr)
+
+    def _bound_once(self, verdict: ModuleVerdict, name: str, node: ast.AST) -> bool:
+        if len(self.bound_names.get(name, [])) == 1:
+            return True
+        where = self._where(verdict.module, node)
+        verdict.import_reasons.append(f"{where}: {name} is bound more than once in the module")
+        return False
+
+    def _spec(self, verdict: ModuleVerdict, target: str, call: ast.Call) -> bool:
+        """``target = PluginSpec(namespace, name, factory)``; True if read from source."""
+        module = verdict.module.name
+        args = _arguments(call, ("namespace", "name", "factory"))
+        namespace = self._literal(module, args.get("namespace"))
+        name = self._literal(module, args.get("name"))
+        if not (_is_text(namespace) and _is_text(name)):
+            return False
+        if not self._bound_once(verdict, target, call):
+            return True
+        verdict.plugins.append(
+            StaticPlugin(_text(namespace), _text(name), module, target, call.lineno)
+        )
+        return True
+
+    def _function_plugin(
+        self,
+        verdict: ModuleVerdict,
+        node: ast.FunctionDef | ast.AsyncFunctionDef,
+        decorator: ast.Call,
+    ) -> bool:
+        """``@plugin(namespace, name=None, ...)``; True if read from source."""
+        module = verdict.module.name
+        args = _arguments(decorator, ("namespace", "name", "should_load", "load"))
+        namespace = self._literal(module, args.get("namespace"))
+        name = self._literal(module, args.get("name"))
+        if name == NOT_FOUND or name == Const(None) or name == Const(""):
+            name = Const(node.name)  # plugin() names the plugin after the function
+        if not (_is_text(namespace) and _is_text(name)):
+            return False
+        if self._bound_once(verdict, node.name, node):
+            verdict.plugins.append(
+                StaticPlugin(_text(namespace), _text(name), module, node.name, node.lineno)
+            )
+        return True
+
+    def _class(self, verdict: ModuleVerdict, node: ast.ClassDef, conditional: bool) -> None:
+        cls = Def(verdict.module.name, node.name, node)
+        is_plugin = self.resolver.plugin_class(cls)
+        if is_plugin is False:
+            return
+        namespace = self.resolver.class_member(cls, "namespace")
+        name = self.resolver.class_member(cls, "name")
+        where = self._where(verdict.module, node)
+        if is_plugin is None:
+            if isinstance(namespace, Const) or isinstance(name, Const):
+                verdict.import_reasons.append(
+                    f"{where}: class {node.name} sets a plugin name or namespace but derives "
+                    "from a base that cannot be read"
+                )
+            else:
+                verdict.notes.append(
+                    f"{where}: class {node.name} derives from a base that cannot be read and sets "
+                    "no plugin name; taken not to be a plugin"
+                )
+            return
+        if _is_abstract(namespace) or _is_abstract(name):
+            return  # a Plugin without a namespace or a name is an abstract base
+        if conditional or not (_is_text(namespace) and _is_text(name)):
+            verdict.import_reasons.append(
+                f"{where}: plugin class {node.name} has a namespace or name that is not a literal"
+                if not conditional
+                else f"{where}: plugin class {node.name} is defined conditionally"
+            )
+            return
+        if self._bound_once(verdict, node.name, node):
+            verdict.plugins.append(
+                StaticPlugin(_text(namespace), _text(name), cls.module, node.name, node.lineno)
+            )
+
+
+class StaticPluginFinder(PluginFinder):
+    """Finds plugins by reading source; imports exactly the modules the source cannot decide.
+
+    Modules that use a plugin maker (or a form the source does not tell) are handed to the
+    import-based :class:`ModuleScanningPluginFinder`; with ``fallback=False`` they raise
+    :class:`DiscoveryError` instead. Nothing else is imported, so modules with import side effects
+    that use no plugin maker are never run.
+    """
+
+    def __init__(
+        self,
+        package_finder: PackageFinder,
+        fallback: bool = True,
+        search_path: Iterable[str] | None = None,
+        root: str | Path | None = None,
+    ) -> None:
+        self.package_finder = package_finder
+        self.fallback = fallback
+        self.search_path = search_path
+        self.root = Path(root) if root is not None else Path(package_finder.path)
+        self.verdicts: list[ModuleVerdict] = []
+
+    def analyze(self) -> list[ModuleVerdict]:
+        """Read every module of the project and return what its source says."""
+        modules = self.package_finder.find_modules()
+        package_path = str(Path(self.package_finder.path).resolve())
+        extra = self.search_path if self.search_path is not None else _sys_path()
+        search_path = [package_path, *extra]
+        resolver = SymbolResolver(SourceLocator(modules, search_path))
+        analyzer = ModuleAnalyzer(resolver, self.root)
+        self.verdicts = [analyzer.analyze(module) for module in modules]
+        for verdict in self.verdicts:
+            for note in verdict.notes:
+                LOG.info("%s", note)
+        return self.verdicts
+
+    def find_plugins(self) -> list[PluginSpec]:
+        verdicts = self.analyze()
+        specs: list[PluginSpec] = []
+        for verdict in verdicts:
+            if verdict.needs_import:
+                continue
+            for found in verdict.plugins:
+                location = f"{found.module}:{found.attr}"
+                source = source_location(verdict.module, self.root, found.lineno)
+                specs.append(
+                    DiscoveredSpec(
+                        found.namespace, found.name, StaticFactory(location), location, source
+                    )
+                )
+        to_import = [v for v in verdicts if v.needs_import]
+        if to_import:
+            specs.extend(self._import(to_import, [v.module for v in verdicts]))
+        return specs
+
+    def _import(
+        self, verdicts: list[ModuleVerdict], modules: list[ModuleSource]
+    ) -> list[PluginSpec]:
+        if not self.fallback:
+            reasons = "\n  ".join(r for v in verdicts for r in v.import_reasons)
+            raise DiscoveryError(f"these modules can only be read by importing them:\n  {reasons}")
+        for verdict in verdicts:
+            LOG.debug("importing %s: %s", verdict.module.name, "; ".join(verdict.import_reasons))
+        with on_sys_path(self.package_finder.path):
+            finder = ModuleScanningPluginFinder(
+                [v.module.name for v in verdicts],
+                scope=[m.name for m in modules],
+                sources=modules,
+                root=self.root,
+            )
+            try:
+                return finder.find_plugins()
+            except DiscoveryError as e:
+                reasons = "\n  ".join(r for v in verdicts for r in v.import_reasons)
+                raise DiscoveryError(
+                    f"{e}\nplux had to import it because:\n  {reasons}\n"
+                    "install the project's dependencies in the build environment, or make "
+                    "these plugins readable from source (literal namespace and name)"
+                ) from e
+
+
+def source_location(source: ModuleSource, root: Path, lineno: int | None = None) -> str:
+    """``path:line`` of a module's file, relative to ``root`` when it lies below it."""
+    try:
+        path = source.path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        path = source.path.as_posix()
+    return f"{path}:{lineno}" if lineno else path
+
+
+def _sys_path() -> list[str]:
+    return list(sys.path)
+
+
+def _executed_statements(
+    body: list[ast.stmt], conditional: bool = False
+) -> Iterator[tuple[ast.stmt, bool]]:
+    """Module-level statements that run on import, each with whether it runs conditionally.
+
+    ``if TYPE_CHECKING:`` and ``if __name__ == "__main__":`` blocks do not run on import.
+    """
+    for stmt in body:
+        if isinstance(stmt, ast.If) and _never_on_import(stmt.test):
+            yield from _executed_statements(stmt.orelse, True)
+            continue
+        yield stmt, conditional
+        for child in nested_bodies(stmt):
+            yield from _executed_statements(child, True)
+
+
+def _never_on_import(test: ast.expr) -> bool:
+    text = ast.unparse(test).replace("'", '"')
+    return text in ("TYPE_CHECKING", "typing.TYPE_CHECKING", '__name__ == "__main__"')
+
+
+def _evaluated_expressions(stmt: ast.stmt) -> list[ast.expr]:
+    """The expressions a statement evaluates itself (not those of the blocks it contains)."""
+    if isinstance(stmt, (ast.If, ast.While)):
+        return [stmt.test]
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return [stmt.iter]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [item.context_expr for item in stmt.items]
+    if isinstance(stmt, ast.Match):
+        return [stmt.subject]
+    if nested_bodies(stmt):
+        return []
+    return [node for node in ast.iter_child_nodes(stmt) if isinstance(node, ast.expr)]
+
+
+def _calls(expressions: Iterable[ast.expr]) -> Iterator[ast.Call]:
+    """Every call in ``expressions`` that runs when they are evaluated (not inside lambdas)."""
+    stack = list(expressions)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Lambda):
+            stack.extend(node.args.defaults)
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.keyword):
+                stack.append(child.value)
+            elif isinstance(child, ast.comprehension):
+                stack.extend([child.iter, *child.ifs])
+
+
+def _simple_assignment(stmt: ast.stmt) -> tuple[str, ast.expr] | None:
+    """``name = value`` (or ``name: T = value``) as ``(name, value)``; None for other forms."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id, stmt.value
+    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        if isinstance(stmt.target, ast.Name):
+            return stmt.target.id, stmt.value
+    return None
+
+
+def _arguments(call: ast.Call, names: tuple[str, ...]) -> dict[str, ast.expr]:
+    """Map a call's arguments to parameter ``names`` (positional first, then keywords).
+
+    ``*args``/``**kwargs`` or surplus arguments give ``{}``: such a call is not read from source.
+    """
+    if len(call.args) > len(names) or any(isinstance(a, ast.Starred) for a in call.args):
+        return {}
+    if any(keyword.arg is None for keyword in call.keywords):
+        return {}
+    result = {name: arg for name, arg in zip(names, call.args, strict=False)}
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            result[keyword.arg] = keyword.value
+    return result
+
+
+def _is_text(value: Value) -> bool:
+    return isinstance(value, Const) and isinstance(value.value, str) and bool(value.value)
+
+
+def _text(value: Value) -> str:
+    assert isinstance(value, Const) and isinstance(value.value, str)
+    return value.value
+
+
+def _is_abstract(value: Value) -> bool:
+    """Whether a class attribute value makes a Plugin abstract (missing, None or empty)."""
+    return value == NOT_FOUND or (isinstance(value, Const) and not value.value)

@@ -1,0 +1,4 @@
+CLI_NAMESPACE = "corpus.cli"
+SERVICES = "corpus.services"
+PREFIX = "svc"
+HOOKS = "corpus" + ".hooks"

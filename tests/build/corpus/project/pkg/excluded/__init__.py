@@ -1,0 +1,6 @@
+from plux import Plugin
+
+
+class Top(Plugin):
+    namespace = "corpus.excluded"
+    name = "top"

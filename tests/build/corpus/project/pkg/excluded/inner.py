@@ -1,0 +1,6 @@
+from plux import Plugin
+
+
+class Inner(Plugin):
+    namespace = "corpus.excluded"
+    name = "inner"

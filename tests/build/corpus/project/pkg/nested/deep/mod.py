@@ -1,0 +1,5 @@
+from pkg.base import CliPlugin
+
+
+class Deep(CliPlugin):
+    name = "deep"
