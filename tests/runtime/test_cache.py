@@ -1,0 +1,159 @@
+"""EntryPointsCache: where the index lives, how it is switched off, and what it hands out."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from plux.runtime.cache import EntryPointsCache, default_cache_dir
+
+GROUP = "cache.plugins"
+
+FIND = f"""
+import json
+from plux.runtime.cache import EntryPointsCache
+cache = EntryPointsCache.instance()
+print(json.dumps([[e.name for e in cache.entry_points_of("{GROUP}")], cache.index_file]))
+"""
+
+
+@pytest.fixture
+def installed(site_builder):
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    return site_builder
+
+
+def test_plux_cache_dir_wins(monkeypatch, tmp_path):
+    """$PLUX_CACHE_DIR names the cache directory whatever the platform default."""
+    monkeypatch.setenv("PLUX_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == str(tmp_path / "mine")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.uname().sysname == "Darwin", reason="XDG platforms")
+def test_xdg_cache_home_is_used(monkeypatch, tmp_path):
+    """Without $PLUX_CACHE_DIR the index lives in $XDG_CACHE_HOME/plux."""
+    monkeypatch.delenv("PLUX_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == str(tmp_path / "xdg" / "plux")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.uname().sysname == "Darwin", reason="XDG platforms")
+def test_relative_xdg_cache_home_falls_back_to_home(monkeypatch, tmp_path):
+    """A relative $XDG_CACHE_HOME is invalid (XDG spec) and ~/.cache/plux is used instead."""
+    monkeypatch.delenv("PLUX_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert default_cache_dir() == str(tmp_path / ".cache" / "plux")
+
+
+def test_index_written_to_home_cache_by_default(installed, python, tmp_path):
+    """With no cache variables set, a process writes its index under ~/.cache/plux (0700)."""
+    env = python.environ()
+    del env["PLUX_CACHE_DIR"]
+    env.pop("XDG_CACHE_HOME", None)
+    env["HOME"] = str(tmp_path / "home")
+    out = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(FIND)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    names, file = json.loads(out.splitlines()[-1])
+    assert names == ["a"]
+    assert os.path.dirname(file) == str(tmp_path / "home" / ".cache" / "plux")
+    assert stat.S_IMODE(os.stat(os.path.dirname(file)).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(file).st_mode) == 0o600
+
+
+def test_plux_no_cache_writes_nothing(installed, python, cache_dir):
+    """PLUX_NO_CACHE=1 switches the index file off; entry points are still found."""
+    python.env["PLUX_NO_CACHE"] = "1"
+    assert python.json(FIND) == [["a"], None]
+    assert os.listdir(cache_dir) == []
+
+
+def test_instance_is_process_wide(python, installed):
+    """instance() returns the same cache every time."""
+    code = """
+        import json
+        from plux.runtime.cache import EntryPointsCache
+        print(json.dumps(EntryPointsCache.instance() is EntryPointsCache.instance()))
+        """
+    assert python.json(code) is True
+
+
+def test_get_entry_points_gives_importlib_entry_points_with_dist(installed, make_cache):
+    """get_entry_points() maps groups to importlib.metadata entry points bound to their dist."""
+    from importlib.metadata import EntryPoint
+
+    eps = make_cache().get_entry_points()[GROUP]
+    assert eps == [EntryPoint("a", "one:A", GROUP)]
+    assert eps[0].dist is not None and eps[0].dist.metadata["Name"] == "one"
+
+
+def test_get_entry_points_returns_copies(installed, make_cache):
+    """Mutating the returned lists does not change what the cache hands out next."""
+    cache = make_cache()
+    cache.get_entry_points()[GROUP].clear()
+    cache.entry_points_of(GROUP).clear()
+    assert len(cache.get_entry_points()[GROUP]) == 1
+    assert len(cache.entry_points_of(GROUP)) == 1
+
+
+def test_groups_lists_every_group(site_builder, make_cache):
+    """groups() names every entry point group in the environment."""
+    site_builder.add_distribution(
+        "one", entry_points={"b.group": {"x": "m:X"}, GROUP: {"a": "m:A"}}
+    )
+    assert make_cache().groups() == ["b.group", GROUP]
+
+
+def test_disk_can_be_switched_off_per_instance(installed, make_cache, cache_dir):
+    """use_disk=False keeps the index in memory only."""
+    cache = make_cache(use_disk=False)
+    assert [e.name for e in cache.entry_points_of(GROUP)] == ["a"]
+    assert cache.index_file is None
+    assert os.listdir(cache_dir) == []
+
+
+def test_warm_process_imports_nothing_heavy(installed, python):
+    """A warm process answers entry_points_of without importlib.metadata, ast, logging, email."""
+    python.json(FIND)
+    modules = python.json(
+        f"""
+        import json, sys
+        from plux.runtime.cache import EntryPointsCache
+        EntryPointsCache.instance().entry_points_of("{GROUP}")
+        heavy = ["importlib.metadata", "ast", "logging", "email", "inspect", "hashlib"]
+        print(json.dumps([m for m in heavy if m in sys.modules]))
+        """
+    )
+    assert modules == []
+
+
+def test_importing_cache_imports_nothing_heavy(python):
+    """Importing plux.runtime.cache imports neither importlib.metadata nor the build side."""
+    modules = python.json(
+        """
+        import json, sys
+        import plux.runtime.cache
+        heavy = ["importlib.metadata", "ast", "logging", "plux.build", "zlib"]
+        print(json.dumps([m for m in heavy if m in sys.modules]))
+        """
+    )
+    assert modules == []
+
+
+def test_instance_is_entry_points_resolver():
+    """The cache is an EntryPointsResolver, usable wherever one is expected."""
+    from plux.runtime.metadata import EntryPointsResolver
+
+    assert isinstance(EntryPointsCache(use_disk=False, path=[]), EntryPointsResolver)
