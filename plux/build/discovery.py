@@ -21,6 +21,9 @@ LOG = logging.getLogger(__name__)
 class DiscoveryError(Exception):
     """Discovery could not tell a project's plugins (a module failed to import, a duplicate...)."""
 
+    module: str | None = None
+    """The module that failed to import, if that was the cause."""
+
 
 class DiscoveredSpec(PluginSpec):
     """A spec found in a project, with where it lives (``location``) and where it is written.
@@ -215,9 +218,11 @@ class ModuleScanningPluginFinder(PluginFinder):
         try:
             return importlib.import_module(module)
         except Exception as e:
-            raise DiscoveryError(
+            error = DiscoveryError(
                 f"cannot import module {module} to find its plugins: {type(e).__name__}: {e}"
-            ) from e
+            )
+            error.module = module
+            raise error from e
 
     def _resolve(self, value: Any) -> PluginSpec | None:
         try:

@@ -326,7 +326,8 @@ class StaticPluginFinder(PluginFinder):
             try:
                 return finder.find_plugins()
             except DiscoveryError as e:
-                reasons = "\n  ".join(r for v in verdicts for r in v.import_reasons)
+                failed = [v for v in verdicts if v.module.name == e.module] or verdicts
+                reasons = "\n  ".join(r for v in failed for r in v.import_reasons)
                 raise DiscoveryError(
                     f"{e}\nplux had to import it because:\n  {reasons}\n"
                     "install the project's dependencies in the build environment, or make "

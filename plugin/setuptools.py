@@ -1,0 +1,5 @@
+"""Legacy import path of plux's setuptools helpers, as ``setup.py`` files use it."""
+
+from plux.build.setuptools import PackagePathPluginFinder, find_plugins, load_entry_points
+
+__all__ = ["PackagePathPluginFinder", "find_plugins", "load_entry_points"]

@@ -1,0 +1,164 @@
+"""A project on disk: its configuration, package layout, whether it uses plux, its index files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .config import PluxConfiguration, read_plux_config, read_pyproject
+from .discovery import ListPackageFinder, PackageFinder, SimplePackageFinder
+from .static import StaticPluginFinder
+
+INDEX_FILE = "plux.json"
+
+# setuptools' automatic discovery leaves these top-level names out of a flat layout (documented in
+# "Package Discovery and Namespace Packages"); the command line mirrors it so that
+# `plux entrypoints` finds what `pip install .` ships.
+FLAT_LAYOUT_EXCLUDE = (
+    "ci bin debian doc docs documentation manpages news newsfragments changelog test tests "
+    "unit_test unit_tests example examples scripts tools util utils python build dist venv env "
+    "requirements tasks fabfile site_scons benchmark benchmarks exercise exercises htmlcov"
+).split()
+
+
+class Project:
+    """The project in ``root``: reads ``pyproject.toml`` once and answers questions about it."""
+
+    def __init__(self, root: str | Path = ".") -> None:
+        self.root = Path(root)
+        self.pyproject: dict[str, Any] = read_pyproject(self.root)
+        self.config: PluxConfiguration = read_plux_config(self.root)
+
+    @property
+    def name(self) -> str | None:
+        """The project's name from ``[project]`` (or ``setup.cfg``), if it says."""
+        name = self.pyproject.get("project", {}).get("name")
+        if isinstance(name, str):
+            return name
+        setup_cfg = self.root / "setup.cfg"
+        if setup_cfg.is_file():
+            match = re.search(r"^name\s*=\s*(\S+)", setup_cfg.read_text(), re.MULTILINE)
+            if match:
+                return match.group(1)
+        return None
+
+    def uses_plux(self, *index_files: Path | None) -> bool:
+        """Whether plux acts on this project at build time.
+
+        True if plux is in ``build-system.requires``, ``[tool.plux]`` exists, or one of
+        ``index_files`` (e.g. a ``plux.json`` in the egg-info directory) exists.
+        """
+        requires = self.pyproject.get("build-system", {}).get("requires", [])
+        if isinstance(requires, list) and any(_requirement_name(r) == "plux" for r in requires):
+            return True
+        if "plux" in self.pyproject.get("tool", {}):
+            return True
+        return any(path is not None and path.is_file() for path in index_files)
+
+    def source_path(self) -> str:
+        """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``)."""
+        if self.config.path_configured:
+            return self.config.path
+        setuptools_table = self.pyproject.get("tool", {}).get("setuptools", {})
+        package_dir = setuptools_table.get("package-dir", {})
+        if isinstance(package_dir, dict) and isinstance(package_dir.get(""), str):
+            return str(package_dir[""])
+        find = _find_table(setuptools_table)
+        where = find.get("where") if find else None
+        if isinstance(where, list) and len(where) == 1 and isinstance(where[0], str):
+            return where[0]
+        if (self.root / "src").is_dir() and not _has_packages(self.root):
+            return "src"
+        return "."
+
+    def package_finder(self, packages: list[str] | None = None) -> PackageFinder:
+        """The packages to scan: ``packages`` if the build backend listed them, else the layout.
+
+        An explicit ``[tool.plux] path`` wins: every package below it is scanned. Otherwise
+        ``[tool.setuptools] packages``/``packages.find`` are followed, and without them
+        setuptools' automatic discovery is mirrored (src layout, or flat layout without
+        ``tests``, ``docs``, ...).
+        """
+        config = self.config
+        path = self.source_path()
+        full_path = str(self.root / path)
+        include, exclude = config.include, config.exclude
+        if config.path_configured:
+            return SimplePackageFinder(full_path, include, exclude)
+        if packages is not None:
+            return ListPackageFinder(packages, full_path, include, exclude)
+        setuptools_table = self.pyproject.get("tool", {}).get("setuptools", {})
+        listed = setuptools_table.get("packages")
+        if isinstance(listed, list):
+            return ListPackageFinder([str(p) for p in listed], full_path, include, exclude)
+        find = _find_table(setuptools_table)
+        if find is not None:
+            finder = SimplePackageFinder(
+                full_path,
+                include=[*find.get("include", []), *include] if find.get("include") else include,
+                exclude=[*find.get("exclude", []), *exclude],
+                namespace=bool(find.get("namespaces", True)),
+            )
+            return finder
+        if path == ".":
+            flat = [p for name in FLAT_LAYOUT_EXCLUDE for p in (name, f"{name}.*")]
+            return SimplePackageFinder(full_path, include, [*flat, *exclude])
+        return SimplePackageFinder(full_path, include, exclude)
+
+    def plugin_finder(self, packages: list[str] | None = None) -> StaticPluginFinder:
+        """The finder build-time discovery uses: static, importing only what it must."""
+        return StaticPluginFinder(self.package_finder(packages), root=self.root)
+
+    def egg_info_dirs(self) -> list[Path]:
+        """Existing ``*.egg-info`` directories of the project (in its source path, or its root)."""
+        found: list[Path] = []
+        for base in dict.fromkeys([self.root / self.source_path(), self.root]):
+            found.extend(sorted(p for p in base.glob("*.egg-info") if p.is_dir()))
+        return found
+
+    def egg_info_dir(self) -> Path:
+        """The egg-info directory setuptools uses for this project (existing, or where it goes)."""
+        name = self.name
+        expected = re.sub(r"[^A-Za-z0-9.]+", "_", name) + ".egg-info" if name else None
+        existing = self.egg_info_dirs()
+        for path in existing:
+            if expected and path.name.lower() == expected.lower():
+                return path
+        if existing and expected is None:
+            return existing[0]
+        if expected is None:
+            raise ValueError(f"cannot tell the project name of {self.root}: set [project] name")
+        return self.root / self.source_path() / expected
+
+    def is_sdist(self) -> bool:
+        """Whether ``root`` is an unpacked source distribution (it has ``PKG-INFO``)."""
+        return (self.root / "PKG-INFO").is_file()
+
+    def shipped_index(self) -> Path | None:
+        """The ``plux.json`` a source distribution carries in its egg-info directory, if any."""
+        if not self.is_sdist():
+            return None
+        for egg_info in self.egg_info_dirs():
+            if (egg_info / INDEX_FILE).is_file():
+                return egg_info / INDEX_FILE
+        return None
+
+
+def _requirement_name(requirement: Any) -> str | None:
+    if not isinstance(requirement, str):
+        return None
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else None
+
+
+def _find_table(setuptools_table: dict[str, Any]) -> dict[str, Any] | None:
+    packages = setuptools_table.get("packages")
+    if isinstance(packages, dict) and isinstance(packages.get("find"), dict):
+        find: dict[str, Any] = packages["find"]
+        return find
+    return None
+
+
+def _has_packages(root: Path) -> bool:
+    return any((child / "__init__.py").is_file() for child in root.iterdir() if child.is_dir())

@@ -1,0 +1,220 @@
+"""setuptools integration: entry points discovered during the build, and helpers for ``setup.py``.
+
+plux joins setuptools only through its documented extension points, registered as entry points of
+the plux distribution:
+
+- ``egg_info.writers``: ``plux.json`` = :func:`write_plux_index`. Whenever setuptools writes a
+  project's egg-info (``pip install .``, ``pip install -e .``, ``python -m build``, ``setup.py``
+  commands), this discovers the project's plugins, writes ``plux.json`` into the egg-info
+  directory, adds the plugins to the distribution's entry points and rewrites
+  ``entry_points.txt`` with setuptools' own writer (writers run in no set order).
+- ``distutils.commands``: ``plugins`` = :class:`plugins`, the same discovery on demand.
+
+It acts only on projects that use plux (see :meth:`Project.uses_plux`) in ``build-hook`` mode.
+A source distribution carries ``plux.json`` in its egg-info directory; a build from an unpacked
+sdist (which has ``PKG-INFO``) takes the index from there instead of discovering again, so the
+wheel gets the same entry points even where the plugin modules cannot be imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import weakref
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, ClassVar
+
+import setuptools
+from setuptools.command.egg_info import write_entries
+
+from plux.core.entrypoint import EntryPointDict
+
+from .config import ConfigError, EntrypointBuildMode
+from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
+from .editable import editable_installs, update_editable_install
+from .index import PluginIndexBuilder, parse_index, render_index
+from .project import INDEX_FILE, Project
+from .static import StaticPluginFinder
+
+LOG = logging.getLogger(__name__)
+
+# One discovery per distribution object, though egg_info may run several times in one build.
+_discovered: weakref.WeakKeyDictionary[Any, EntryPointDict] = weakref.WeakKeyDictionary()
+
+
+def write_plux_index(cmd: Any, basename: str, filename: str) -> None:
+    """``egg_info.writers`` hook: discover, write ``plux.json``, merge into ``entry_points.txt``."""
+    project = Project(os.getcwd())
+    shipped = project.shipped_index()
+    if not project.uses_plux(Path(filename), shipped):
+        return
+    if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
+        return  # the project feeds its static file to setuptools itself
+    dist = cmd.distribution
+    if shipped is not None:
+        index = parse_index(shipped.read_text(), "json")
+        LOG.info("plux: using the plugin index shipped in %s", shipped)
+    else:
+        index = discover_for_distribution(dist, project)
+    cmd.write_file("plux plugin index", filename, render_index(index, "json"))
+    merge_entry_points(dist, index)
+    write_entries(cmd, "entry_points.txt", os.path.join(cmd.egg_info, "entry_points.txt"))
+
+
+def discover_for_distribution(dist: Any, project: Project) -> EntryPointDict:
+    """Discover the plugins of the packages ``dist`` ships (once per distribution object)."""
+    if dist in _discovered:
+        return _discovered[dist]
+    packages = list(dist.packages) if dist.packages is not None else None
+    try:
+        index = PluginIndexBuilder(project.plugin_finder(packages)).find_entry_points()
+    except (DiscoveryError, ConfigError) as e:
+        raise setuptools.errors.SetupError(f"plux: {e}") from e
+    _discovered[dist] = index
+    return index
+
+
+def merge_entry_points(dist: Any, index: EntryPointDict) -> None:
+    """Add ``index`` to ``dist.entry_points``; a declared entry point is kept as declared.
+
+    :raises setuptools.errors.SetupError: if the project declares a name plux also discovered,
+        with a different value (both are named).
+    """
+    merged = _as_dict(dist.entry_points)
+    for group, entries in index.items():
+        target = merged.setdefault(group, {})
+        for entry in entries:
+            name, _, value = (part.strip() for part in entry.partition("="))
+            if target.get(name, value) != value:
+                raise setuptools.errors.SetupError(
+                    f"plux: entry point {name!r} in group {group!r} is declared as "
+                    f"{target[name]} but discovered at {value}; remove one of them"
+                )
+            target[name] = value
+    dist.entry_points = {
+        group: [f"{name} = {value}" for name, value in entries.items()]
+        for group, entries in merged.items()
+    }
+
+
+def _as_dict(entry_points: Any) -> dict[str, dict[str, str]]:
+    """setuptools' ``entry_points`` value (None, ini text, or group -> list/text) as a dict."""
+    if not entry_points:
+        return {}
+    if isinstance(entry_points, str):
+        return {g: _entries(e) for g, e in parse_index(entry_points, "ini").items()}
+    result: dict[str, dict[str, str]] = {}
+    for group, entries in entry_points.items():
+        lines = entries.splitlines() if isinstance(entries, str) else list(entries)
+        result[group] = _entries(line for line in lines if line.strip())
+    return result
+
+
+def _entries(lines: Iterable[str]) -> dict[str, str]:
+    pairs = (line.partition("=") for line in lines)
+    return {name.strip(): value.strip() for name, _, value in pairs}
+
+
+class plugins(setuptools.Command):  # type: ignore[misc]  # setuptools ships no types here
+    """``setup.py plugins``: discover plugins, write ``plux.json`` into the egg-info directory.
+
+    Also brings editable installs of the project in the running interpreter's environment up to
+    date, so the installed program sees added plugins without reinstalling.
+    """
+
+    description = "discover plux plugins and write them to <name>.egg-info/plux.json"
+    user_options: ClassVar[list[tuple[str, str, str]]] = [
+        ("exclude=", "e", "comma-separated patterns of packages or modules not to scan"),
+        ("include=", "i", "comma-separated patterns of packages to scan (default: all)"),
+    ]
+
+    def initialize_options(self) -> None:
+        self.exclude: Any = None
+        self.include: Any = None
+
+    def finalize_options(self) -> None:
+        self.ensure_string_list("exclude")
+        self.ensure_string_list("include")
+
+    def run(self) -> None:
+        project = Project(os.getcwd())
+        project.config = project.config.merge(include=self.include, exclude=self.exclude)
+        dist = self.distribution
+        _discovered.pop(dist, None)
+        index = discover_for_distribution(dist, project)
+        egg_info = self.get_finalized_command("egg_info").egg_info
+        self.mkpath(egg_info)
+        Path(egg_info, INDEX_FILE).write_text(render_index(index, "json"))
+        self.run_command("egg_info")
+        for dist_info in editable_installs(project.root, sys.path):
+            if update_editable_install(dist_info, index):
+                self.announce(f"updated entry points of editable install {dist_info}", 2)
+
+
+class PackagePathPluginFinder(PluginFromPackageFinder):
+    """Import-based discovery of the packages below ``where`` (``find_packages``' signature)."""
+
+    def __init__(
+        self,
+        where: str = ".",
+        exclude: Iterable[str] = (),
+        include: Iterable[str] = ("*",),
+        namespace: bool = False,
+    ) -> None:
+        super().__init__(SimplePackageFinder(where, include, exclude, namespace=namespace))
+
+
+def find_plugins(
+    where: str = ".", exclude: Iterable[str] = (), include: Iterable[str] = ("*",)
+) -> EntryPointDict:
+    """Discover the plugins below ``where`` and return them for ``setup(entry_points=...)``.
+
+    Discovery reads the source and imports only modules it cannot decide from it.
+    """
+    package_finder = SimplePackageFinder(where, include, exclude)
+    finder = StaticPluginFinder(package_finder, root=os.getcwd())
+    return PluginIndexBuilder(finder).find_entry_points()
+
+
+def load_entry_points(
+    where: str = ".",
+    exclude: Iterable[str] = (),
+    include: Iterable[str] = ("*",),
+    merge: EntryPointDict | None = None,
+) -> EntryPointDict:
+    """Entry points for ``setup(entry_points=...)`` in a ``setup.py``, plus ``merge``.
+
+    Building from an unpacked source distribution, the entry points it carries (its egg-info's
+    ``plux.json``, else ``entry_points.txt``) are used, so the plugin code need not be importable
+    there; otherwise the plugins below ``where`` are discovered.
+    """
+    project = Project(os.getcwd())
+    index = _shipped_entry_points(project) if project.is_sdist() else None
+    if index is None:
+        index = find_plugins(where, exclude, include)
+    result: EntryPointDict = {group: list(entries) for group, entries in index.items()}
+    for group, entries in (merge or {}).items():
+        names = {e.partition("=")[0].strip() for e in result.get(group, [])}
+        extra = [e for e in entries if e.partition("=")[0].strip() not in names]
+        result.setdefault(group, []).extend(extra)
+    return result
+
+
+def _shipped_entry_points(project: Project) -> EntryPointDict | None:
+    for egg_info in project.egg_info_dirs():
+        for name, fmt in ((INDEX_FILE, "json"), ("entry_points.txt", "ini")):
+            if (egg_info / name).is_file():
+                return parse_index((egg_info / name).read_text(), fmt)
+    return None
+
+
+__all__ = [
+    "PackagePathPluginFinder",
+    "find_plugins",
+    "load_entry_points",
+    "merge_entry_points",
+    "plugins",
+    "write_plux_index",
+]

@@ -1,0 +1,153 @@
+"""``plux entrypoints`` and ``plux discover``: build-time discovery from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from plux.build.config import ConfigError, EntrypointBuildMode
+from plux.build.discovery import DiscoveryError
+from plux.build.editable import editable_installs, update_editable_install
+from plux.build.index import PluginIndexBuilder, parse_index, render_index
+from plux.build.project import INDEX_FILE, Project
+from plux.core.entrypoint import EntryPointDict
+
+
+def add_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``entrypoints`` and ``discover``."""
+    entrypoints = subparsers.add_parser(
+        "entrypoints",
+        parents=[common],
+        help="discover the project's plugins and write its entry point index",
+        description="Discover the project's plugins and write them where the build uses them: "
+        "plux.ini (manual mode) or <name>.egg-info/plux.json (build-hook mode). Editable "
+        "installs of the project in this interpreter's environment are updated too.",
+    )
+    _add_patterns(entrypoints)
+    entrypoints.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1, naming the differences, if the index file is out of date",
+    )
+    entrypoints.set_defaults(handler=run_entrypoints)
+
+    discover = subparsers.add_parser(
+        "discover",
+        parents=[common],
+        help="print the plugins discovered in the project",
+        description="Discover plugins and print them as an entry point index.",
+    )
+    discover.add_argument("-p", "--path", help="directory holding the packages to scan")
+    _add_patterns(discover)
+    discover.add_argument("-f", "--format", choices=["json", "ini"], default="json")
+    discover.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    discover.set_defaults(handler=run_discover)
+
+
+def _add_patterns(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-e",
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERNS",
+        help="packages or modules not to scan (comma-separated shell-style patterns, repeatable)",
+    )
+    parser.add_argument(
+        "-i",
+        "--include",
+        action="append",
+        default=[],
+        metavar="PATTERNS",
+        help="packages to scan (comma-separated shell-style patterns, repeatable; default: all)",
+    )
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _project(args: argparse.Namespace, path: str | None = None) -> Project:
+    project = Project(".")
+    project.config = project.config.merge(
+        path=path, include=_split(args.include), exclude=_split(args.exclude)
+    )
+    return project
+
+
+def _discover(project: Project) -> EntryPointDict:
+    return PluginIndexBuilder(project.plugin_finder()).find_entry_points()
+
+
+def run_discover(args: argparse.Namespace) -> int:
+    """Print (or write) the discovered index."""
+    try:
+        index = _discover(_project(args, args.path))
+    except (ConfigError, DiscoveryError) as e:
+        return _fail(e)
+    text = render_index(index, args.format)
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def run_entrypoints(args: argparse.Namespace) -> int:
+    """Write (or check) the project's index file and update its editable installs."""
+    try:
+        project = _project(args)
+        index = _discover(project)
+        if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
+            target, fmt = project.root / project.config.entrypoint_static_file, "ini"
+        else:
+            target, fmt = project.egg_info_dir() / INDEX_FILE, "json"
+    except (ConfigError, DiscoveryError, ValueError) as e:
+        return _fail(e)
+    text = render_index(index, fmt)
+    old_text = target.read_text() if target.is_file() else None
+    shown = os.path.relpath(target)
+    if args.check:
+        return _check(shown, old_text, index, fmt)
+    previous = parse_index(old_text, fmt) if old_text else None
+    if old_text != text:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    count = sum(len(entries) for entries in index.values())
+    print(f"{shown}: {count} entry point(s) in {len(index)} namespace(s)")
+    for dist_info in editable_installs(project.root, sys.path):
+        if update_editable_install(dist_info, index, previous):
+            print(f"updated editable install {dist_info}")
+    return 0
+
+
+def _check(shown: str, old_text: str | None, index: EntryPointDict, fmt: str) -> int:
+    if old_text is None:
+        print(f"{shown} does not exist; run `python -m plux entrypoints`", file=sys.stderr)
+        return 1
+    try:
+        old = parse_index(old_text, fmt)
+    except ValueError as e:
+        print(f"{shown} cannot be read: {e}", file=sys.stderr)
+        return 1
+    old_entries = {(g, e) for g, entries in old.items() for e in entries}
+    new_entries = {(g, e) for g, entries in index.items() for e in entries}
+    if old_entries == new_entries:
+        print(f"{shown} is up to date")
+        return 0
+    print(f"{shown} is out of date; run `python -m plux entrypoints`:", file=sys.stderr)
+    for group, entry in sorted(new_entries - old_entries):
+        print(f"  missing  [{group}] {entry}", file=sys.stderr)
+    for group, entry in sorted(old_entries - new_entries):
+        print(f"  stale    [{group}] {entry}", file=sys.stderr)
+    return 1
+
+
+def _fail(error: Exception) -> int:
+    print(f"plux: error: {error}", file=sys.stderr)
+    return 1
