@@ -49,10 +49,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     verbosity = args.verbose or 0
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
-    if args.workdir:
-        os.chdir(args.workdir)
-    code: int = args.handler(args)
+    try:
+        if args.workdir:
+            _enter(args.workdir)
+        code: int = args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`plux list | head`): not an error of ours.
+        sys.stderr.close()
+        return 1
+    except Exception as e:
+        # One line the user can act on; the traceback only when asked for with -v.
+        if verbosity:
+            raise
+        from plux.cli.output import CommandError
+
+        status = e.status if isinstance(e, CommandError) else 1
+        message = str(e) if isinstance(e, (CommandError, OSError)) else _describe(e)
+        print(f"plux: error: {message}", file=sys.stderr)
+        return status
     return code
+
+
+def _enter(workdir: str) -> None:
+    from plux.cli.output import CommandError
+
+    try:
+        os.chdir(workdir)
+    except OSError as e:
+        raise CommandError(f"cannot use --workdir {workdir}: {e.strerror or e}") from e
+
+
+def _describe(error: Exception) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 if __name__ == "__main__":

@@ -6,4 +6,4 @@ sub-command also accepts ``--workdir`` and ``-v``, and sets ``handler`` (``args 
 with ``set_defaults``. :data:`COMMAND_GROUPS` lists the modules, in help order.
 """
 
-COMMAND_GROUPS = ("plux.cli.build",)
+COMMAND_GROUPS = ("plux.cli.build", "plux.cli.inspect", "plux.cli.doctor", "plux.cli.show")

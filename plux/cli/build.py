@@ -34,6 +34,9 @@ def add_commands(
         action="store_true",
         help="write nothing; exit 1, naming the differences, if the index file is out of date",
     )
+    entrypoints.add_argument(
+        "--json", action="store_true", help="with --check: print the differences as JSON"
+    )
     entrypoints.set_defaults(handler=run_entrypoints)
 
     discover = subparsers.add_parser(
@@ -113,7 +116,7 @@ def run_entrypoints(args: argparse.Namespace) -> int:
     old_text = target.read_text() if target.is_file() else None
     shown = os.path.relpath(target)
     if args.check:
-        return _check(shown, old_text, index, fmt)
+        return _check(shown, old_text, index, fmt, args.json)
     previous = parse_index(old_text, fmt) if old_text else None
     if old_text != text:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -126,26 +129,16 @@ def run_entrypoints(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(shown: str, old_text: str | None, index: EntryPointDict, fmt: str) -> int:
-    if old_text is None:
-        print(f"{shown} does not exist; run `python -m plux entrypoints`", file=sys.stderr)
-        return 1
+def _check(shown: str, old_text: str | None, index: EntryPointDict, fmt: str, as_json: bool) -> int:
+    # Comparison and report (missing/extra/different, --json) live in plux.cli.check.
+    from .check import report_check
+
     try:
-        old = parse_index(old_text, fmt)
+        old = parse_index(old_text, fmt) if old_text is not None else None
     except ValueError as e:
-        print(f"{shown} cannot be read: {e}", file=sys.stderr)
+        print(f"plux: error: {shown} cannot be read: {e}", file=sys.stderr)
         return 1
-    old_entries = {(g, e) for g, entries in old.items() for e in entries}
-    new_entries = {(g, e) for g, entries in index.items() for e in entries}
-    if old_entries == new_entries:
-        print(f"{shown} is up to date")
-        return 0
-    print(f"{shown} is out of date; run `python -m plux entrypoints`:", file=sys.stderr)
-    for group, entry in sorted(new_entries - old_entries):
-        print(f"  missing  [{group}] {entry}", file=sys.stderr)
-    for group, entry in sorted(old_entries - new_entries):
-        print(f"  stale    [{group}] {entry}", file=sys.stderr)
-    return 1
+    return report_check(shown, old, index, as_json)
 
 
 def _fail(error: Exception) -> int:

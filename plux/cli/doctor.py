@@ -1,0 +1,417 @@
+"""``plux doctor``: finds what would break or surprise an application loading installed plugins.
+
+It imports each plugin's entry point, creates the plugin with its factory and asks
+``should_load()``, timing each step; it never calls ``load``. Plugins' output is sent to stderr
+so that ``--json`` stays parseable. Exits 1 when it finds a problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
+from plux.runtime.metadata import entry_points_file
+
+from .inspect import (
+    Resolved,
+    add_json_flag,
+    add_namespace_selection,
+    describe_error,
+    entry_point_document,
+    origin,
+    plugin_name,
+    resolve_entry_point,
+    select_groups,
+)
+from .output import milliseconds, plural, print_json, table
+
+FINDING_KINDS = {
+    "malformed": "an entry point line or value that is not 'name = module:attr'",
+    "import-error": "importing the entry point's module or attribute raised",
+    "not-a-plugin": "the entry point names something that is not a plugin or spec",
+    "mismatch": "the plugin declares another namespace or name than its entry point",
+    "conflict": "two entry points share a plugin name in one namespace (the first wins)",
+    "stale-editable": "an editable install's entry points are older than its source",
+    "init-error": "the plugin's factory raised",
+    "load-check-error": "the plugin's should_load() raised",
+}
+"""Every kind of finding, with what it means; each one is a problem (exit status 1)."""
+
+_SKIP_DIRS = {"__pycache__", "build", "dist", "node_modules", "site-packages"}
+
+
+@dataclass
+class Finding:
+    """One problem: which plugin (when it is about one), what, and where to look."""
+
+    kind: str
+    message: str
+    entry_point: IndexedEntryPoint | None = None
+    namespace: str | None = None
+    location: str | None = None
+
+    def document(self) -> dict[str, Any]:
+        row = self.entry_point
+        return {
+            "kind": self.kind,
+            "namespace": row.group if row is not None else self.namespace,
+            "name": plugin_name(row) if row is not None else None,
+            "value": row.value if row is not None else None,
+            "distribution": (row.distribution or None) if row is not None else None,
+            "version": (row.version or None) if row is not None else None,
+            "message": self.message,
+            "location": self.location,
+        }
+
+    def line(self) -> str:
+        row = self.entry_point
+        if row is None:
+            return f"{self.kind}: {self.message}"
+        return f"{self.kind}: {row.group}:{plugin_name(row)} ({origin(row)}): {self.message}"
+
+
+@dataclass
+class Checkup:
+    """What doctor learnt about one plugin."""
+
+    entry_point: IndexedEntryPoint
+    status: str = "ok"
+    import_seconds: float | None = None
+    init_seconds: float | None = None
+
+    def document(self) -> dict[str, Any]:
+        row = self.entry_point
+        return {
+            "namespace": row.group,
+            **{k: v for k, v in entry_point_document(row).items() if k != "entry_point"},
+            "status": self.status,
+            "import_ms": milliseconds(self.import_seconds),
+            "init_ms": milliseconds(self.init_seconds),
+        }
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    checkups: list[Checkup] = field(default_factory=list)
+
+
+def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Report:
+    """Check ``groups`` of the environment; ``whole`` adds problems that belong to no group."""
+    report = Report()
+    report.findings.extend(malformed_lines(cache.errors(), groups, whole))
+    rows_by_group = {group: cache.entry_points_of(group) for group in groups}
+    for rows in rows_by_group.values():
+        report.findings.extend(conflicts(rows))
+        for row in rows:
+            checkup, findings = check_plugin(row)
+            report.checkups.append(checkup)
+            report.findings.extend(findings)
+    all_rows = [row for rows in rows_by_group.values() for row in rows]
+    report.findings.extend(stale_editables(all_rows))
+    return report
+
+
+def malformed_lines(errors: Iterable[str], groups: Sequence[str], whole: bool) -> list[Finding]:
+    """Findings for the malformed lines of ``entry_points.txt`` files in ``groups`` (and, with
+    ``whole``, those outside any group or in files that cannot be read)."""
+    findings = []
+    for error in errors:
+        file, line = _error_location(error)
+        group = _group_at(file, line) if file is not None and line is not None else None
+        if (group in groups) if group is not None else whole:
+            where = f"{file}:{line}" if file is not None and line is not None else file
+            findings.append(Finding("malformed", error, namespace=group, location=where))
+    return findings
+
+
+def _error_location(error: str) -> tuple[str | None, int | None]:
+    # Errors read "FILE:LINE: what: 'text'" or "FILE: what" (plux.runtime.metadata).
+    head, sep, _ = error.partition(": ")
+    if not sep:
+        return None, None
+    file, colon, number = head.rpartition(":")
+    if colon and number.isdigit():
+        return file, int(number)
+    return head, None
+
+
+def _group_at(file: str, line: int) -> str | None:
+    """The ``[group]`` that line ``line`` of an ``entry_points.txt`` belongs to."""
+    group = None
+    try:
+        with open(file, encoding="utf-8", errors="replace") as fh:
+            for number, text in enumerate(fh, 1):
+                if number >= line:
+                    break
+                stripped = text.strip()
+                if stripped.startswith("[") and stripped.endswith("]"):
+                    group = stripped[1:-1].strip() or None
+    except OSError:
+        return None
+    return group
+
+
+def conflicts(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:
+    """One finding per plugin name that several entry points of a namespace register."""
+    by_name: dict[str, list[IndexedEntryPoint]] = {}
+    for row in rows:
+        by_name.setdefault(plugin_name(row), []).append(row)
+    findings = []
+    for same in by_name.values():
+        if len(same) > 1:
+            parts = [f"{origin(row)} ({row.value})" for row in same]
+            message = (
+                f"registered by {' and by '.join(parts)}; the plugin manager uses the first "
+                f"({same[0].distribution}, earlier on sys.path)"
+            )
+            findings.append(Finding("conflict", message, entry_point=same[0]))
+    return findings
+
+
+@contextlib.contextmanager
+def _plugin_output_to_stderr() -> Iterator[None]:
+    # A plugin that prints on import must not corrupt a --json document on stdout.
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
+def check_plugin(row: IndexedEntryPoint) -> tuple[Checkup, list[Finding]]:
+    """Import, resolve, create and ask ``should_load()`` of one plugin (never ``load``)."""
+    with _plugin_output_to_stderr():
+        resolved = resolve_entry_point(row)
+        checkup = Checkup(row, import_seconds=resolved.import_seconds)
+        findings = _resolution_findings(resolved)
+        if resolved.spec is None:
+            checkup.status = resolved.error_kind or "import-error"
+            return checkup, findings
+        started = time.perf_counter()
+        try:
+            plugin = resolved.spec.factory()
+        except (Exception, SystemExit) as e:
+            checkup.init_seconds = time.perf_counter() - started
+            checkup.status = "init-error"
+            return checkup, [*findings, Finding("init-error", describe_error(e), row)]
+        checkup.init_seconds = time.perf_counter() - started
+        try:
+            should_load = plugin.should_load()
+        except (Exception, SystemExit) as e:
+            checkup.status = "load-check-error"
+            return checkup, [*findings, Finding("load-check-error", describe_error(e), row)]
+    if findings:
+        checkup.status = findings[0].kind
+    elif not should_load:
+        checkup.status = "disabled"
+    return checkup, findings
+
+
+def _resolution_findings(resolved: Resolved) -> list[Finding]:
+    row = resolved.entry_point
+    if resolved.error is not None:
+        kind = resolved.error_kind or "import-error"
+        return [Finding(kind, describe_error(resolved.error), row)]
+    spec = resolved.spec
+    assert spec is not None
+    if spec.namespace != row.group:
+        message = f"the plugin declares namespace {spec.namespace!r}, its entry point {row.group!r}"
+        return [Finding("mismatch", message, row)]
+    if spec.name != plugin_name(row) and spec.name.lower() != row.name.lower():
+        message = f"the plugin declares name {spec.name!r}, its entry point {row.name!r}"
+        return [Finding("mismatch", message, row)]
+    return []
+
+
+def stale_editables(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:
+    """Editable installs among the distributions of ``rows`` whose entry points (what the run
+    time reads) are older than the project's source and no longer match its plugins."""
+    findings = []
+    for path in dict.fromkeys(row.path for row in rows):
+        project = editable_project(path)
+        if project is None:
+            continue
+        index = entry_points_file(path)
+        try:
+            index_mtime = os.stat(index).st_mtime_ns
+        except OSError:
+            continue
+        newest = newest_source(project)
+        if newest is None or newest[0] <= index_mtime:
+            continue
+        # The source changed since: only a change of plugins makes the install stale.
+        difference = rediscovered_difference(project, path)
+        if difference is None:
+            continue
+        row = next(r for r in rows if r.path == path)
+        message = (
+            f"editable install of {row.distribution} {row.version}: its entry points ({index}) "
+            f"are older than {newest[1]} and {difference}; run 'python -m plux entrypoints' in "
+            f"{project}, or reinstall it"
+        )
+        findings.append(Finding("stale-editable", message, row, location=newest[1]))
+    return findings
+
+
+def rediscovered_difference(project: str, dist_path: str) -> str | None:
+    """How the plugins discovered in ``project`` now differ from those installed at
+    ``dist_path`` (None if they do not)."""
+    from plux.build.index import PluginIndexBuilder, parse_index
+    from plux.build.project import INDEX_FILE, Project
+    from plux.runtime.metadata import read_distribution_entry_points
+
+    from .check import compare_index
+
+    try:
+        discovered = PluginIndexBuilder(Project(project).plugin_finder()).find_entry_points()
+    except Exception as e:
+        return f"discovering its plugins now fails ({describe_error(e)})"
+    kept = os.path.join(dist_path, INDEX_FILE)
+    try:
+        with open(kept, encoding="utf-8") as fh:
+            installed = parse_index(fh.read(), "json")
+    except (OSError, ValueError):
+        # No record of what plux wrote: compare the plugin namespaces of entry_points.txt.
+        entry_points, _ = read_distribution_entry_points(dist_path)
+        groups = set(select_groups({ep.group for ep in entry_points}, [], False))
+        installed = {}
+        for ep in entry_points:
+            if ep.group in groups:
+                installed.setdefault(ep.group, []).append(f"{ep.name} = {ep.value}")
+    diff = compare_index(installed, discovered)
+    if diff.ok:
+        return None
+    parts = [
+        f"{ep.name!r} in {ep.group!r} is {what}"
+        for what, eps in (("missing", diff.missing), ("no longer in the code", diff.extra))
+        for ep in eps
+    ] + [f"{ep.name!r} in {ep.group!r} moved to {ep.value}" for ep, _ in diff.different]
+    return "; ".join(parts)
+
+
+def editable_project(dist_path: str) -> str | None:
+    """The project folder of an editable install, or None for an ordinary one.
+
+    Wheels installed editable (PEP 660) say so in ``direct_url.json`` (PEP 610); an ``.egg-info``
+    folder that is not inside ``site-packages`` is a ``setup.py develop`` checkout.
+    """
+    try:
+        with open(os.path.join(dist_path, "direct_url.json"), encoding="utf-8") as fh:
+            direct_url = json.load(fh)
+    except (OSError, ValueError):
+        direct_url = None
+    if isinstance(direct_url, dict):
+        dir_info = direct_url.get("dir_info")
+        url = direct_url.get("url")
+        if isinstance(dir_info, dict) and dir_info.get("editable") and isinstance(url, str):
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                return unquote(parsed.path)
+        return None
+    parent = os.path.dirname(os.path.abspath(dist_path))
+    if dist_path.endswith(".egg-info") and os.path.basename(parent) not in _SKIP_DIRS:
+        return parent
+    return None
+
+
+def newest_source(project: str) -> tuple[int, str] | None:
+    """The newest ``.py`` file below ``project`` (its mtime in ns and path), skipping hidden,
+    build and cache folders and virtual environments."""
+    newest: tuple[int, str] | None = None
+    for folder, dirs, files in os.walk(project):
+        dirs[:] = [
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in _SKIP_DIRS
+            and not d.endswith(".egg-info")
+            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+        ]
+        for name in files:
+            if name.endswith(".py"):
+                file = os.path.join(folder, name)
+                try:
+                    mtime = os.stat(file).st_mtime_ns
+                except OSError:
+                    continue
+                if newest is None or mtime > newest[0]:
+                    newest = (mtime, file)
+    return newest
+
+
+def add_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``doctor`` (see :mod:`plux.cli`)."""
+    doctor = subparsers.add_parser(
+        "doctor",
+        parents=[common],
+        help="find broken, conflicting or stale plugins; exit 1 if there is a problem",
+        description="Import, create and load-check (should_load) every installed plugin, timing "
+        "each import; report malformed or unimportable entry points, name conflicts, stale "
+        "editable installs and plugins that fail to init. Never calls load().",
+    )
+    add_namespace_selection(doctor)
+    add_json_flag(doctor)
+    doctor.set_defaults(handler=run_doctor)
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    """``plux doctor [NAMESPACE ...]``: report problems; exit 1 if there is any."""
+    cache = EntryPointsCache.instance()
+    patterns: list[str] = list(args.namespace or [])
+    groups = select_groups(cache.groups(), patterns, args.all)
+    report = examine(cache, groups, whole=not patterns)
+    problems = len(report.findings)
+    if args.json:
+        print_json(
+            {
+                "ok": problems == 0,
+                "problems": problems,
+                "findings": [finding.document() for finding in report.findings],
+                "plugins": [checkup.document() for checkup in report.checkups],
+            }
+        )
+        return 1 if problems else 0
+    _print_text(report, groups, patterns)
+    return 1 if problems else 0
+
+
+def _print_text(report: Report, groups: Sequence[str], patterns: Sequence[str]) -> None:
+    for group in groups:
+        checkups = [c for c in report.checkups if c.entry_point.group == group]
+        print(f"{group} ({plural(len(checkups), 'plugin')})")
+        cells = [
+            [
+                plugin_name(c.entry_point),
+                c.status,
+                _timing("import", c.import_seconds),
+                _timing("init", c.init_seconds),
+                origin(c.entry_point),
+            ]
+            for c in checkups
+        ]
+        for line in table(cells):
+            print(line)
+    if not groups:
+        where = f" matching {' '.join(patterns)}" if patterns else ""
+        print(f"no plugin namespaces{where}")
+    if report.findings:
+        print(f"{plural(len(report.findings), 'problem')}:")
+        for finding in report.findings:
+            print(f"  {finding.line()}")
+    else:
+        print("no problems found")
+
+
+def _timing(step: str, seconds: float | None) -> str:
+    ms = milliseconds(seconds)
+    return f"{step} -" if ms is None else f"{step} {ms:.1f} ms"

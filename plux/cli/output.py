@@ -1,0 +1,104 @@
+"""How the reporting commands print: ``--json`` documents (their shapes) and plain-text tables.
+
+Every reporting command prints exactly one JSON document on stdout with ``--json`` (UTF-8,
+two-space indent, keys in the order shown). Keys are only ever added, never renamed or removed;
+``null`` stands for "not known". The shapes, with ``...`` for repetition:
+
+``plux list [NAMESPACE ...] [--all] --json``::
+
+    {"namespaces": [
+      {"namespace": "demo.cli",
+       "plugins": [
+         {"name": "hello",                # the plugin's name (the declared one, see below)
+          "entry_point": "hello",         # the entry point's own name
+          "value": "demo_addon.cli:Hello",
+          "distribution": "demo-addon",   # null only for metadata without a name
+          "version": "1.0",
+          "active": true}, ...]}, ...]}   # false: shadowed by an earlier plugin of that name
+
+``plux doctor [NAMESPACE ...] [--all] --json``::
+
+    {"ok": false,                          # true when there is no finding of a problem
+     "problems": 2,
+     "findings": [
+       {"kind": "import-error",            # see plux.cli.doctor.FINDING_KINDS
+        "namespace": "demo.cli", "name": "broken", "value": "demo_addon.broken:Broken",
+        "distribution": "demo-addon", "version": "1.0",
+        "message": "ModuleNotFoundError: No module named 'missing'",
+        "location": null}, ...],           # a file (line) the finding is about, when there is one
+     "plugins": [
+       {"namespace": "demo.cli", "name": "hello", "value": "demo_addon.cli:Hello",
+        "distribution": "demo-addon", "version": "1.0",
+        "status": "ok",                    # "ok", "disabled" (should_load() is false) or a kind
+        "import_ms": 1.234, "init_ms": 0.012}, ...]}   # null for steps that did not run
+
+``plux resolve --namespace NS --json``::
+
+    {"namespace": "demo.cli",
+     "plugins": [
+       {"name": "hello", "entry_point": "hello", "value": "demo_addon.cli:Hello",
+        "distribution": "demo-addon", "version": "1.0",
+        "spec": {"namespace": "demo.cli", "name": "hello",
+                 "factory": "demo_addon.cli:Hello"},   # null when the entry point did not resolve
+        "file": "/site/demo_addon/cli.py",             # the factory's source file, or null
+        "error": null}, ...]}                          # "Type: message" when it did not resolve
+
+``plux show --json``::
+
+    {"project": "/path/to/project", "backend": "setuptools",   # or "hatchling", or null
+     "config": {"path": ".", "include": [], "exclude": [],
+                "entrypoint_build_mode": "build-hook", "entrypoint_static_file": "plux.ini"},
+     "index": "/path/to/project/demo.egg-info/plux.json",      # the file read, or null
+     "entry_points": {"demo.cli": {"hello": "demo.cli:Hello"}, ...}}
+
+``plux entrypoints --check --json``::
+
+    {"ok": false, "index": "plux.ini",                 # the file compared, relative to the project
+     "missing": [{"group": "demo.cli", "name": "new", "value": "demo.cli:New"}, ...],
+     "extra": [{"group": ..., "name": ..., "value": ...}, ...],
+     "different": [{"group": ..., "name": ..., "value": "in code", "recorded": "in index"}, ...]}
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+
+class CommandError(Exception):
+    """A failure the user can act on: printed as one line on stderr, exit status :attr:`status`."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def print_json(document: Any, out: TextIO | None = None) -> None:
+    """Write ``document`` as one JSON document (keys in insertion order, not sorted)."""
+    stream = out if out is not None else sys.stdout
+    stream.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    """Lines of ``rows`` with every column but the last padded to its widest cell."""
+    if not rows:
+        return []
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = []
+    for row in rows:
+        padded = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
+        cells = [*padded, row[-1]]
+        lines.append((indent + "  ".join(cells)).rstrip())
+    return lines
+
+
+def plural(count: int, word: str) -> str:
+    """``1 plugin``, ``2 plugins``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def milliseconds(seconds: float | None) -> float | None:
+    """A duration in milliseconds, rounded to microseconds (what the JSON documents hold)."""
+    return None if seconds is None else round(seconds * 1000.0, 3)

@@ -1,0 +1,127 @@
+"""``plux show``: the project's plux configuration and the entry points its index holds.
+
+The index is the file the build uses: ``plux.ini`` (``entrypoint_static_file``) in manual mode,
+the egg-info's ``plux.json`` in build-hook mode with setuptools. Where there is no such file yet
+(or a hatchling project in build-hook mode, which keeps none), the entry points are discovered
+from the source instead and ``index`` is ``null``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from plux.build.config import ConfigError, EntrypointBuildMode
+from plux.build.discovery import DiscoveryError
+from plux.build.index import PluginIndexBuilder, parse_index
+from plux.build.project import INDEX_FILE, Project
+from plux.core.entrypoint import EntryPointDict
+
+from .check import entry_points_of
+from .inspect import add_json_flag
+from .output import CommandError, plural, print_json
+
+BACKENDS = {"setuptools.build_meta": "setuptools", "hatchling.build": "hatchling"}
+
+
+def add_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``show`` (see :mod:`plux.cli`)."""
+    show = subparsers.add_parser(
+        "show",
+        parents=[common],
+        help="show the project's plux configuration and its entry points",
+        description="Show the project's [tool.plux] configuration, its build backend, and the "
+        "entry points of its index file (discovered from source when there is none).",
+    )
+    add_json_flag(show)
+    show.set_defaults(handler=run_show)
+
+
+def backend_of(project: Project) -> str | None:
+    """``setuptools``, ``hatchling``, or None for another or no ``build-backend``."""
+    backend = project.pyproject.get("build-system", {}).get("build-backend")
+    if backend is None and (project.root / "setup.py").is_file():
+        return "setuptools"  # the PEP 517 default backend
+    return BACKENDS.get(str(backend)) if backend is not None else None
+
+
+def index_file(project: Project, backend: str | None) -> Path | None:
+    """The index file the build reads, if the project has one."""
+    config = project.config
+    if config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
+        path = project.root / config.entrypoint_static_file
+        return path if path.is_file() else None
+    if backend == "hatchling":
+        return None
+    for egg_info in project.egg_info_dirs():
+        if (egg_info / INDEX_FILE).is_file():
+            return egg_info / INDEX_FILE
+    return None
+
+
+def read_index(path: Path) -> EntryPointDict:
+    """The entry points of an index file (``ini`` or ``json`` by its suffix).
+
+    :raises CommandError: if it cannot be read or is not an index.
+    """
+    try:
+        return parse_index(path.read_text(encoding="utf-8"), _format_of(path))
+    except (OSError, ValueError) as e:
+        raise CommandError(f"cannot read {path}: {e}", status=1) from e
+
+
+def _format_of(path: Path) -> str:
+    return "json" if path.suffix == ".json" else "ini"
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """``plux show``."""
+    try:
+        project = Project(".")
+        backend = backend_of(project)
+        index_path = index_file(project, backend)
+        if index_path is not None:
+            index = read_index(index_path)
+        else:
+            index = PluginIndexBuilder(project.plugin_finder()).find_entry_points()
+    except (ConfigError, DiscoveryError) as e:
+        raise CommandError(str(e), status=1) from e
+    config = project.config
+    shown_index = os.path.relpath(index_path) if index_path is not None else None
+    table: dict[str, dict[str, str]] = {}
+    for (group, name), value in entry_points_of(index).items():
+        table.setdefault(group, {})[name] = value
+    document: dict[str, Any] = {
+        "project": str(Path.cwd()),
+        "backend": backend,
+        "config": {
+            "path": config.path,
+            "include": list(config.include),
+            "exclude": list(config.exclude),
+            "entrypoint_build_mode": config.entrypoint_build_mode.value,
+            "entrypoint_static_file": config.entrypoint_static_file,
+        },
+        "index": shown_index,
+        "entry_points": table,
+    }
+    if args.json:
+        print_json(document)
+        return 0
+    print(f"project: {document['project']} (backend: {backend or 'unknown'})")
+    print(f"mode: {config.entrypoint_build_mode.value}")
+    print(f"path: {config.path}")
+    print(f"include: {', '.join(config.include) or '(all)'}")
+    print(f"exclude: {', '.join(config.exclude) or '(none)'}")
+    source = shown_index or "(no index file: discovered from source)"
+    count = sum(len(entries) for entries in table.values())
+    print(f"index: {source}, {plural(count, 'entry point')}")
+    for group, entries in table.items():
+        print(f"[{group}]")
+        for name, value in entries.items():
+            print(f"{name} = {value}")
+    return 0
