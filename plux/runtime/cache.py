@@ -12,7 +12,6 @@ import os
 import stat
 import sys
 from _thread import RLock
-from typing import TYPE_CHECKING, ClassVar
 
 from plux.runtime.index import (
     EntryPointIndex,
@@ -28,9 +27,11 @@ from plux.runtime.index import (
 )
 from plux.runtime.metadata import EntryPointsResolver
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.metadata import Distribution, EntryPoint
+    from typing import ClassVar
 
     from plux.runtime.index import Identity
 

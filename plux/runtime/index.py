@@ -13,10 +13,11 @@ import marshal
 import os
 import stat
 import sys
-from typing import TYPE_CHECKING, NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from typing import NamedTuple
 
     from plux.runtime.names import SourceResults
 
@@ -33,20 +34,72 @@ _ENTRY_POINTS = os.sep + "entry_points.txt"
 _LINK_FILE = "entry_points_editable.txt"
 
 
-class IndexedEntryPoint(NamedTuple):
-    """One entry point of the environment, with where it comes from."""
+_FIELDS = ("name", "value", "group", "distribution", "version", "path", "declared_name")
 
-    name: str
-    value: str
-    group: str
-    distribution: str
-    """The distribution's name as its metadata folder spells it."""
-    version: str
-    path: str
-    """The distribution's ``*.dist-info``/``*.egg-info`` folder."""
-    declared_name: str | None
-    """The name the plugin declares in its source when the entry point's name is a lower-cased
-    copy of it (plux 1.16 wrote such names), else None."""
+if TYPE_CHECKING:
+
+    class IndexedEntryPoint(NamedTuple):
+        """One entry point of the environment, with where it comes from."""
+
+        name: str
+        value: str
+        group: str
+        distribution: str
+        version: str
+        path: str
+        declared_name: str | None
+
+else:
+
+    class IndexedEntryPoint(tuple):
+        """One entry point of the environment, with where it comes from (a named tuple).
+
+        ``name``, ``value``, ``group``; ``distribution`` and ``version`` as the distribution's
+        metadata spells them; ``path``, its ``*.dist-info``/``*.egg-info`` folder; and
+        ``declared_name``, the name the plugin declares in its source when the entry point's
+        name is a lower-cased copy of it (plux 1.16 wrote such names), else None.
+
+        Written out rather than made with typing.NamedTuple, whose import would cost a warm
+        process more than everything else it does.
+        """
+
+        __slots__ = ()
+        _fields = _FIELDS
+
+        def __new__(cls, name, value, group, distribution, version, path, declared_name=None):
+            return tuple.__new__(
+                cls, (name, value, group, distribution, version, path, declared_name)
+            )
+
+        @classmethod
+        def _make(cls, iterable):
+            result = tuple.__new__(cls, iterable)
+            if len(result) != len(_FIELDS):
+                raise TypeError(f"expected {len(_FIELDS)} fields, got {len(result)}")
+            return result
+
+        def _replace(self, **changes):
+            result = self._make(map(changes.pop, _FIELDS, self))
+            if changes:
+                raise ValueError(f"unknown field names: {sorted(changes)}")
+            return result
+
+        def _asdict(self):
+            return dict(zip(_FIELDS, self, strict=True))
+
+        def __getnewargs__(self):
+            return tuple(self)
+
+        def __repr__(self):
+            fields = ", ".join(f"{f}={v!r}" for f, v in zip(_FIELDS, self, strict=True))
+            return f"IndexedEntryPoint({fields})"
+
+    def _field(position):
+        return property(lambda self: self[position], doc=f"Alias for field {position}")
+
+    for _position, _name in enumerate(_FIELDS):
+        setattr(IndexedEntryPoint, _name, _field(_position))
+    del _position, _name
 
 
 Row = tuple[str, str, str, str, str, str, "str | None"]

@@ -7,15 +7,30 @@ The index (:mod:`plux.runtime.index`) uses the scanning and parsing here on its 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
-from plux.core.entrypoint import EntryPoint as _EntryPoint
-
+# Neither typing nor plux.core.entrypoint (which needs typing) is imported at run time here: this
+# module is on the warm path, and typing alone costs more than the rest of it.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from importlib.metadata import Distribution, EntryPoint
+    from typing import Protocol
 
+    from plux.core.entrypoint import EntryPoint as _EntryPoint
     from plux.core.plugin import PluginSpec
+
+    class _NamedEntryPoint(Protocol):
+        """What serialisation needs of an entry point (ours and importlib.metadata's)."""
+
+        @property
+        def name(self) -> str: ...
+
+        @property
+        def value(self) -> str: ...
+
+        @property
+        def group(self) -> str: ...
+
 
 __all__ = [
     "Distribution",
@@ -37,7 +52,7 @@ EDITABLE_LINK_FILE = "entry_points_editable.txt"
 """Written by plux 1.x into an editable install's dist-info: the path of the real entry points."""
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     # Distribution is importlib.metadata's; importing it only on use keeps this module light.
     if name == "Distribution":
         from importlib.metadata import Distribution
@@ -69,6 +84,8 @@ def read_entry_points_text(
     >>> read_entry_points_text("[demo]\\nhello = pkg.mod:Hello\\noops\\n", "ep.txt")
     ([EntryPoint(name='hello', value='pkg.mod:Hello', group='demo')], ["ep.txt:3: expected 'name = value': 'oops'"])
     """  # noqa: E501
+    from plux.core.entrypoint import EntryPoint as _EntryPoint
+
     where = source or "<entry points>"
     entry_points: list[_EntryPoint] = []
     errors: list[str] = []
@@ -111,26 +128,14 @@ def parse_entry_points_text(text: str, source: str | None = None) -> list[EntryP
     return [EntryPoint(ep.name, ep.value, ep.group) for ep in entry_points]
 
 
-class _NamedEntryPoint(Protocol):
-    """What serialisation needs of an entry point (ours and importlib.metadata's both have it)."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def value(self) -> str: ...
-
-    @property
-    def group(self) -> str: ...
-
-
 def serialize_entry_points_text(index: Mapping[str, Sequence[_NamedEntryPoint]]) -> str:
     """Write ``{group: [entry point, ...]}`` as the text of an ``entry_points.txt``.
 
     Groups are sorted, entries keep their order, so
     ``build_entry_point_index(parse_entry_points_text(serialize_entry_points_text(x))) == x``.
 
-    >>> print(serialize_entry_points_text({"demo": [_EntryPoint("hello", "pkg:Hello", "demo")]}))
+    >>> from plux.core.entrypoint import EntryPoint
+    >>> print(serialize_entry_points_text({"demo": [EntryPoint("hello", "pkg:Hello", "demo")]}))
     [demo]
     hello = pkg:Hello
     <BLANKLINE>
@@ -202,15 +207,29 @@ def _metadata_headers(path: str) -> dict[str, str]:
     return headers
 
 
-class DistributionInfo(NamedTuple):
+class DistributionInfo:
     """An installed distribution's metadata folder, as found on a path entry."""
 
-    name: str
-    """The name as the folder spells it (``foo_bar`` for ``foo_bar-1.0.dist-info``), or as its
-    metadata does when read with ``exact_name``."""
-    version: str
-    path: str
-    """The ``*.dist-info``/``*.egg-info`` folder."""
+    __slots__ = ("name", "version", "path")
+
+    def __init__(self, name: str, version: str, path: str) -> None:
+        self.name = name
+        """The name as the folder spells it (``foo_bar`` for ``foo_bar-1.0.dist-info``), or as
+        its metadata does when read with ``exact_name``."""
+        self.version = version
+        self.path = path
+        """The ``*.dist-info``/``*.egg-info`` folder."""
+
+    def __repr__(self) -> str:
+        return f"DistributionInfo({self.name!r}, {self.version!r}, {self.path!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DistributionInfo):
+            return NotImplemented
+        return (self.name, self.version, self.path) == (other.name, other.version, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.version, self.path))
 
 
 def distribution_info(path: str, exact_name: bool = False) -> DistributionInfo:

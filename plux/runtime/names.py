@@ -8,8 +8,8 @@ such entry points, so that the manager can list and load plugins by it without i
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
     from collections.abc import Sequence

@@ -243,3 +243,40 @@ def test_unknown_group_is_empty(site_builder, make_cache, names):
     """A group no distribution registers has no entries."""
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
     assert names(make_cache(), "no.such.group") == []
+
+
+def test_indexed_entry_point_behaves_as_named_tuple():
+    """IndexedEntryPoint has the fields, _replace, _make, equality and pickling of a NamedTuple."""
+    import pickle
+
+    from plux.runtime.index import IndexedEntryPoint
+
+    ep = IndexedEntryPoint("n", "m:A", GROUP, "dist", "1.0", "/site/dist-1.0.dist-info", None)
+    assert IndexedEntryPoint._fields == (
+        "name",
+        "value",
+        "group",
+        "distribution",
+        "version",
+        "path",
+        "declared_name",
+    )
+    assert (ep.name, ep.value, ep.declared_name) == ("n", "m:A", None)
+    assert ep._replace(declared_name="N").declared_name == "N"
+    assert IndexedEntryPoint._make(tuple(ep)) == ep == tuple(ep)
+    assert pickle.loads(pickle.dumps(ep)) == ep
+    assert repr(ep).startswith("IndexedEntryPoint(name='n', value='m:A'")
+
+
+def test_warm_process_imports_no_typing(site_builder, python):
+    """Neither typing nor re is imported to answer from a warm index."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    python.json(LIST)
+    code = f"""
+        import json, sys
+        before = {{"typing", "re"}} & set(sys.modules)
+        from plux.runtime.cache import EntryPointsCache
+        EntryPointsCache.instance().entry_points_of("{GROUP}")
+        print(json.dumps(sorted(({{"typing", "re"}} & set(sys.modules)) - before)))
+        """
+    assert python.json(code) == []

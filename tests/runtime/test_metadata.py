@@ -183,7 +183,8 @@ def test_version_from_pkg_info_when_folder_has_none(tmp_path):
     folder = tmp_path / "proj.egg-info"
     folder.mkdir()
     (folder / "PKG-INFO").write_text("Metadata-Version: 2.1\nName: proj\nVersion: 4.5\n\nbody\n")
-    assert distribution_info(str(folder))[:2] == ("proj", "4.5")
+    info = distribution_info(str(folder))
+    assert (info.name, info.version) == ("proj", "4.5")
 
 
 def test_exact_name_from_metadata(site_builder):
