@@ -63,12 +63,41 @@ def default_cache_dir() -> str:
     return os.path.join(base, "plux")
 
 
+_PREFIX, _SUFFIX = "entry-points-", ".index"
+_MAX_AGE_NS = 30 * 24 * 3600 * 10**9
+
+
 def index_file_name(ident: Identity) -> str:
-    """A file name of its own for each interpreter, prefix, version and path list."""
+    """A file name of its own for each interpreter, prefix, version and path list (and working
+    directory, when the path has relative entries such as ``''``: processes started in different
+    folders would otherwise take turns rebuilding one file)."""
     from zlib import adler32, crc32
 
-    key = "\0".join((ident[1], ident[2], ident[3], *ident[4])).encode("utf-8", "surrogatepass")
-    return f"entry-points-{crc32(key):08x}{adler32(key):08x}.index"
+    parts = [ident[1], ident[2], ident[3], *ident[4]]
+    if any(not os.path.isabs(entry) for entry in ident[4]):
+        try:
+            parts.append(os.getcwd())
+        except OSError:
+            pass
+    key = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return f"{_PREFIX}{crc32(key):08x}{adler32(key):08x}{_SUFFIX}"
+
+
+def prune_index_files(directory: str, keep: str) -> None:
+    """Remove index files not written for 30 days (of paths no longer used), except ``keep``."""
+    import time
+
+    limit = time.time_ns() - _MAX_AGE_NS
+    try:
+        with os.scandir(directory) as it:
+            for entry in it:
+                name = entry.name
+                if name.startswith(_PREFIX) and name.endswith(_SUFFIX) and name != keep:
+                    st = entry.stat(follow_symlinks=False)
+                    if st.st_mtime_ns < limit and trusted(st):
+                        os.unlink(entry.path)
+    except OSError:
+        pass
 
 
 def prepare_cache_dir(directory: str) -> bool:
@@ -243,7 +272,10 @@ class EntryPointsCache(EntryPointsResolver):
             return
         file = self._index_file(index.identity)
         if file is not None:
-            write_index_file(file, index)
+            created = not os.path.lexists(file)
+            if write_index_file(file, index) and created:
+                # a new path list: a good moment to drop the files of long unused ones
+                prune_index_files(os.path.dirname(file), os.path.basename(file))
         index.dirty = False  # a failed write is not retried in this process
 
     def _index_file(self, ident: Identity) -> str | None:

@@ -157,3 +157,33 @@ def test_instance_is_entry_points_resolver():
     from plux.runtime.metadata import EntryPointsResolver
 
     assert isinstance(EntryPointsCache(use_disk=False, path=[]), EntryPointsResolver)
+
+
+def test_relative_path_entries_get_a_file_per_working_directory(tmp_path, monkeypatch):
+    """With '' on the path, processes in different folders use different index files."""
+    from plux.runtime.cache import index_file_name
+    from plux.runtime.index import identity
+
+    ident = identity(["", str(tmp_path)])
+    first = index_file_name(ident)
+    monkeypatch.chdir(tmp_path)
+    assert index_file_name(ident) != first
+    absolute = identity([str(tmp_path)])
+    assert index_file_name(absolute) == index_file_name(absolute)
+
+
+def test_index_files_unused_for_a_month_are_pruned(installed, make_cache, cache_dir):
+    """Writing a new index file removes index files untouched for 30 days, and only those."""
+    old, recent = cache_dir / "entry-points-old.index", cache_dir / "entry-points-recent.index"
+    other = cache_dir / "not-an-index"
+    for file in (old, recent, other):
+        file.write_bytes(b"x")
+        file.chmod(0o600)
+    month_ago = (40 * 24 * 3600) * 10**9
+    os.utime(old, ns=(old.stat().st_atime_ns - month_ago, old.stat().st_mtime_ns - month_ago))
+    os.utime(other, ns=(other.stat().st_atime_ns - month_ago, other.stat().st_mtime_ns - month_ago))
+    cache = make_cache()
+    cache.entry_points_of(GROUP)
+    assert sorted(os.listdir(cache_dir)) == sorted(
+        [recent.name, other.name, os.path.basename(cache.index_file)]
+    )
