@@ -207,7 +207,7 @@ class ModuleScanningPluginFinder(PluginFinder):
                         spec.name,
                         spec.factory,
                         f"{module_name}:{attr}",
-                        self._source_of(module_name),
+                        self._source_of(module_name, attr),
                     )
                 )
         return result
@@ -270,14 +270,17 @@ class ModuleScanningPluginFinder(PluginFinder):
         path = Path(file)
         return ModuleSource(module_name, path, is_package=path.name == "__init__.py")
 
-    def _source_of(self, module_name: str) -> str | None:
+    def _source_of(self, module_name: str, attr: str) -> str | None:
+        """``file:line`` where ``attr`` is bound in the module (file relative to ``root``)."""
         source = self._module_source(module_name)
         if source is None:
             return None
         try:
-            return str(source.path.resolve().relative_to(self.root.resolve()))
+            path = source.path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
-            return str(source.path)
+            path = source.path.as_posix()
+        binding = self._binding_kinds(module_name).get(attr.partition(".")[0])
+        return f"{path}:{binding.lineno}" if binding else path
 
 
 class PluginFromPackageFinder(PluginFinder):
@@ -297,7 +300,6 @@ class PluginFromPackageFinder(PluginFinder):
                 self.resolver,
                 scope=[m.name for m in modules],
                 sources=modules,
-                root=self.package_finder.path,
             )
             return finder.find_plugins()
 

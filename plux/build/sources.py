@@ -1,4 +1,4 @@
-"""Python source files of a project: locating modules without importing them, and parsing them."""
+"""Python source files of a project: finding modules without importing them, and reading them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ast
 import enum
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -160,3 +160,128 @@ class SourceLocator:
             if module.is_file():
                 return ModuleSource(name, module)
         return None
+
+
+@dataclass
+class NameBinding:
+    """One binding of a module-level name, as the source writes it."""
+
+    kind: str  # "def", "assign", "import" (module), "from" (module attribute), "unknown"
+    node: ast.AST
+    target: str = ""  # module for "import"/"from"
+    attr: str = ""  # attribute for "from"
+
+
+class ModuleTable:
+    """A module's top-level names and what binds each (statements in ``if``/``try`` count)."""
+
+    def __init__(self, source: ModuleSource) -> None:
+        self.bindings: dict[str, list[NameBinding]] = {}
+        self.star_imports: list[str] = []
+        for stmt in iter_module_statements(source.tree.body):
+            self._add(source, stmt)
+
+    def _bind(self, name: str, binding: NameBinding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+    def _add(self, source: ModuleSource, stmt: ast.stmt) -> None:
+        if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            self._bind(stmt.name, NameBinding("def", stmt))
+        elif isinstance(stmt, ast.Import):
+            for alias in stmt.names:
+                if alias.asname:
+                    self._bind(alias.asname, NameBinding("import", stmt, alias.name))
+                else:
+                    top = alias.name.partition(".")[0]
+                    self._bind(top, NameBinding("import", stmt, top))
+        elif isinstance(stmt, ast.ImportFrom):
+            base = absolute_module(source, stmt.module, stmt.level)
+            for alias in stmt.names:
+                if alias.name == "*":
+                    self.star_imports.append(base)
+                else:
+                    binding = NameBinding("from", stmt, base, alias.name)
+                    self._bind(alias.asname or alias.name, binding)
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    self._bind(target.id, NameBinding("assign", stmt.value))
+                else:  # unpacking: the names are bound, but to what is not followed
+                    self._bind_unknown(target, stmt)
+        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
+            self._bind_unknown(stmt.target, stmt)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                self._bind_unknown(target, stmt)
+
+    def _bind_unknown(self, target: ast.expr, stmt: ast.stmt) -> None:
+        for node in ast.walk(target):
+            if isinstance(node, ast.Name):
+                self._bind(node.id, NameBinding("unknown", stmt))
+
+
+def absolute_module(source: ModuleSource, module: str | None, level: int) -> str:
+    """The absolute name of ``from <level dots><module> import ...`` written in ``source``."""
+    if level == 0:
+        return module or ""
+    parts = source.package.split(".") if source.package else []
+    if level > 1:
+        parts = parts[: len(parts) - (level - 1)]
+    if module:
+        parts.append(module)
+    return ".".join(parts)
+
+
+def executed_statements(
+    body: list[ast.stmt], conditional: bool = False
+) -> Iterator[tuple[ast.stmt, bool]]:
+    """Module-level statements that run on import, each with whether it runs conditionally.
+
+    ``if TYPE_CHECKING:`` and ``if __name__ == "__main__":`` blocks do not run on import.
+    """
+    for stmt in body:
+        if isinstance(stmt, ast.If) and never_on_import(stmt.test):
+            yield from executed_statements(stmt.orelse, True)
+            continue
+        yield stmt, conditional
+        for child in nested_bodies(stmt):
+            yield from executed_statements(child, True)
+
+
+def never_on_import(test: ast.expr) -> bool:
+    text = ast.unparse(test).replace("'", '"')
+    return text in ("TYPE_CHECKING", "typing.TYPE_CHECKING", '__name__ == "__main__"')
+
+
+def evaluated_expressions(stmt: ast.stmt) -> list[ast.expr]:
+    """The expressions a statement evaluates itself (not those of the blocks it contains)."""
+    if isinstance(stmt, (ast.If, ast.While)):
+        return [stmt.test]
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        return [stmt.iter]
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        return [item.context_expr for item in stmt.items]
+    if isinstance(stmt, ast.Match):
+        return [stmt.subject]
+    if nested_bodies(stmt):
+        return []
+    return [node for node in ast.iter_child_nodes(stmt) if isinstance(node, ast.expr)]
+
+
+def calls_in(expressions: Iterable[ast.expr]) -> Iterator[ast.Call]:
+    """Every call in ``expressions`` that runs when they are evaluated (not inside lambdas)."""
+    stack = list(expressions)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Lambda):
+            stack.extend(node.args.defaults)
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.keyword):
+                stack.append(child.value)
+            elif isinstance(child, ast.comprehension):
+                stack.extend([child.iter, *child.ifs])

@@ -6,7 +6,7 @@ import ast
 import importlib
 import logging
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,13 @@ from .discovery import (
     PackageFinder,
     on_sys_path,
 )
-from .sources import ModuleSource, SourceLocator, nested_bodies
+from .sources import (
+    ModuleSource,
+    SourceLocator,
+    calls_in,
+    evaluated_expressions,
+    executed_statements,
+)
 from .symbols import NOT_FOUND, Const, Def, External, Root, SymbolResolver, Value
 
 LOG = logging.getLogger(__name__)
@@ -92,7 +98,7 @@ class ModuleAnalyzer:
             return verdict
         table = self.resolver.table(source.name)
         self.bound_names = table.bindings if table else {}
-        for stmt, conditional in _executed_statements(tree.body):
+        for stmt, conditional in executed_statements(tree.body):
             self._statement(verdict, stmt, conditional)
         verdict.import_reasons = list(dict.fromkeys(verdict.import_reasons))
         verdict.notes = list(dict.fromkeys(verdict.notes))
@@ -109,7 +115,7 @@ class ModuleAnalyzer:
                 self._class(verdict, stmt, conditional)
             return
         simple = _simple_assignment(stmt)
-        for call in _calls(_evaluated_expressions(stmt)):
+        for call in calls_in(evaluated_expressions(stmt)):
             callee = self.resolver.evaluate(module.name, call.func)
             if callee == Root("PluginSpec") and simple is not None and call is simple[1]:
                 if not conditional and self._spec(verdict, simple[0], call):
@@ -159,14 +165,14 @@ class ModuleAnalyzer:
                 extra = [*decorator.args, *(k.value for k in decorator.keywords)]
                 if isinstance(decorator.func, ast.Call):
                     extra.append(decorator.func)
-                for call in _calls(extra):
+                for call in calls_in(extra):
                     self._use(verdict, call, self.resolver.evaluate(module, call.func), "a call")
         defaults: list[ast.expr] = []
         if not isinstance(node, ast.ClassDef):
             defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d)]
         else:
             defaults = [*node.bases, *(k.value for k in node.keywords)]
-        for call in _calls(defaults):
+        for call in calls_in(defaults):
             self._use(verdict, call, self.resolver.evaluate(module, call.func), "a call")
         if isinstance(node, ast.ClassDef) and node.decorator_list:
             return len(verdict.import_reasons) > needs_import
@@ -346,60 +352,6 @@ def source_location(source: ModuleSource, root: Path, lineno: int | None = None)
 
 def _sys_path() -> list[str]:
     return list(sys.path)
-
-
-def _executed_statements(
-    body: list[ast.stmt], conditional: bool = False
-) -> Iterator[tuple[ast.stmt, bool]]:
-    """Module-level statements that run on import, each with whether it runs conditionally.
-
-    ``if TYPE_CHECKING:`` and ``if __name__ == "__main__":`` blocks do not run on import.
-    """
-    for stmt in body:
-        if isinstance(stmt, ast.If) and _never_on_import(stmt.test):
-            yield from _executed_statements(stmt.orelse, True)
-            continue
-        yield stmt, conditional
-        for child in nested_bodies(stmt):
-            yield from _executed_statements(child, True)
-
-
-def _never_on_import(test: ast.expr) -> bool:
-    text = ast.unparse(test).replace("'", '"')
-    return text in ("TYPE_CHECKING", "typing.TYPE_CHECKING", '__name__ == "__main__"')
-
-
-def _evaluated_expressions(stmt: ast.stmt) -> list[ast.expr]:
-    """The expressions a statement evaluates itself (not those of the blocks it contains)."""
-    if isinstance(stmt, (ast.If, ast.While)):
-        return [stmt.test]
-    if isinstance(stmt, (ast.For, ast.AsyncFor)):
-        return [stmt.iter]
-    if isinstance(stmt, (ast.With, ast.AsyncWith)):
-        return [item.context_expr for item in stmt.items]
-    if isinstance(stmt, ast.Match):
-        return [stmt.subject]
-    if nested_bodies(stmt):
-        return []
-    return [node for node in ast.iter_child_nodes(stmt) if isinstance(node, ast.expr)]
-
-
-def _calls(expressions: Iterable[ast.expr]) -> Iterator[ast.Call]:
-    """Every call in ``expressions`` that runs when they are evaluated (not inside lambdas)."""
-    stack = list(expressions)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Lambda):
-            stack.extend(node.args.defaults)
-            continue
-        if isinstance(node, ast.Call):
-            yield node
-        stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.keyword):
-                stack.append(child.value)
-            elif isinstance(child, ast.comprehension):
-                stack.extend([child.iter, *child.ifs])
 
 
 def _simple_assignment(stmt: ast.stmt) -> tuple[str, ast.expr] | None:

@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Union
 
-from .sources import ModuleSource, SourceLocator, iter_module_statements
+from .sources import ModuleTable, NameBinding, SourceLocator
 
 # plux's names as a project imports them; `plux` and `plugin` re-export them lazily, so the
 # source cannot show it and the table says it instead.
@@ -115,90 +115,21 @@ Value = Union[  # noqa: UP007 (a runtime alias; ``X | Y`` of these classes needs
 ]
 
 
-@dataclass
-class _Binding:
-    kind: str  # "def", "assign", "import" (module), "from" (module attribute), "unknown"
-    node: ast.AST
-    target: str = ""  # module for "import"/"from"
-    attr: str = ""  # attribute for "from"
-
-
-class _ModuleTable:
-    """A module's top-level bindings, read from its source."""
-
-    def __init__(self, source: ModuleSource) -> None:
-        self.bindings: dict[str, list[_Binding]] = {}
-        self.star_imports: list[str] = []
-        for stmt in iter_module_statements(source.tree.body):
-            self._add(source, stmt)
-
-    def _bind(self, name: str, binding: _Binding) -> None:
-        self.bindings.setdefault(name, []).append(binding)
-
-    def _add(self, source: ModuleSource, stmt: ast.stmt) -> None:
-        if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            self._bind(stmt.name, _Binding("def", stmt))
-        elif isinstance(stmt, ast.Import):
-            for alias in stmt.names:
-                if alias.asname:
-                    self._bind(alias.asname, _Binding("import", stmt, alias.name))
-                else:
-                    top = alias.name.partition(".")[0]
-                    self._bind(top, _Binding("import", stmt, top))
-        elif isinstance(stmt, ast.ImportFrom):
-            base = absolute_module(source, stmt.module, stmt.level)
-            for alias in stmt.names:
-                if alias.name == "*":
-                    self.star_imports.append(base)
-                else:
-                    binding = _Binding("from", stmt, base, alias.name)
-                    self._bind(alias.asname or alias.name, binding)
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            for target in targets:
-                if isinstance(target, ast.Name):
-                    self._bind(target.id, _Binding("assign", stmt.value))
-                else:  # unpacking: the names are bound, but to what is not followed
-                    self._bind_unknown(target, stmt)
-        elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
-            self._bind_unknown(stmt.target, stmt)
-        elif isinstance(stmt, ast.Delete):
-            for target in stmt.targets:
-                self._bind_unknown(target, stmt)
-
-    def _bind_unknown(self, target: ast.expr, stmt: ast.stmt) -> None:
-        for node in ast.walk(target):
-            if isinstance(node, ast.Name):
-                self._bind(node.id, _Binding("unknown", stmt))
-
-
-def absolute_module(source: ModuleSource, module: str | None, level: int) -> str:
-    """The absolute name of ``from <level dots><module> import ...`` written in ``source``."""
-    if level == 0:
-        return module or ""
-    parts = source.package.split(".") if source.package else []
-    if level > 1:
-        parts = parts[: len(parts) - (level - 1)]
-    if module:
-        parts.append(module)
-    return ".".join(parts)
-
-
 class SymbolResolver:
     """Tells what a name or expression in a module stands for, following imports across modules."""
 
     def __init__(self, locator: SourceLocator) -> None:
         self.locator = locator
-        self._tables: dict[str, _ModuleTable | None] = {}
+        self._tables: dict[str, ModuleTable | None] = {}
         self._lookups: dict[tuple[str, str], Value] = {}
         self._active: set[tuple[str, str]] = set()
         self._makers: dict[tuple[str, str], bool] = {}
 
-    def table(self, module: str) -> _ModuleTable | None:
+    def table(self, module: str) -> ModuleTable | None:
         if module not in self._tables:
             source = self.locator.find(module)
             try:
-                self._tables[module] = _ModuleTable(source) if source else None
+                self._tables[module] = ModuleTable(source) if source else None
             except (OSError, SyntaxError, ValueError):
                 self._tables[module] = None
         return self._tables[module]
@@ -241,7 +172,7 @@ class SymbolResolver:
             return ModuleRef(f"{module}.{name}")
         return NOT_FOUND
 
-    def _follow(self, module: str, binding: _Binding) -> Value:
+    def _follow(self, module: str, binding: NameBinding) -> Value:
         node = binding.node
         if binding.kind == "def":
             assert isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))

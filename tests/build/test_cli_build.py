@@ -1,0 +1,99 @@
+"""``plux discover`` and ``plux entrypoints`` run in-process through ``plux.__main__.main``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from plux.__main__ import main
+
+from .conftest import ProjectFactory
+
+PLUGINS = {
+    "app/__init__.py": "",
+    "app/cli.py": """
+        from plux import Plugin
+
+        class Hello(Plugin):
+            namespace = "demo.cli"
+            name = "Hello"
+    """,
+    "tests/__init__.py": "",
+    "tests/test_app.py": """
+        from plux import Plugin
+
+        class TestOnly(Plugin):
+            namespace = "demo.cli"
+            name = "test-only"
+    """,
+}
+
+
+@pytest.fixture
+def in_project(make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = make_project(PLUGINS)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_discover_prints_json(in_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``discover`` prints the index; the flat layout leaves ``tests`` out, as setuptools does."""
+    assert main(["discover"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"demo.cli": ["Hello = app.cli:Hello"]}
+
+
+def test_discover_ini_to_file_with_patterns(in_project: Path) -> None:
+    """``-f ini -o FILE``, with ``--path`` and ``-e`` applied."""
+    assert main(["discover", "-p", ".", "-e", "app.*", "-f", "ini", "-o", "out.ini"]) == 0
+    assert (
+        in_project / "out.ini"
+    ).read_text() == "[demo.cli]\ntest-only = tests.test_app:TestOnly\n"
+
+
+def test_workdir_option(
+    in_project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """``--workdir`` runs as if started in the project, before or after the command."""
+    import os
+
+    os.chdir(tmp_path)
+    assert main(["discover", "--workdir", str(in_project)]) == 0
+    assert "app.cli:Hello" in capsys.readouterr().out
+
+
+def test_entrypoints_manual_mode_writes_and_checks_plux_ini(
+    in_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Manual mode writes plux.ini; ``--check`` passes, then fails naming a new plugin."""
+    (in_project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\n[tool.plux]\nentrypoint_build_mode = "manual"\n'
+    )
+    assert main(["entrypoints"]) == 0
+    assert (in_project / "plux.ini").read_text() == "[demo.cli]\nHello = app.cli:Hello\n"
+    assert main(["entrypoints", "--check"]) == 0
+    (in_project / "app" / "more.py").write_text(
+        "from plux import Plugin\nclass More(Plugin):\n    namespace, name = 'demo.cli', 'more'\n"
+    )
+    capsys.readouterr()
+    assert main(["entrypoints", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "missing" in err and "[demo.cli] more = app.more:More" in err
+
+
+def test_entrypoints_build_hook_mode_writes_egg_info_index(in_project: Path) -> None:
+    """Build-hook mode writes plux.json into the project's egg-info directory."""
+    (in_project / "pyproject.toml").write_text('[project]\nname = "my-app"\n')
+    assert main(["entrypoints"]) == 0
+    index = json.loads((in_project / "my_app.egg-info" / "plux.json").read_text())
+    assert index == {"demo.cli": ["Hello = app.cli:Hello"]}
+
+
+def test_bad_config_is_an_error_naming_the_key(
+    in_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad ``[tool.plux]`` value exits 1 with the key in the message."""
+    (in_project / "pyproject.toml").write_text("[tool.plux]\nexclude = 3\n")
+    assert main(["entrypoints"]) == 1
+    assert "exclude" in capsys.readouterr().err

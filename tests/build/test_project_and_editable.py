@@ -1,0 +1,85 @@
+"""Project layout and plux usage, merging into setuptools' entry points, editable updates."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from plux.build.editable import editable_installs, update_editable_install
+from plux.build.project import Project
+
+from .conftest import ProjectFactory
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "uses"),
+    [
+        ('[build-system]\nrequires = ["setuptools", "plux>=1.0"]\n', True),
+        ('[build-system]\nrequires = ["Plux"]\n', True),
+        ('[build-system]\nrequires = ["pluxx", "setuptools"]\n', False),
+        ("[tool.plux]\n", True),
+        ('[project]\nname = "x"\n', False),
+    ],
+    ids=["requires", "requires-case", "other-name", "tool-table", "neither"],
+)
+def test_uses_plux(tmp_path: Path, pyproject: str, uses: bool) -> None:
+    """plux acts on a project with plux in build-system.requires or a [tool.plux] table."""
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    assert Project(tmp_path).uses_plux() is uses
+
+
+def test_existing_index_file_means_plux_is_used(tmp_path: Path) -> None:
+    """An existing plux.json also counts."""
+    index = tmp_path / "x.egg-info" / "plux.json"
+    assert not Project(tmp_path).uses_plux(index)
+    index.parent.mkdir()
+    index.write_text("{}")
+    assert Project(tmp_path).uses_plux(index)
+
+
+def test_src_layout_and_configured_find(make_project: ProjectFactory) -> None:
+    """A src layout is found; [tool.setuptools.packages.find] is followed."""
+    root = make_project({"src/app/__init__.py": "", "src/app/sub/__init__.py": ""})
+    assert Project(root).package_finder().find_packages() == ["app", "app.sub"]
+    (root / "pyproject.toml").write_text(
+        '[tool.setuptools.packages.find]\nwhere = ["src"]\nexclude = ["app.sub"]\n'
+    )
+    assert Project(root).package_finder().find_packages() == ["app"]
+
+
+def write_dist_info(site: Path, project: Path, entry_points: str) -> Path:
+    dist_info = site / "app-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "direct_url.json").write_text(
+        json.dumps({"url": project.resolve().as_uri(), "dir_info": {"editable": True}})
+    )
+    (dist_info / "entry_points.txt").write_text(entry_points)
+    (dist_info / "plux.json").write_text(json.dumps({"demo": ["old = app:Old"]}))
+    (dist_info / "RECORD").write_text(
+        "app-1.0.dist-info/entry_points.txt,sha256=x,1\napp-1.0.dist-info/RECORD,,\n"
+    )
+    return dist_info
+
+
+def test_editable_update_replaces_only_plux_entries(tmp_path: Path) -> None:
+    """Entries plux wrote before are replaced; declared entries stay; RECORD gets the hash."""
+    project = tmp_path / "project"
+    project.mkdir()
+    site = tmp_path / "site"
+    dist_info = write_dist_info(
+        site, project, "[console_scripts]\napp = app:main\n\n[demo]\nold = app:Old\n"
+    )
+    (site / "other-1.0.dist-info").mkdir()
+    assert editable_installs(project, [str(site)]) == [dist_info]
+    assert update_editable_install(dist_info, {"demo": ["new = app:New"]})
+    text = (dist_info / "entry_points.txt").read_text()
+    assert text == "[console_scripts]\napp = app:main\n\n[demo]\nnew = app:New\n"
+    digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+    record = (dist_info / "RECORD").read_text()
+    assert f"app-1.0.dist-info/entry_points.txt,sha256={digest.decode()},{len(text)}" in record
+    assert "app-1.0.dist-info/plux.json,sha256=" in record
+    assert not update_editable_install(dist_info, {"demo": ["new = app:New"]})
