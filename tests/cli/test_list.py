@@ -1,0 +1,140 @@
+"""``plux list``: installed plugins by namespace, read from metadata without importing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Importing this module would leave a file behind: proof that listing imported nothing.
+TRIPWIRE = """
+    import pathlib, os
+    pathlib.Path(os.environ["PLUX_TEST_TRIPWIRE"]).write_text("imported")
+    from plux import Plugin
+
+    class Hello(Plugin):
+        namespace = "demo.cli"
+        name = "hello"
+"""
+
+
+def install_demo(site_builder, tmp_path: Path) -> Path:
+    tripwire = tmp_path / "imported.txt"
+    site_builder.add_distribution(
+        "demo-addon",
+        "1.0",
+        {"demo.cli": {"hello": "demo_addon.cli:Hello"}, "console_scripts": {"demo": "x:main"}},
+        modules={"demo_addon/cli.py": TRIPWIRE},
+    )
+    site_builder.add_distribution(
+        "demo-app", "2.5", {"demo.cli": {"greet": "demo_app.cli:greet"}, "demo.hooks": {}}
+    )
+    return tripwire
+
+
+def test_list_groups_plugins_by_namespace_with_distribution_and_version(
+    plux_cli, site_builder, python, tmp_path: Path
+) -> None:
+    """Text output names each plugin, its distribution and version, under its namespace."""
+    install_demo(site_builder, tmp_path)
+    result = plux_cli("list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "demo.cli (2 plugins)"
+    assert lines[1].split() == ["hello", "demo-addon", "1.0", "demo_addon.cli:Hello"]
+    assert lines[2].split() == ["greet", "demo-app", "2.5", "demo_app.cli:greet"]
+
+
+def test_list_imports_no_plugin_module(plux_cli, site_builder, python, tmp_path: Path) -> None:
+    """Listing reads metadata only: the plugin module's import side effect never happens."""
+    tripwire = install_demo(site_builder, tmp_path)
+    python.env["PLUX_TEST_TRIPWIRE"] = str(tripwire)
+    assert plux_cli("list", "--json").returncode == 0
+    assert not tripwire.exists()
+
+
+def test_list_json_has_the_documented_shape(plux_cli, site_builder, python, tmp_path: Path) -> None:
+    """``--json`` gives namespaces, each with its plugins' name, value, origin and activity."""
+    install_demo(site_builder, tmp_path)
+    document = plux_cli("list", "--json").json()
+    assert document == {
+        "namespaces": [
+            {
+                "namespace": "demo.cli",
+                "plugins": [
+                    {
+                        "name": "hello",
+                        "entry_point": "hello",
+                        "value": "demo_addon.cli:Hello",
+                        "distribution": "demo-addon",
+                        "version": "1.0",
+                        "active": True,
+                    },
+                    {
+                        "name": "greet",
+                        "entry_point": "greet",
+                        "value": "demo_app.cli:greet",
+                        "distribution": "demo-app",
+                        "version": "2.5",
+                        "active": True,
+                    },
+                ],
+            }
+        ]
+    }
+
+
+def test_list_hides_tool_groups_unless_named_or_all(
+    plux_cli, site_builder, python, tmp_path: Path
+) -> None:
+    """console_scripts is not a plugin namespace by default; ``--all`` or naming it shows it."""
+    install_demo(site_builder, tmp_path)
+
+    def groups(*args: str) -> list[str]:
+        return [ns["namespace"] for ns in plux_cli("list", "--json", *args).json()["namespaces"]]
+
+    assert groups() == ["demo.cli"]
+    # The checkout's own egg-info (on the path) adds plux's tool groups, such as hatch.
+    assert {"console_scripts", "demo.cli", "hatch"} <= set(groups("--all"))
+    assert groups("console_scripts") == ["console_scripts"]
+    assert groups("demo.*") == ["demo.cli"]
+    assert groups("nothing.here") == []
+
+
+def test_list_marks_the_shadowed_side_of_a_conflict(plux_cli, site_builder, python) -> None:
+    """Of two distributions registering one name, the later one is listed as not active."""
+    site_builder.add_distribution("first", "1.0", {"ns": {"same": "first.mod:Same"}})
+    site_builder.add_distribution("second", "1.0", {"ns": {"same": "second.mod:Same"}})
+    plugins = plux_cli("list", "ns", "--json").json()["namespaces"][0]["plugins"]
+    assert [(p["distribution"], p["active"]) for p in plugins] == [
+        ("first", True),
+        ("second", False),
+    ]
+    text = plux_cli("list", "ns").stdout
+    assert "shadowed" in text.splitlines()[2]
+
+
+def test_list_shows_declared_names_of_lower_cased_entry_points(
+    plux_cli, site_builder, python
+) -> None:
+    """A plux 1.16 entry point ``aws::sqs::queue`` is listed by the name its plugin declares."""
+    site_builder.add_distribution(
+        "legacy",
+        "1.0",
+        {"cfn": {"aws::sqs::queue": "legacy.res:Queue"}},
+        modules={
+            "legacy/res.py": """
+                from plux import Plugin
+
+                class Queue(Plugin):
+                    namespace = "cfn"
+                    name = "AWS::SQS::Queue"
+            """
+        },
+    )
+    (plugin,) = plux_cli("list", "cfn", "--json").json()["namespaces"][0]["plugins"]
+    assert (plugin["name"], plugin["entry_point"]) == ("AWS::SQS::Queue", "aws::sqs::queue")
+
+
+def test_list_says_so_when_nothing_is_installed(plux_cli, python) -> None:
+    """An environment without plugins is not an error."""
+    result = plux_cli("list", "my.*")
+    assert (result.returncode, result.stdout) == (0, "no plugins installed matching my.*\n")
