@@ -4,6 +4,8 @@ Where the index lives: ``$PLUX_CACHE_DIR`` if set, else the platform's user cach
 (``$XDG_CACHE_HOME/plux`` or ``~/.cache/plux``; ``~/Library/Caches/plux`` on macOS;
 ``%LOCALAPPDATA%\\plux\\Cache`` on Windows). ``PLUX_NO_CACHE=1`` switches the file off (the
 environment is then read in every process). One file per interpreter, prefix and path list.
+The folder (0700) and the file (0600) are trusted only while owned by this user and not writable
+by group or others; the file is written atomically.
 """
 
 from __future__ import annotations
@@ -20,10 +22,7 @@ from plux.runtime.index import (
     declared_names_hold,
     identity,
     read_declared_names,
-    read_index_file,
     scan_stamps,
-    trusted,
-    write_index_file,
 )
 from plux.runtime.metadata import EntryPointsResolver
 
@@ -35,7 +34,14 @@ if TYPE_CHECKING:
 
     from plux.runtime.index import Identity
 
-__all__ = ["EntryPointsCache", "IndexedEntryPoint", "cache_disabled", "default_cache_dir"]
+__all__ = [
+    "EntryPointsCache",
+    "IndexedEntryPoint",
+    "cache_disabled",
+    "default_cache_dir",
+    "read_index_file",
+    "write_index_file",
+]
 
 _OFF = ("1", "true", "yes", "on")
 _DAMAGED = (EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError)
@@ -123,6 +129,74 @@ def prepare_cache_dir(directory: str) -> bool:
     except OSError:
         return False
     return stat.S_ISDIR(st.st_mode) and trusted(st)
+
+
+def trusted(st: os.stat_result) -> bool:
+    """Whether a file or folder with status ``st`` may be trusted: owned by this user and not
+    writable by group or others (where the platform has owners)."""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:
+        return True
+    return st.st_uid == geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
+    """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
+    truncated, of another format or interpreter, a symlink, or not :func:`trusted`."""
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not trusted(st):
+            return None
+        chunks = []
+        while chunk := os.read(fd, max(st.st_size, 1 << 16)):
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return EntryPointIndex.from_bytes(b"".join(chunks), ident)
+
+
+def write_index_file(file: str, index: EntryPointIndex) -> bool:
+    """Write ``index`` to ``file`` atomically (a private temporary file in the same folder, then
+    ``os.replace``), with mode 0600. An existing ``file`` that is not :func:`trusted` is left alone.
+    Returns whether the index was written; failing to write is never an error."""
+    try:
+        st = os.lstat(file)
+        if not stat.S_ISREG(st.st_mode) or not trusted(st):
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    data = index.to_bytes()
+    directory, name = os.path.split(file)
+    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(temp, flags | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError:
+        return False
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(temp, file)
+    except OSError:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        return False
+    index.dirty = False
+    return True
 
 
 class EntryPointsCache(EntryPointsResolver):

@@ -11,14 +11,8 @@ import zlib
 
 import pytest
 
-from plux.runtime.index import (
-    INDEX_FORMAT,
-    build_index,
-    identity,
-    read_index_file,
-    scan_stamps,
-    write_index_file,
-)
+from plux.runtime.cache import read_index_file, write_index_file
+from plux.runtime.index import INDEX_FORMAT, build_index, identity, scan_stamps
 
 GROUP = "idx.plugins"
 OTHER_UID = 54321
@@ -206,7 +200,8 @@ def test_no_temporary_files_are_left(written, cache_dir, site_builder, make_cach
 
 WRITER = """
 import sys
-from plux.runtime.index import build_index, scan_stamps, write_index_file
+from plux.runtime.cache import write_index_file
+from plux.runtime.index import build_index, scan_stamps
 file, site = sys.argv[1], sys.argv[2]
 for _ in range(40):
     index = build_index([site], scan_stamps([site]))
