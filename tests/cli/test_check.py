@@ -1,0 +1,103 @@
+"""``plux entrypoints --check``: exits non-zero naming every difference, and changes nothing."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PLUGINS = """
+    from plux import Plugin, plugin
+
+    class Hello(Plugin):
+        namespace = "chk.ns"
+        name = "Hello"
+
+    @plugin(namespace="chk.ns")
+    def greet():
+        pass
+"""
+
+FRESH_INI = "[chk.ns]\nHello = chk.mod:Hello\ngreet = chk.mod:greet\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A manual-mode project with two plugins and no plux.ini yet."""
+    root = tmp_path / "chk"
+    (root / "chk").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "chk"\nversion = "1"\n\n[tool.plux]\nentrypoint_build_mode = "manual"\n'
+    )
+    (root / "chk" / "__init__.py").write_text("")
+    (root / "chk" / "mod.py").write_text(textwrap.dedent(PLUGINS))
+    return root
+
+
+def test_check_passes_on_a_fresh_plux_ini(plux_cli, python, project: Path) -> None:
+    """The file written by ``entrypoints`` passes its own check."""
+    assert plux_cli("entrypoints", cwd=project).returncode == 0
+    assert (project / "plux.ini").read_text() == FRESH_INI
+    result = plux_cli("entrypoints", "--check", cwd=project)
+    assert (result.returncode, result.stdout) == (0, "plux.ini is up to date (2 entry points)\n")
+
+
+def test_check_names_missing_extra_and_different_entries(plux_cli, python, project: Path) -> None:
+    """A stale plux.ini fails, naming each difference, and is left as it was."""
+    stale = "[chk.ns]\nHello = chk.old:Hello\nhello = chk.mod:Hello\nremoved = chk.mod:Gone\n"
+    (project / "plux.ini").write_text(stale)
+    result = plux_cli("entrypoints", "--check", cwd=project)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "plux.ini does not match the code (4 differences); "
+        "run 'python -m plux entrypoints' and commit it:",
+        "  missing    [chk.ns] greet = chk.mod:greet",
+        "  extra      [chk.ns] hello = chk.mod:Hello",
+        "  extra      [chk.ns] removed = chk.mod:Gone",
+        "  different  [chk.ns] Hello = chk.mod:Hello (the file says chk.old:Hello)",
+    ]
+    assert (project / "plux.ini").read_text() == stale
+
+
+def test_check_json_has_the_documented_shape(plux_cli, python, project: Path) -> None:
+    """``--json``: ok, the file, and the missing/extra/different entries."""
+    (project / "plux.ini").write_text("[chk.ns]\nHello = chk.old:Hello\nold = chk.mod:Old\n")
+    result = plux_cli("entrypoints", "--check", "--json", cwd=project)
+    assert result.returncode == 1
+    assert result.json() == {
+        "ok": False,
+        "index": "plux.ini",
+        "missing": [{"group": "chk.ns", "name": "greet", "value": "chk.mod:greet"}],
+        "extra": [{"group": "chk.ns", "name": "old", "value": "chk.mod:Old"}],
+        "different": [
+            {
+                "group": "chk.ns",
+                "name": "Hello",
+                "value": "chk.mod:Hello",
+                "recorded": "chk.old:Hello",
+            }
+        ],
+    }
+
+
+def test_check_fails_when_the_file_is_missing(plux_cli, python, project: Path) -> None:
+    """No plux.ini while the code has plugins: every entry point is missing."""
+    result = plux_cli("entrypoints", "--check", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].startswith("plux.ini does not exist (2 differences)")
+    assert not (project / "plux.ini").exists()
+
+
+def test_check_compares_the_build_index_in_build_hook_mode(plux_cli, python, project: Path) -> None:
+    """Build-hook mode: the egg-info's plux.json is what is compared."""
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"manual"', '"build-hook"'))
+    (project / "chk.egg-info").mkdir()
+    (project / "chk.egg-info" / "plux.json").write_text('{"chk.ns": ["Hello = chk.mod:Hello"]}')
+    result = plux_cli("entrypoints", "--check", "--json", cwd=project)
+    assert result.returncode == 1
+    document = result.json()
+    assert document["index"] == "chk.egg-info/plux.json"
+    assert [e["name"] for e in document["missing"]] == ["greet"]

@@ -1,0 +1,157 @@
+"""``plux resolve``, ``plux show``, and how every command reports errors."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+HELLO = """
+    from plux import Plugin, PluginSpec
+
+    class Hello(Plugin):
+        namespace = "res.ns"
+        name = "hello"
+
+    def make():
+        def create():
+            return Hello()
+        return create
+
+    spec = PluginSpec("res.ns", "made", make())
+"""
+
+
+def test_resolve_prints_each_spec_and_where_it_lives(plux_cli, site_builder, python) -> None:
+    """Each plugin: its entry point, distribution, spec and source file."""
+    site_builder.add_distribution(
+        "res", "3.1", {"res.ns": {"hello": "res.mod:Hello"}}, {"res/mod.py": HELLO}
+    )
+    result = plux_cli("resolve", "--namespace", "res.ns")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["res.ns (1 plugin)", "  hello = res.mod:Hello  (res 3.1)"]
+    assert lines[2].startswith("    spec: PluginSpec(res.ns.hello = <class 'res.mod.Hello'>")
+    assert lines[3] == f"    file: {site_builder.path / 'res' / 'mod.py'}"
+
+
+def test_resolve_json_has_the_documented_shape(plux_cli, site_builder, python) -> None:
+    """A spec made by a closure is found at the entry point's value; failures carry an error."""
+    site_builder.add_distribution(
+        "res",
+        "3.1",
+        {"res.ns": {"made": "res.mod:spec", "gone": "res.gone:X"}},
+        {"res/mod.py": HELLO},
+    )
+    result = plux_cli("resolve", "--namespace", "res.ns", "--json")
+    assert result.returncode == 1
+    made, gone = result.json()["plugins"]
+    assert made == {
+        "name": "made",
+        "entry_point": "made",
+        "value": "res.mod:spec",
+        "distribution": "res",
+        "version": "3.1",
+        "spec": {"namespace": "res.ns", "name": "made", "factory": "res.mod:spec"},
+        "file": str(site_builder.path / "res" / "mod.py"),
+        "error": None,
+    }
+    assert gone["spec"] is None and gone["file"] is None
+    assert gone["error"] == "ModuleNotFoundError: No module named 'res.gone'"
+
+
+def test_resolve_of_an_empty_namespace_is_one_line_on_stderr(plux_cli, python) -> None:
+    """No plugins in the namespace: exit 1, one line, no traceback."""
+    result = plux_cli("resolve", "--namespace", "res.nothing")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "plux: error: no plugins installed in namespace 'res.nothing'\n"
+
+
+MANUAL_PROJECT = {
+    "pyproject.toml": """
+        [project]
+        name = "shown"
+        version = "1.0"
+
+        [tool.plux]
+        entrypoint_build_mode = "manual"
+        exclude = ["shown.tests*"]
+    """,
+    "plux.ini": "[show.ns]\nhello = shown.mod:Hello\n",
+    "shown/__init__.py": "",
+}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for relpath, text in files.items():
+        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
+        (root / relpath).write_text(textwrap.dedent(text))
+    return root
+
+
+def test_show_reports_config_and_the_index_file(plux_cli, python, tmp_path: Path) -> None:
+    """Manual mode: the configuration and the entry points of plux.ini, as JSON and text."""
+    project = write(tmp_path / "shown", MANUAL_PROJECT)
+    document = plux_cli("--workdir", str(project), "show", "--json").json()
+    assert document == {
+        "project": str(project),
+        "backend": None,
+        "config": {
+            "path": ".",
+            "include": [],
+            "exclude": ["shown.tests*"],
+            "entrypoint_build_mode": "manual",
+            "entrypoint_static_file": "plux.ini",
+        },
+        "index": "plux.ini",
+        "entry_points": {"show.ns": {"hello": "shown.mod:Hello"}},
+    }
+    text = plux_cli("show", cwd=project).stdout.splitlines()
+    assert "mode: manual" in text
+    assert "index: plux.ini, 1 entry point" in text
+    assert text[-2:] == ["[show.ns]", "hello = shown.mod:Hello"]
+
+
+def test_show_discovers_when_there_is_no_index_file(plux_cli, python, tmp_path: Path) -> None:
+    """Build-hook mode before any build: the entry points come from the source."""
+    project = write(
+        tmp_path / "fresh",
+        {
+            "pyproject.toml": '[build-system]\nbuild-backend = "hatchling.build"\n'
+            '[project]\nname = "fresh"\nversion = "1"\n',
+            "fresh/__init__.py": "",
+            "fresh/mod.py": """
+                from plux import Plugin
+
+                class Hi(Plugin):
+                    namespace = "show.fresh"
+                    name = "hi"
+            """,
+        },
+    )
+    document = plux_cli("show", "--json", cwd=project).json()
+    assert (document["backend"], document["index"]) == ("hatchling", None)
+    assert document["entry_points"] == {"show.fresh": {"hi": "fresh.mod:Hi"}}
+
+
+def test_errors_are_one_line_without_traceback_unless_verbose(
+    plux_cli, python, tmp_path: Path
+) -> None:
+    """A bad [tool.plux] is one line on stderr; with -v the traceback is shown."""
+    project = write(
+        tmp_path / "bad", {"pyproject.toml": "[tool.plux]\nentrypoint_build_mode = 3\n"}
+    )
+    result = plux_cli("show", cwd=project)
+    assert result.returncode != 0
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("plux: error: [tool.plux] entrypoint_build_mode must be")
+    verbose = plux_cli("-v", "show", cwd=project)
+    assert verbose.returncode != 0 and "Traceback" in verbose.stderr
+
+
+def test_a_missing_workdir_is_one_line(plux_cli, python, tmp_path: Path) -> None:
+    """--workdir naming no directory: one line naming it."""
+    result = plux_cli("--workdir", str(tmp_path / "nope"), "list")
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"plux: error: cannot use --workdir {tmp_path / 'nope'}: No such file or directory\n"
+    )
