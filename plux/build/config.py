@@ -78,7 +78,14 @@ def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfigurati
     """
     if not isinstance(table, dict):
         raise ConfigError(f"{source} must be a table, got {type(table).__name__}")
-    unknown = sorted(set(table) - set(_KEYS))
+    # plux 1.16 also read `build_backend`; it is accepted so that such projects keep building,
+    # and has no effect: the backend that runs the build is the one plux hooks into.
+    legacy = table.get("build_backend", "auto")
+    if legacy not in ("auto", "setuptools", "hatchling"):
+        raise ConfigError(
+            f"{source}: build_backend must be 'auto', 'setuptools' or 'hatchling', got {legacy!r}"
+        )
+    unknown = sorted(set(table) - set(_KEYS) - {"build_backend"})
     if unknown:
         raise ConfigError(
             f"{source}: unknown key {unknown[0]!r}; known keys are {', '.join(_KEYS)}"

@@ -61,6 +61,13 @@ def test_bad_value_names_the_key(table: dict[str, object], key: str) -> None:
         parse_plux_table(table)
 
 
+def test_plux_1_16_build_backend_key_is_accepted() -> None:
+    """``build_backend`` (plux 1.16) is still accepted, and validated."""
+    assert parse_plux_table({"build_backend": "setuptools"}) == PluxConfiguration()
+    with pytest.raises(ConfigError, match="build_backend"):
+        parse_plux_table({"build_backend": "poetry"})
+
+
 def test_single_pattern_string_is_one_pattern() -> None:
     """``exclude = "tests*"`` is shorthand for a list of one pattern."""
     assert parse_plux_table({"exclude": "tests*"}).exclude == ("tests*",)
