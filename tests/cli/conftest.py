@@ -45,3 +45,12 @@ def plux_cli(python: Any) -> PluxCli:
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The session's venv with plux and the build tools (``tests/integration_support.py``)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from integration_support import tool_venv
+
+    return tool_venv(tmp_path_factory.getbasetemp())

@@ -1,0 +1,144 @@
+"""Real environments for integration tests: a wheelhouse and a virtual environment per session.
+
+The plux wheel is built from this checkout once per session, next to hatchling, setuptools,
+build and pip, into a wheelhouse below pytest's base temporary directory; every install after
+that is offline (``PIP_NO_INDEX`` with the wheelhouse as ``PIP_FIND_LINKS``), isolated builds
+included. The conftests of several test folders share them through the same directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLUX_REQUIREMENT = "plux>=2.0.0.dev0"  # the specifier admits plux's own pre-release
+TOOLS = ("hatchling", "setuptools>=77", "build", "wheel", "pip")
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def run(
+    command: list[str],
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    check: bool = True,
+) -> Result:
+    """Run ``command``; with ``check``, fail the test with its output if it fails."""
+    proc = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    if check and proc.returncode != 0:
+        pytest.fail(
+            f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def wheelhouse(base: Path) -> Path:
+    """The session's wheelhouse below ``base`` (built on first use, then reused)."""
+    house = base / "wheelhouse"
+    done = house / ".complete"
+    if not done.exists():
+        house.mkdir(exist_ok=True)
+        pip = [sys.executable, "-m", "pip"]
+        run([*pip, "wheel", "--no-deps", "-q", "-w", str(house), str(PROJECT_ROOT)])
+        run([*pip, "download", "-q", "-d", str(house), *TOOLS])
+        done.write_text("")
+    return house
+
+
+@dataclass
+class Venv:
+    """A virtual environment whose installs come from the wheelhouse only."""
+
+    path: Path
+    wheelhouse: Path
+    cache_dir: Path
+
+    @property
+    def python(self) -> str:
+        return str(self.path / "bin" / "python")
+
+    def script(self, name: str) -> str:
+        return str(self.path / "bin" / name)
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PLUX_", "PIP_"))}
+        env.update(
+            PLUX_CACHE_DIR=str(self.cache_dir),
+            PIP_NO_INDEX="1",
+            PIP_FIND_LINKS=str(self.wheelhouse),
+            PIP_DISABLE_PIP_VERSION_CHECK="1",
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+        return env
+
+    def run(self, *args: str, cwd: Path | None = None, check: bool = True) -> Result:
+        """Run the venv's python with ``args``."""
+        return run([self.python, *args], cwd=cwd, env=self.env(), check=check)
+
+    def plux(self, *args: str, cwd: Path | None = None) -> Result:
+        """Run the venv's ``plux`` console script (never checked: tests look at the status)."""
+        return run([self.script("plux"), *args], cwd=cwd, env=self.env(), check=False)
+
+    def pip(self, *args: str, cwd: Path | None = None, check: bool = True) -> Result:
+        return self.run("-m", "pip", "-q", *args, cwd=cwd, check=check)
+
+    def entry_points(self, distribution: str) -> dict[str, dict[str, str]]:
+        """The installed distribution's entry points, read with importlib.metadata in the venv."""
+        code = f"""
+            import json, importlib.metadata as md
+            eps = {{}}
+            for ep in md.distribution({distribution!r}).entry_points:
+                eps.setdefault(ep.group, {{}})[ep.name] = ep.value
+            print(json.dumps(eps))
+        """
+        out = self.run("-c", textwrap.dedent(code)).stdout.strip().splitlines()[-1]
+        result: dict[str, dict[str, str]] = json.loads(out)
+        return result
+
+
+def tool_venv(base: Path) -> Venv:
+    """The session's venv below ``base``: plux (from its wheel) and the build tools.
+
+    Tests install their own projects into it under names of their own and never remove
+    anything, so one venv serves them all.
+    """
+    house = wheelhouse(base)
+    path = base / "tool-venv"
+    cache = base / "tool-venv-plux-cache"
+    venv = Venv(path, house, cache)
+    if not (path / ".complete").exists():
+        cache.mkdir(mode=0o700, exist_ok=True)
+        run([sys.executable, "-m", "venv", str(path)])
+        venv.pip("install", PLUX_REQUIREMENT, *TOOLS)
+        (path / ".complete").write_text("")
+    return venv
+
+
+def write(root: Path, files: Mapping[str, str]) -> Path:
+    """Write ``{relpath: text}`` (dedented) below ``root`` and return ``root``."""
+    for relpath, text in files.items():
+        target = root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
