@@ -68,10 +68,20 @@ def discover_for_distribution(dist: Any, project: Project) -> EntryPointDict:
     if dist in _discovered:
         return _discovered[dist]
     packages = list(dist.packages) if dist.packages is not None else None
+    finder = project.plugin_finder(packages)
     try:
-        index = PluginIndexBuilder(project.plugin_finder(packages)).find_entry_points()
+        index = PluginIndexBuilder(finder).find_entry_points()
     except (DiscoveryError, ConfigError) as e:
         raise setuptools.errors.SetupError(f"plux: {e}") from e
+    notes = [note for verdict in finder.verdicts for note in verdict.notes]
+    if notes:
+        # Names from uninstalled libraries were taken to make no plugin: say so, never silently.
+        LOG.warning(
+            "plux: %d name(s) from libraries not installed in the build environment were taken "
+            "to make no plugin:\n  %s",
+            len(notes),
+            "\n  ".join(notes),
+        )
     _discovered[dist] = index
     return index
 
