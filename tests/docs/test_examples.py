@@ -383,7 +383,11 @@ def test_integration_page(page, tmp_path):
     env["PLUX_CACHE_DIR"] = str(cache)
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
     env["COLUMNS"] = "100"
-    shell = Shell(env, workdir, f'python() {{ "{sys.executable}" "$@"; }}')
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3").symlink_to(sys.executable)
+    env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])
+    shell = Shell(env, workdir)
     try:
         for block in read_page(page):
             here = f"{page_id(page)}:{block.line}"
@@ -396,6 +400,19 @@ def test_integration_page(page, tmp_path):
                 check_console(shell, block, here, workdir)
     finally:
         shell.close()
+
+
+def test_ship_guide_files_are_the_examples():
+    """The application and add-on sources the shipping guide shows are examples/app and addon."""
+    page = DOCS / "guides" / "ship-plugins.md"
+    shown = {
+        target: block.body
+        for block in read_page(page)
+        if (target := block.marker("file")) and target.endswith(".py")
+    }
+    assert shown, "the shipping guide shows no source file"
+    for target, body in shown.items():
+        assert body == (ROOT / "examples" / target).read_text(), f"{target} differs from examples/"
 
 
 def test_conventions_are_followed():
