@@ -22,7 +22,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLUX_REQUIREMENT = "plux>=2.0.0.dev0"  # the specifier admits plux's own pre-release
-TOOLS = ("hatchling", "setuptools>=77", "build", "wheel", "pip")
+TOOLS = ("hatchling", "editables", "setuptools>=77", "build", "wheel", "pip")
 
 
 @dataclass

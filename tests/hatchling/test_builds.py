@@ -7,6 +7,8 @@ then read with ``importlib.metadata`` there. Only the isolated build test uses b
 
 from __future__ import annotations
 
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -142,3 +144,30 @@ def test_manual_mode_without_plux_ini_fails_the_build_clearly(venv: Venv, tmp_pa
     result = venv.pip("install", "--no-build-isolation", "--no-deps", str(root), check=False)
     assert result.returncode != 0
     assert "run 'python -m plux entrypoints'" in result.stdout + result.stderr
+
+
+def test_editable_install_is_healed_by_plux_entrypoints(venv: Venv, tmp_path: Path) -> None:
+    """``pip install -e .`` with the hook; a plugin added later makes ``doctor`` report the
+    install stale until ``plux entrypoints`` updates it, without reinstalling."""
+    root = write(
+        tmp_path / "hb-edit",
+        {
+            "pyproject.toml": PYPROJECT.format(name="hb-edit", package="hb_edit", extra=""),
+            "src/hb_edit/__init__.py": "",
+            "src/hb_edit/plugins.py": PLUGINS.format(ns="hb-edit").replace(
+                "import not_installed_anywhere", ""
+            ),
+        },
+    )
+    venv.pip("install", "--no-build-isolation", "--no-deps", "-e", str(root))
+    assert venv.plux("doctor", "hb-edit.*", "--json").json()["ok"] is True
+    plugins = root / "src" / "hb_edit" / "plugins.py"
+    with open(plugins, "a") as fh:
+        fh.write('\n\nclass Bye(Plugin):\n    namespace = "hb-edit.cli"\n    name = "bye"\n')
+    later = time.time() + 5  # newer than the install, whatever the file system's resolution
+    os.utime(plugins, (later, later))
+    (finding,) = venv.plux("doctor", "hb-edit.*", "--json").json()["findings"]
+    assert finding["kind"] == "stale-editable"
+    assert venv.plux("entrypoints", cwd=root).returncode == 0
+    assert venv.plux("doctor", "hb-edit.*", "--json").json()["ok"] is True
+    assert venv.entry_points("hb-edit")["hb-edit.cli"]["bye"] == "hb_edit.plugins:Bye"
