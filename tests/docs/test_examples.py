@@ -71,6 +71,8 @@ class Block:
     line: int
     markers: list[tuple[str, str]] = field(default_factory=list)
     output: Block | None = None
+    span: tuple[int, int] = (0, 0)
+    """Where the body is in the page's text."""
 
     def marker(self, kind: str) -> str | None:
         for found, arg in self.markers:
@@ -98,6 +100,7 @@ def read_page(path: Path) -> list[Block]:
             body=match["body"],
             line=text.count("\n", 0, match.start()) + 1,
             markers=markers,
+            span=(match.start("body"), match.end("body")),
         )
         if (
             block.info == "text"
@@ -242,15 +245,40 @@ def console_steps(body: str) -> list[tuple[str, str | None]]:
     return [(cmd, "\n".join(out) if any(s.strip() for s in out) else None) for cmd, out in steps]
 
 
-def check_console(shell: Shell, block: Block, where: str, workdir: Path) -> None:
+def check_console(shell: Shell, block: Block, where: str, workdir: Path) -> str:
+    """Run the block's commands and check their output; return the block as it really ran."""
+    real = []
     for command, shown in console_steps(block.body):
         output, status = shell.run(command)
+        real.append(f"$ {command}")
         if shown is None:
             assert status == 0, f"{where}: `{command}` failed ({status}):\n{output}"
         else:
-            assert normalise(output, workdir) == normalise(shown), (
-                f"{where}: `{command}` printed something else than the page shows:\n{output}"
-            )
+            real.append(as_shown(output, workdir))
+            if not RECORD:
+                assert normalise(output, workdir) == normalise(shown), (
+                    f"{where}: `{command}` printed something else than the page shows:\n{output}"
+                )
+    return "\n".join(real) + "\n"
+
+
+RECORD = os.environ.get("PLUX_DOCS_RECORD") == "1"
+"""``PLUX_DOCS_RECORD=1``: instead of comparing, write the real output into the pages (for a
+writer adding an example; review the diff before committing it)."""
+
+
+def as_shown(output: str, workdir: Path) -> str:
+    """Real output as a page shows it: machine-specific paths replaced, nothing else."""
+    text = output.replace(str(workdir.resolve()), "~/work").replace(str(workdir), "~/work")
+    text = SITE_PATH.sub(".../site-packages", text)
+    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines())
+
+
+def rewrite(page: Path, recorded: list[tuple[tuple[int, int], str]]) -> None:
+    text = page.read_text()
+    for (start, end), body in sorted(recorded, reverse=True):
+        text = text[:start] + body + text[end:]
+    page.write_text(text)
 
 
 # --- installing projects into the site -----------------------------------------------------------
@@ -319,6 +347,7 @@ def walk_page(page: Path, workdir: Path, site_builder, cache: Path) -> None:
     )
     interpreter: Interpreter | None = None
     shell: Shell | None = None
+    recorded: list[tuple[tuple[int, int], str]] = []
     try:
         for block in read_page(page):
             here = f"{where}:{block.line}"
@@ -339,19 +368,23 @@ def walk_page(page: Path, workdir: Path, site_builder, cache: Path) -> None:
                     interpreter = Interpreter(env, workdir)
                 stdout, error = interpreter.run(block.body, here)
                 assert error is None, f"{here}: the example raised:\n{error}"
-                if block.output is not None:
+                if block.output is not None and RECORD:
+                    recorded.append((block.output.span, as_shown(stdout, workdir) + "\n"))
+                elif block.output is not None:
                     assert normalise(stdout, workdir) == normalise(block.output.body), (
                         f"{here}: the example printed something else than the page shows:\n{stdout}"
                     )
             elif block.info == "console":
                 if shell is None:
                     shell = Shell(env, workdir, prelude)
-                check_console(shell, block, here, workdir)
+                recorded.append((block.span, check_console(shell, block, here, workdir)))
     finally:
         if interpreter is not None:
             interpreter.close()
         if shell is not None:
             shell.close()
+    if RECORD:
+        rewrite(page, recorded)
 
 
 FAST_PAGES = [p for p in [*PAGES, README] if p.is_file() and not is_integration(p)]
@@ -388,6 +421,7 @@ def test_integration_page(page, tmp_path):
     (bin_dir / "python3").symlink_to(sys.executable)
     env["PATH"] = os.pathsep.join([str(bin_dir), env.get("PATH", "")])
     shell = Shell(env, workdir)
+    recorded: list[tuple[tuple[int, int], str]] = []
     try:
         for block in read_page(page):
             here = f"{page_id(page)}:{block.line}"
@@ -397,9 +431,11 @@ def test_integration_page(page, tmp_path):
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(block.body)
             elif block.info == "console" and block.marker("not-run") is None:
-                check_console(shell, block, here, workdir)
+                recorded.append((block.span, check_console(shell, block, here, workdir)))
     finally:
         shell.close()
+    if RECORD:
+        rewrite(page, recorded)
 
 
 def test_ship_guide_files_are_the_examples():
