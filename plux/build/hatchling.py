@@ -28,7 +28,7 @@ import logging
 import os
 import re
 from collections.abc import Mapping
-from glob import glob
+from glob import escape, glob
 from pathlib import Path
 from typing import Any
 
@@ -115,15 +115,10 @@ def _default_packages(root: Path, project_name: str) -> list[str] | None:
             return [name]
         if (root / "src" / name / "__init__.py").is_file():
             return [f"src/{name}"]
-        found = glob(os.path.join(glob_escape(str(root)), "*", glob_escape(name), "__init__.py"))
+        found = glob(os.path.join(escape(str(root)), "*", escape(name), "__init__.py"))
         if len(found) == 1:
             return [Path(found[0]).relative_to(root).parts[0]]
     return None
-
-
-def glob_escape(text: str) -> str:
-    """``text`` with glob's special characters taken literally."""
-    return re.sub(r"([*?[])", r"[\1]", text)
 
 
 def discover_entry_points(root: str | Path, project_name: str) -> EntryPointDict:

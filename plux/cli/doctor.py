@@ -1,19 +1,19 @@
 """``plux doctor``: finds what would break or surprise an application loading installed plugins.
 
 It imports each plugin's entry point, creates the plugin with its factory and asks
-``should_load()``, timing each step; it never calls ``load``. Plugins' output is sent to stderr
-so that ``--json`` stays parseable. Exits 1 when it finds a problem.
+``should_load()``, timing the import and the factory; it never calls ``load``. The import time
+is what importing the entry point costs at that moment: a module already imported for an
+earlier plugin costs the later ones nearly nothing. Plugins' output is sent to stderr so that
+``--json`` stays parseable. Exits 1 when it finds a problem (any finding).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -29,6 +29,7 @@ from .inspect import (
     entry_point_document,
     origin,
     plugin_name,
+    plugin_output_to_stderr,
     resolve_entry_point,
     select_groups,
 )
@@ -178,16 +179,9 @@ def conflicts(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:
     return findings
 
 
-@contextlib.contextmanager
-def _plugin_output_to_stderr() -> Iterator[None]:
-    # A plugin that prints on import must not corrupt a --json document on stdout.
-    with contextlib.redirect_stdout(sys.stderr):
-        yield
-
-
 def check_plugin(row: IndexedEntryPoint) -> tuple[Checkup, list[Finding]]:
     """Import, resolve, create and ask ``should_load()`` of one plugin (never ``load``)."""
-    with _plugin_output_to_stderr():
+    with plugin_output_to_stderr():
         resolved = resolve_entry_point(row)
         checkup = Checkup(row, import_seconds=resolved.import_seconds)
         findings = _resolution_findings(resolved)

@@ -10,9 +10,10 @@ explicitly, tool groups included.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -178,6 +179,14 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def plugin_output_to_stderr() -> Iterator[None]:
+    """Send what plugins print (on import, in factories) to stderr: ``--json`` output on stdout
+    must stay one parseable document."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
 @dataclass
 class Resolved:
     """The outcome of importing one entry point and making its spec."""
@@ -241,7 +250,8 @@ def run_resolve(args: argparse.Namespace) -> int:
     rows = EntryPointsCache.instance().entry_points_of(namespace)
     if not rows:
         raise CommandError(f"no plugins installed in namespace {namespace!r}", status=1)
-    outcomes = [resolve_entry_point(row) for row in rows]
+    with plugin_output_to_stderr():
+        outcomes = [resolve_entry_point(row) for row in rows]
     documents = []
     for outcome in outcomes:
         spec = outcome.spec

@@ -22,7 +22,8 @@ two-space indent, keys in the order shown). Keys are only ever added, never rena
      "problems": 2,
      "findings": [
        {"kind": "import-error",            # see plux.cli.doctor.FINDING_KINDS
-        "namespace": "demo.cli", "name": "broken", "value": "demo_addon.broken:Broken",
+        "namespace": "demo.cli", "name": "broken", # null for a finding about no one plugin;
+        "value": "demo_addon.broken:Broken",       # for a conflict: the entry point that wins
         "distribution": "demo-addon", "version": "1.0",
         "message": "ModuleNotFoundError: No module named 'missing'",
         "location": null}, ...],           # a file (line) the finding is about, when there is one

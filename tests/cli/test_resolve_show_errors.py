@@ -155,3 +155,21 @@ def test_a_missing_workdir_is_one_line(plux_cli, python, tmp_path: Path) -> None
     assert result.stderr == (
         f"plux: error: cannot use --workdir {tmp_path / 'nope'}: No such file or directory\n"
     )
+
+
+def test_resolve_keeps_plugin_output_out_of_the_json(plux_cli, site_builder, python) -> None:
+    """A plugin printing on import goes to stderr; stdout stays one JSON document."""
+    chatty = """
+        print("hi")
+        from plux import plugin
+
+        @plugin(namespace="res.chatty")
+        def talk():
+            pass
+    """
+    site_builder.add_distribution(
+        "chatty", "1.0", {"res.chatty": {"talk": "chatty:talk"}}, {"chatty/__init__.py": chatty}
+    )
+    result = plux_cli("resolve", "--namespace", "res.chatty", "--json")
+    assert result.json()["plugins"][0]["spec"]["name"] == "talk"
+    assert result.stderr == "hi\n"
