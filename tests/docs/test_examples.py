@@ -33,7 +33,8 @@ How a page is read (the conventions a writer follows):
 
 Shown output may differ from the real output only where it cannot be the same on two machines:
 a path ending in ``site-packages`` is written as ``.../site-packages``; the page's working
-directory as ``~/work``; times as ``N ms`` (any number); object addresses as ``0x...``.
+directory as ``~/work``; times (``12.5 ms``) and object addresses (``0x7f...``) may be any;
+runs of spaces inside a line count as one, so that table columns may be aligned differently.
 """
 
 from __future__ import annotations
@@ -137,7 +138,8 @@ def normalise(text: str, workdir: Path | None = None) -> str:
     text = SITE_PATH.sub(".../site-packages", text)
     text = TIMES.sub("N ms", text)
     text = ADDRESS.sub("0x...", text)
-    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    # columns of tables widen with the numbers in them: compare runs of spaces as one
+    lines = [re.sub(r"(?<=\S)  +", " ", line.rstrip()) for line in text.strip("\n").splitlines()]
     return "\n".join(lines)
 
 
