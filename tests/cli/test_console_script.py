@@ -8,15 +8,11 @@ of their own, and every command looks only at the test's own namespaces.
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from integration_support import Venv, write  # noqa: E402
+from integration_support import Venv, write  # loaded by conftest.py
 
 pytestmark = pytest.mark.integration
 

@@ -49,6 +49,8 @@ def test_list_imports_no_plugin_module(plux_cli, site_builder, python, tmp_path:
     python.env["PLUX_TEST_TRIPWIRE"] = str(tripwire)
     assert plux_cli("list", "--json").returncode == 0
     assert not tripwire.exists()
+    plux_cli("resolve", "--namespace", "demo.cli")  # importing it does trip the wire
+    assert tripwire.exists()
 
 
 def test_list_json_has_the_documented_shape(plux_cli, site_builder, python, tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from integration_support import Venv, write
+from integration_support import Venv, write  # loaded by conftest.py
 
 pytestmark = pytest.mark.integration
 

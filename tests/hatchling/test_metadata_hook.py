@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("hatchling")
+pytest.importorskip("hatchling.metadata.core")
 
 from hatchling.metadata.core import ProjectMetadata  # noqa: E402
 from hatchling.plugin.manager import PluginManager  # noqa: E402
