@@ -128,7 +128,7 @@ def page_id(path: Path) -> str:
 # --- normalising shown and real output -----------------------------------------------------------
 
 SITE_PATH = re.compile(r"(?:[A-Za-z]:)?[^\s'\"(]*site-packages")
-TIMES = re.compile(r"\b\d+(?:\.\d+)? ms\b")
+TIMES = re.compile(r"\b\d+(?:\.\d+)? ms\b|(?<=_ms\": )\d+(?:\.\d+)?")
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
 
 
