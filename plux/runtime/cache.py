@@ -71,6 +71,9 @@ def default_cache_dir() -> str:
 
 _PREFIX, _SUFFIX = "entry-points-", ".index"
 _MAX_AGE_NS = 30 * 24 * 3600 * 10**9
+_TEMP_PREFIX, _TEMP_SUFFIX = "." + _PREFIX, ".tmp"
+_TEMP_MAX_AGE_NS = 24 * 3600 * 10**9
+"""A temporary file this old was left by a writer that died before renaming it."""
 
 
 def index_file_name(ident: Identity) -> str:
@@ -90,18 +93,27 @@ def index_file_name(ident: Identity) -> str:
 
 
 def prune_index_files(directory: str, keep: str) -> None:
-    """Remove index files not written for 30 days (of paths no longer used), except ``keep``."""
+    """Remove index files not written for 30 days (of paths no longer used), except ``keep``,
+    and temporary files that writers killed before renaming them left behind a day ago."""
     import time
 
-    limit = time.time_ns() - _MAX_AGE_NS
+    now = time.time_ns()
     try:
         with os.scandir(directory) as it:
             for entry in it:
                 name = entry.name
                 if name.startswith(_PREFIX) and name.endswith(_SUFFIX) and name != keep:
+                    limit = now - _MAX_AGE_NS
+                elif name.startswith(_TEMP_PREFIX) and name.endswith(_TEMP_SUFFIX):
+                    limit = now - _TEMP_MAX_AGE_NS
+                else:
+                    continue
+                try:
                     st = entry.stat(follow_symlinks=False)
                     if st.st_mtime_ns < limit and trusted(st):
                         os.unlink(entry.path)
+                except OSError:
+                    continue  # e.g. pruned by another process at the same moment
     except OSError:
         pass
 
@@ -122,7 +134,10 @@ def prepare_cache_dir(directory: str) -> bool:
             current = parent
         try:
             for folder in reversed(missing):
-                os.mkdir(folder, 0o700)
+                try:
+                    os.mkdir(folder, 0o700)
+                except FileExistsError:
+                    pass  # another process starting at the same moment made it: check it below
             st = os.stat(directory)
         except OSError:
             return False
@@ -143,8 +158,11 @@ def trusted(st: os.stat_result) -> bool:
 def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
     """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
     truncated, of another format or interpreter, a symlink, or not :func:`trusted`."""
+    # O_NONBLOCK: a FIFO in the file's place must not block the process (it is then rejected as
+    # not a regular file); for regular files the flag changes nothing.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(file, flags | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:
@@ -175,7 +193,7 @@ def write_index_file(file: str, index: EntryPointIndex) -> bool:
         return False
     data = index.to_bytes()
     directory, name = os.path.split(file)
-    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}.tmp")
+    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}{_TEMP_SUFFIX}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(temp, flags | getattr(os, "O_BINARY", 0), 0o600)

@@ -154,7 +154,9 @@ def declared_name_in_source(source: str, attr: str) -> str | None:
 
     try:
         tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        # Not Python, or nested too deeply for the parser (which raises RecursionError or
+        # MemoryError for that): an installed file must never break the index, so no name.
         return None
     declared: str | None = None
     for node in tree.body:

@@ -1,0 +1,415 @@
+"""The on-disk index under faults: failed writes, full and read-only disks, damaged files."""
+
+from __future__ import annotations
+
+import errno
+import marshal
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from plux.runtime import cache as cache_module
+from plux.runtime.cache import EntryPointsCache, read_index_file
+from plux.runtime.index import INDEX_FORMAT, EntryPointIndex, identity
+
+from ..conftest import PythonRunner, SiteBuilder
+from .conftest import GROUP, CacheFactory, Mount, entry_names
+
+LIST = f"""
+import json
+from plux.runtime.cache import EntryPointsCache
+cache = EntryPointsCache.instance()
+print(json.dumps([[e.name for e in cache.entry_points_of("{GROUP}")], cache.index_file]))
+"""
+
+WARM = f"""
+import json
+import plux.runtime.metadata as metadata
+
+def refuse(*args, **kwargs):
+    raise AssertionError("the index was not current: distribution metadata was read")
+
+metadata.read_distribution_entry_points = refuse
+from plux.runtime.cache import EntryPointsCache
+print(json.dumps([e.name for e in EntryPointsCache.instance().entry_points_of("{GROUP}")]))
+"""
+
+
+@pytest.fixture
+def site(site_builder: SiteBuilder) -> SiteBuilder:
+    """A site with three distributions, one of them a plux 1.16 one with a lower-cased name."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A", "b": "one:B"}})
+    site_builder.add_distribution(
+        "then-old",
+        entry_points={GROUP: {"aws::queue": "then_old:Queue"}},
+        modules={
+            "then_old.py": """
+                class Queue:
+                    namespace = "hard.plugins"
+                    name = "AWS::Queue"
+            """
+        },
+    )
+    site_builder.add_distribution("other", entry_points={"other.group": {"x": "other:X"}})
+    return site_builder
+
+
+@pytest.fixture
+def written(site: SiteBuilder, make_cache: CacheFactory) -> Path:
+    """The index file a first process wrote for ``site``."""
+    cache = make_cache()
+    assert entry_names(cache) == ["a", "b", "aws::queue"]
+    assert cache.index_file is not None
+    return Path(cache.index_file)
+
+
+def ident_of(site: SiteBuilder) -> tuple[int, str, str, str, tuple[str, ...]]:
+    return identity([str(site.path)])
+
+
+def new_distribution(site: SiteBuilder) -> None:
+    """Install one more plugin, so that the next process must rebuild and write the index."""
+    site.add_distribution("two", entry_points={GROUP: {"c": "two:C"}})
+
+
+def leftovers(directory: Path, keep: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p != keep)
+
+
+# --- write errors during the atomic write ---------------------------------------------------------
+
+
+@pytest.fixture
+def failing_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """``os.write`` to a temporary index file writes part of the data, then fails with ENOSPC.
+
+    Yields the list of file descriptors that failed, to show the fault really happened.
+    """
+    real_write = os.write
+    failed: list[int] = []
+    partial: set[int] = set()
+
+    def write(fd: int, data: bytes | memoryview) -> int:
+        if not os.readlink(f"/proc/self/fd/{fd}").endswith(".tmp"):
+            return real_write(fd, data)
+        if fd not in partial:
+            partial.add(fd)
+            return real_write(fd, bytes(data[: max(1, len(data) // 2)]))
+        failed.append(fd)
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc to tell temporary index files from other files")
+    monkeypatch.setattr(cache_module.os, "write", write)
+    yield failed
+
+
+def test_write_failing_midway_keeps_the_old_index_intact(
+    written: Path, site: SiteBuilder, make_cache: CacheFactory, failing_writes: list[int]
+) -> None:
+    """A write that fails half-way (disk full) leaves the old index byte for byte, and no temp."""
+    before = written.read_bytes()
+    new_distribution(site)
+    assert entry_names(make_cache()) == ["a", "b", "aws::queue", "c"]
+    assert failing_writes, "the fault was not injected"
+    assert written.read_bytes() == before
+    assert leftovers(written.parent, written) == []
+
+
+def test_index_left_by_failed_write_is_seen_as_stale(
+    written: Path, site: SiteBuilder, make_cache: CacheFactory, failing_writes: list[int]
+) -> None:
+    """After a failed write the old index still reads, and no longer holds for the new state."""
+    from plux.runtime.index import scan_stamps
+
+    new_distribution(site)
+    entry_names(make_cache())
+    assert failing_writes
+    index = read_index_file(str(written), ident_of(site))
+    assert index is not None and not index.holds(scan_stamps([str(site.path)]))
+
+
+def test_replace_failing_keeps_old_index_and_removes_temp(
+    written: Path, site: SiteBuilder, make_cache: CacheFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the final rename fails (EIO), the old index stays and the temporary file is removed."""
+    calls: list[str] = []
+
+    def replace(src: str, dst: str) -> None:
+        calls.append(src)
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    before = written.read_bytes()
+    new_distribution(site)
+    monkeypatch.setattr(cache_module.os, "replace", replace)
+    assert entry_names(make_cache()) == ["a", "b", "aws::queue", "c"]
+    assert calls and not os.path.exists(calls[0])
+    assert written.read_bytes() == before
+    assert leftovers(written.parent, written) == []
+
+
+def test_next_process_writes_once_the_fault_is_gone(
+    written: Path, site: SiteBuilder, make_cache: CacheFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed write is not fatal and not sticky: the next process writes the new index."""
+    new_distribution(site)
+    with monkeypatch.context() as patch:
+        patch.setattr(cache_module.os, "replace", _raise_eio)
+        entry_names(make_cache())
+    entry_names(make_cache())
+    index = read_index_file(str(written), ident_of(site))
+    assert index is not None and [e.name for e in index.rows(GROUP)][-1] == "c"
+
+
+def _raise_eio(*args: object) -> None:
+    raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+
+def test_full_disk_keeps_old_index_and_plugins_are_found(
+    site: SiteBuilder,
+    small_disk: Mount,
+    fill_disk: Callable[[Path], Path],
+    python: PythonRunner,
+) -> None:
+    """On a really full file system the old index survives, processes still find every plugin,
+    and once space is freed the next process writes the new index."""
+    python.cache_dir = small_disk.path
+    names, file = python.json(LIST)  # type: ignore[misc]
+    assert names == ["a", "b", "aws::queue"]
+    before = Path(file).read_bytes()
+    filler = fill_disk(small_disk.path)
+    new_distribution(site)
+    assert python.json(LIST) == [["a", "b", "aws::queue", "c"], file]
+    assert Path(file).read_bytes() == before
+    assert leftovers(small_disk.path, Path(file)) == ["filler"]
+    filler.unlink()
+    python.json(LIST)
+    assert Path(file).read_bytes() != before
+    assert python.json(WARM) == ["a", "b", "aws::queue", "c"]
+
+
+# --- read-only cache folder -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def read_only_cache(tmp_path: Path) -> Iterator[Mount | Path]:
+    """A cache folder that cannot be written: a read-only tmpfs when root (whom file modes do not
+    stop), else a folder of mode 0500. Call ``make_read_only`` on it once it holds an index."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        mount = Mount(tmp_path / "ro-cache", "1m")
+        yield mount
+        mount.unmount()
+    else:
+        folder = tmp_path / "ro-cache"
+        folder.mkdir(mode=0o700)
+        yield folder
+        folder.chmod(0o700)
+
+
+def make_read_only(target: Mount | Path) -> Path:
+    if isinstance(target, Mount):
+        target.read_only()
+        return target.path
+    target.chmod(0o500)
+    return target
+
+
+def cache_folder(target: Mount | Path) -> Path:
+    return target.path if isinstance(target, Mount) else target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def test_read_only_cache_dir_with_current_index_is_read(
+    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner
+) -> None:
+    """A current index in a read-only cache folder is used as is; nothing is written."""
+    python.cache_dir = cache_folder(read_only_cache)
+    first = python.json(LIST)
+    folder = make_read_only(read_only_cache)
+    before = snapshot(folder)
+    assert python.json(LIST) == first
+    assert python.json(WARM) == first[0]  # type: ignore[index]
+    assert snapshot(folder) == before
+
+
+def test_read_only_cache_dir_with_stale_index_still_sees_changes(
+    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner
+) -> None:
+    """With a stale index in a read-only folder each process sees the change; writing fails
+    quietly and leaves the folder as it was."""
+    python.cache_dir = cache_folder(read_only_cache)
+    python.json(LIST)
+    folder = make_read_only(read_only_cache)
+    before = snapshot(folder)
+    new_distribution(site)
+    for _ in range(2):
+        names, _file = python.json(LIST)  # type: ignore[misc]
+        assert names == ["a", "b", "aws::queue", "c"]
+    assert snapshot(folder) == before
+
+
+def test_read_only_empty_cache_dir_works_without_index(
+    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner
+) -> None:
+    """An empty cache folder that cannot be written: plugins are found and nothing fails."""
+    python.cache_dir = make_read_only(read_only_cache)
+    names, _file = python.json(LIST)  # type: ignore[misc]
+    assert names == ["a", "b", "aws::queue"]
+    assert list(python.cache_dir.iterdir()) == []
+
+
+# --- damaged files --------------------------------------------------------------------------------
+
+
+def test_index_truncated_at_every_offset_is_rejected(written: Path, site: SiteBuilder) -> None:
+    """Every proper prefix of a real index file (including the empty one) is rejected."""
+    data = written.read_bytes()
+    ident = ident_of(site)
+    accepted = [n for n in range(len(data)) if EntryPointIndex.from_bytes(data[:n], ident)]
+    assert accepted == []
+    assert EntryPointIndex.from_bytes(data, ident) is not None
+
+
+def test_every_truncated_index_is_rebuilt_by_the_next_process(
+    written: Path, site: SiteBuilder, make_cache: CacheFactory
+) -> None:
+    """Whatever byte a real index is cut at, the next cache finds every plugin and rewrites it."""
+    data = written.read_bytes()
+    ident = ident_of(site)
+    wrong: list[int] = []
+    for size in range(len(data)):
+        written.write_bytes(data[:size])
+        cache = make_cache()
+        if entry_names(cache) != ["a", "b", "aws::queue"]:
+            wrong.append(size)
+        if cache.index_file != str(written) or read_index_file(str(written), ident) is None:
+            wrong.append(size)
+    assert wrong == []
+
+
+def test_index_with_bytes_appended_is_rejected(written: Path, site: SiteBuilder) -> None:
+    """A file with extra bytes after the payload (two writers interleaved) is rejected."""
+    data = written.read_bytes()
+    for extra in (b"\0", data, b"x" * 4096):
+        assert EntryPointIndex.from_bytes(data + extra, ident_of(site)) is None
+
+
+def _with_format(data: bytes, magic_format: int, identity_format: int) -> bytes:
+    """The index ``data`` re-encoded as if written by a plux with other format numbers."""
+    payload = marshal.loads(data[12:])
+    ident = (identity_format, *payload[0][1:])
+    body = marshal.dumps((ident, *payload[1:]), 4)
+    return b"PLUXIDX" + bytes((magic_format,)) + zlib.crc32(body).to_bytes(4, "big") + body
+
+
+@pytest.mark.parametrize(
+    ("magic_format", "identity_format"),
+    [
+        (INDEX_FORMAT + 1, INDEX_FORMAT + 1),
+        (INDEX_FORMAT - 1, INDEX_FORMAT - 1),
+        (255, 255),
+        (INDEX_FORMAT, INDEX_FORMAT + 1),
+        (INDEX_FORMAT + 1, INDEX_FORMAT),
+    ],
+    ids=["newer", "older", "far-future", "newer-identity", "newer-header"],
+)
+def test_index_of_other_format_version_is_ignored_and_rebuilt(
+    written: Path,
+    site: SiteBuilder,
+    make_cache: CacheFactory,
+    magic_format: int,
+    identity_format: int,
+) -> None:
+    """An intact index of a newer or older plux format is ignored and replaced by ours."""
+    written.write_bytes(_with_format(written.read_bytes(), magic_format, identity_format))
+    assert read_index_file(str(written), ident_of(site)) is None
+    new_distribution(site)
+    assert entry_names(make_cache()) == ["a", "b", "aws::queue", "c"]
+    assert written.read_bytes()[:8] == b"PLUXIDX" + bytes((INDEX_FORMAT,))
+    assert read_index_file(str(written), ident_of(site)) is not None
+
+
+def test_format_round_trip_helper_is_faithful(written: Path, site: SiteBuilder) -> None:
+    """Re-encoding with our own format numbers gives a file we accept (the helper above is fair)."""
+    same = _with_format(written.read_bytes(), INDEX_FORMAT, INDEX_FORMAT)
+    assert EntryPointIndex.from_bytes(same, ident_of(site)) is not None
+
+
+def test_fifo_in_place_of_index_does_not_block(
+    site: SiteBuilder, python: PythonRunner, cache_dir: Path
+) -> None:
+    """A named pipe where the index file should be is passed over instead of blocking startup."""
+    first = python.json(LIST)
+    file = Path(first[1])  # type: ignore[index]
+    file.unlink()
+    os.mkfifo(file, 0o600)
+    assert python.json(LIST) == first
+    assert file.is_fifo()
+
+
+def test_cache_dir_created_by_a_concurrent_process_is_used(
+    site: SiteBuilder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Losing the race to create the cache folder (EEXIST) still uses that folder."""
+    folder = tmp_path / "fresh" / "plux"
+    real_mkdir = os.mkdir
+
+    def mkdir(path: str, mode: int = 0o777) -> None:
+        real_mkdir(path, mode)  # the other process wins...
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), path)
+
+    monkeypatch.setattr(cache_module.os, "mkdir", mkdir)
+    cache = EntryPointsCache(cache_dir=str(folder), path=[str(site.path)])
+    assert entry_names(cache) == ["a", "b", "aws::queue"]
+    assert cache.index_file is not None and os.path.isfile(cache.index_file)
+
+
+def test_temporary_files_of_killed_writers_are_pruned(
+    site: SiteBuilder, make_cache: CacheFactory, cache_dir: Path
+) -> None:
+    """A temporary file a killed writer left a day ago is removed; a fresh one is left alone."""
+    day = 24 * 3600 * 10**9
+    stale = cache_dir / ".entry-points-0123456789abcdef.index.4242.a1b2c3d4e5f6.tmp"
+    fresh = cache_dir / ".entry-points-0123456789abcdef.index.4343.f6e5d4c3b2a1.tmp"
+    for file in (stale, fresh):
+        file.write_bytes(b"PLUXIDX")
+        file.chmod(0o600)
+    st = stale.stat()
+    os.utime(stale, ns=(st.st_atime_ns - 2 * day, st.st_mtime_ns - 2 * day))
+    cache = make_cache()
+    entry_names(cache)
+    assert sorted(p.name for p in cache_dir.iterdir()) == sorted(
+        [fresh.name, os.path.basename(str(cache.index_file))]
+    )
+
+
+# --- installed files that are hard to read --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["+".join(["a"] * 200_000), "-" * 100_000 + "1"],
+    ids=["long-chain", "deep-unary"],
+)
+def test_source_too_deep_to_parse_does_not_break_the_index(
+    site_builder: SiteBuilder, make_cache: CacheFactory, expression: str
+) -> None:
+    """A plugin module the parser gives up on (RecursionError, MemoryError) only loses its
+    declared name; the index is built and every entry point listed."""
+    site_builder.add_distribution("fine", entry_points={GROUP: {"a": "fine:A"}})
+    site_builder.add_distribution(
+        "then-deep",
+        entry_points={GROUP: {"aws::deep": "then_deep:Deep"}},
+        modules={"then_deep.py": f'class Deep:\n    name = "AWS::Deep"\nx = {expression}\n'},
+    )
+    cache = make_cache()
+    assert [(e.name, e.declared_name) for e in cache.entry_points_of(GROUP)] == [
+        ("a", None),
+        ("aws::deep", None),
+    ]
