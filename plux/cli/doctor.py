@@ -10,16 +10,12 @@ earlier plugin costs the later ones nearly nothing. Plugins' output is sent to s
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
-from plux.runtime.metadata import entry_points_file
 
 from .inspect import (
     Resolved,
@@ -34,6 +30,7 @@ from .inspect import (
     select_groups,
 )
 from .output import milliseconds, plural, print_json, table
+from .stale import stale_editables
 
 FINDING_KINDS = {
     "malformed": "an entry point line or value that is not 'name = module:attr'",
@@ -46,8 +43,6 @@ FINDING_KINDS = {
     "load-check-error": "the plugin's should_load() raised",
 }
 """Every kind of finding, with what it means; each one is a problem (exit status 1)."""
-
-_SKIP_DIRS = {"__pycache__", "build", "dist", "node_modules", "site-packages"}
 
 
 @dataclass
@@ -118,7 +113,8 @@ def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Repo
             report.checkups.append(checkup)
             report.findings.extend(findings)
     all_rows = [row for rows in rows_by_group.values() for row in rows]
-    report.findings.extend(stale_editables(all_rows))
+    for row, message, location in stale_editables(all_rows):
+        report.findings.append(Finding("stale-editable", message, row, location=location))
     return report
 
 
@@ -222,122 +218,6 @@ def _resolution_findings(resolved: Resolved) -> list[Finding]:
         message = f"the plugin declares name {spec.name!r}, its entry point {row.name!r}"
         return [Finding("mismatch", message, row)]
     return []
-
-
-def stale_editables(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:
-    """Editable installs among the distributions of ``rows`` whose entry points (what the run
-    time reads) are older than the project's source and no longer match its plugins."""
-    findings = []
-    for path in dict.fromkeys(row.path for row in rows):
-        project = editable_project(path)
-        if project is None:
-            continue
-        index = entry_points_file(path)
-        try:
-            index_mtime = os.stat(index).st_mtime_ns
-        except OSError:
-            continue
-        newest = newest_source(project)
-        if newest is None or newest[0] <= index_mtime:
-            continue
-        # The source changed since: only a change of plugins makes the install stale.
-        difference = rediscovered_difference(project, path)
-        if difference is None:
-            continue
-        row = next(r for r in rows if r.path == path)
-        message = (
-            f"editable install of {row.distribution} {row.version}: its entry points ({index}) "
-            f"are older than {newest[1]} and {difference}; run 'python -m plux entrypoints' in "
-            f"{project}, or reinstall it"
-        )
-        findings.append(Finding("stale-editable", message, row, location=newest[1]))
-    return findings
-
-
-def rediscovered_difference(project: str, dist_path: str) -> str | None:
-    """How the plugins discovered in ``project`` now differ from those installed at
-    ``dist_path`` (None if they do not)."""
-    from plux.build.index import PluginIndexBuilder, parse_index
-    from plux.build.project import INDEX_FILE, Project
-    from plux.runtime.metadata import read_distribution_entry_points
-
-    from .check import compare_index
-
-    try:
-        discovered = PluginIndexBuilder(Project(project).plugin_finder()).find_entry_points()
-    except Exception as e:
-        return f"discovering its plugins now fails ({describe_error(e)})"
-    kept = os.path.join(dist_path, INDEX_FILE)
-    try:
-        with open(kept, encoding="utf-8") as fh:
-            installed = parse_index(fh.read(), "json")
-    except (OSError, ValueError):
-        # No record of what plux wrote: compare the plugin namespaces of entry_points.txt.
-        entry_points, _ = read_distribution_entry_points(dist_path)
-        groups = set(select_groups({ep.group for ep in entry_points}, [], False))
-        installed = {}
-        for ep in entry_points:
-            if ep.group in groups:
-                installed.setdefault(ep.group, []).append(f"{ep.name} = {ep.value}")
-    diff = compare_index(installed, discovered)
-    if diff.ok:
-        return None
-    parts = [
-        f"{ep.name!r} in {ep.group!r} is {what}"
-        for what, eps in (("missing", diff.missing), ("no longer in the code", diff.extra))
-        for ep in eps
-    ] + [f"{ep.name!r} in {ep.group!r} moved to {ep.value}" for ep, _ in diff.different]
-    return "; ".join(parts)
-
-
-def editable_project(dist_path: str) -> str | None:
-    """The project folder of an editable install, or None for an ordinary one.
-
-    Wheels installed editable (PEP 660) say so in ``direct_url.json`` (PEP 610); an ``.egg-info``
-    folder that is not inside ``site-packages`` is a ``setup.py develop`` checkout.
-    """
-    try:
-        with open(os.path.join(dist_path, "direct_url.json"), encoding="utf-8") as fh:
-            direct_url = json.load(fh)
-    except (OSError, ValueError):
-        direct_url = None
-    if isinstance(direct_url, dict):
-        dir_info = direct_url.get("dir_info")
-        url = direct_url.get("url")
-        if isinstance(dir_info, dict) and dir_info.get("editable") and isinstance(url, str):
-            parsed = urlparse(url)
-            if parsed.scheme == "file":
-                return unquote(parsed.path)
-        return None
-    parent = os.path.dirname(os.path.abspath(dist_path))
-    if dist_path.endswith(".egg-info") and os.path.basename(parent) not in _SKIP_DIRS:
-        return parent
-    return None
-
-
-def newest_source(project: str) -> tuple[int, str] | None:
-    """The newest ``.py`` file below ``project`` (its mtime in ns and path), skipping hidden,
-    build and cache folders and virtual environments."""
-    newest: tuple[int, str] | None = None
-    for folder, dirs, files in os.walk(project):
-        dirs[:] = [
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and d not in _SKIP_DIRS
-            and not d.endswith(".egg-info")
-            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-        ]
-        for name in files:
-            if name.endswith(".py"):
-                file = os.path.join(folder, name)
-                try:
-                    mtime = os.stat(file).st_mtime_ns
-                except OSError:
-                    continue
-                if newest is None or mtime > newest[0]:
-                    newest = (mtime, file)
-    return newest
 
 
 def add_commands(
