@@ -98,6 +98,13 @@ def hatch_package_finder(
 def _configured_packages(pyproject: Mapping[str, Any]) -> list[str] | None:
     build = pyproject.get("tool", {}).get("hatch", {}).get("build", {})
     wheel = build.get("targets", {}).get("wheel", {})
+    sources = wheel.get("sources", build.get("sources"))
+    if isinstance(sources, dict) and any(str(target).strip("/.") for target in sources.values()):
+        # Entry points name modules as installed; a rename would make them point nowhere.
+        raise PluxHookError(
+            "plux: hatchling 'sources' that rename directories are not supported; set "
+            "[tool.plux] path to the directory whose packages are installed as they are named"
+        )
     packages = wheel.get("packages", build.get("packages"))
     if packages is None:
         return None

@@ -236,3 +236,25 @@ def test_package_finder_is_computed_without_hatchlings_builder(tmp_path: Path) -
         root, "hk-demo", read_pyproject(root), read_plux_config(root)
     )
     assert (Path(finder.path), list(finder.find_packages())) == (root / "src", ["hk_demo"])
+
+
+def test_sources_that_rename_packages_are_refused(tmp_path: Path) -> None:
+    """Entry points must name installed modules: a hatchling rename fails loudly."""
+    extra = '[tool.hatch.build.targets.wheel.sources]\n"lib" = "renamed"\n'
+    root = make(tmp_path, {"pyproject.toml": pyproject(extra=extra), "lib/x/__init__.py": ""})
+    with pytest.raises(hook.PluxHookError, match="rename"):
+        entry_points(root)
+
+
+def test_sources_that_strip_a_prefix_are_followed(tmp_path: Path) -> None:
+    """``sources = ["lib"]`` with ``packages = ["lib/shipped"]`` installs ``shipped``."""
+    extra = '[tool.hatch.build.targets.wheel]\nsources = ["lib"]\npackages = ["lib/shipped"]\n'
+    root = make(
+        tmp_path,
+        {
+            "pyproject.toml": pyproject(extra=extra),
+            "lib/shipped/__init__.py": "",
+            "lib/shipped/plugins.py": PLUGINS,
+        },
+    )
+    assert entry_points(root) == expected("shipped")
