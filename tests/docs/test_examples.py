@@ -14,6 +14,8 @@ How a page is read (the conventions a writer follows):
   to an interpreter that sees plux and the page's site directory. The lines after a command, up
   to the next ``$``, are its output (stdout and stderr together); a command with no lines after
   it must succeed, and what it prints is not checked.
+- Fenced blocks of other kinds (``toml``, ``yaml``, ``sh``, ``text`` not following a python
+  block) are shown, not run: ``sh`` is for commands too slow for the suite (``make bench``).
 - HTML comments right before a block (invisible when the page is rendered) set things up:
 
   ``<!-- file: PATH -->``
