@@ -464,3 +464,35 @@ def test_conventions_are_followed():
             assert match[1] in ("file", "install", "not-run", "integration"), (
                 f"{page_id(page)}: unknown marker {match[1]!r}"
             )
+
+
+LINK = re.compile(r"\[[^\]]*\]\((?P<target>[^)\s]+)\)")
+
+
+def anchors(page: Path) -> set[str]:
+    """The heading anchors a code host makes for ``page`` (GitHub's rules)."""
+    found: set[str] = set()
+    text = FENCE.sub("", page.read_text())
+    for heading in re.findall(r"^#{1,6}\s+(.*?)\s*#*$", text, re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        candidate, n = slug, 0
+        while candidate in found:
+            n += 1
+            candidate = f"{slug}-{n}"
+        found.add(candidate)
+    return found
+
+
+@pytest.mark.parametrize("page", [*PAGES, README], ids=page_id)
+def test_links_between_pages_resolve(page):
+    """Every relative link names a file that exists, and a heading of it when it has #anchor."""
+    text = FENCE.sub("", page.read_text())
+    for match in LINK.finditer(text):
+        target = match["target"]
+        if re.match(r"^[a-z]+:", target):
+            continue
+        path, _, anchor = target.partition("#")
+        linked = (page.parent / path).resolve() if path else page
+        assert linked.exists(), f"{page_id(page)}: link to missing {target}"
+        if anchor and linked.suffix == ".md":
+            assert anchor in anchors(linked), f"{page_id(page)}: no heading for {target}"
