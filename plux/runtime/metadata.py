@@ -98,6 +98,10 @@ def read_entry_points_text(
             group = line.strip("[]").strip() or None
             if group is None:
                 errors.append(f"{where}:{number}: empty group name: {line!r}")
+            elif group[0] == "[" or group[-1] == "]":
+                # "[ [g]": no tool means a group named "[g"; and no file could spell it again.
+                errors.append(f"{where}:{number}: bracket in group name: {line!r}")
+                group = None
             continue
         name, equals, value = line.partition("=")
         name, value = name.strip(), value.strip()
@@ -161,7 +165,8 @@ def _one_line(text: str) -> bool:
 
 
 def _representable_group(group: str) -> bool:
-    return _one_line(group) and group[0] not in "[#;" and group[-1] != "]"
+    # "[#x]" is a header (not a comment): only brackets at either end would change the group.
+    return _one_line(group) and group[0] != "[" and group[-1] != "]"
 
 
 def _representable_entry(name: str, value: str) -> bool:
