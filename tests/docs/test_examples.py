@@ -330,11 +330,31 @@ def install_project(project: Path, site_builder, env: dict[str, str]) -> None:
 # --- the tests -----------------------------------------------------------------------------------
 
 
+def toml_reader_path(tmp: Path) -> list[str]:
+    """On Python 3.10 (no tomllib), a folder holding only ``tomli``, for plux's build side.
+
+    The examples run with ``-S`` (no site-packages, so that nothing installed in the test's own
+    environment shows up in their output); plux reads ``pyproject.toml`` with ``tomli`` there.
+    """
+    if sys.version_info >= (3, 11):
+        return []
+    import importlib.util
+
+    spec = importlib.util.find_spec("tomli") or importlib.util.find_spec("pip._vendor.tomli")
+    assert spec is not None and spec.origin is not None, "Python 3.10 needs tomli or pip"
+    folder = tmp / "toml-reader"
+    folder.mkdir(exist_ok=True)
+    link = folder / "tomli"
+    if not link.exists():
+        link.symlink_to(Path(spec.origin).parent)
+    return [str(folder)]
+
+
 def environment(site: Path, cache: Path) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("PLUX_", "PYTHON", "VIRTUAL_ENV"))
     }
-    env["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT)])
+    env["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT), *toml_reader_path(cache.parent)])
     env["PLUX_CACHE_DIR"] = str(cache)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["COLUMNS"] = "100"
