@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the fast unit tests under every other CPython 3.10+ found on this machine, each in its own
-# .venv-3.X with pytest and hypothesis. Says which versions it found and which it did not.
+# .venv-3.X with the project's `unit` extra. Says which versions it found and which it did not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 main_version=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
@@ -24,7 +24,7 @@ for minor in 10 11 12 13 14; do
     if [ ! -x "$venv/bin/python" ] || [ pyproject.toml -nt "$venv/.installed" ]; then
         "$interpreter" -m venv --clear "$venv"
         "$venv/bin/python" -m pip install -q --upgrade pip
-        "$venv/bin/python" -m pip install -q pytest hypothesis
+        "$venv/bin/python" -m pip install -q '.[unit]'
         touch "$venv/.installed"
     fi
     echo "Python $version ($interpreter): unit tests"
