@@ -112,8 +112,13 @@ def read_plux_config(workdir: str | Path = ".") -> PluxConfiguration:
 
     :raises ConfigError: if the file is not valid TOML or the table has a bad value.
     """
-    table = read_pyproject(workdir).get("tool", {}).get("plux", {})
-    return parse_plux_table(table, f"[tool.plux] in {Path(workdir) / PYPROJECT}")
+    where = Path(workdir) / PYPROJECT
+    table: Any = read_pyproject(workdir)
+    for key in ("tool", "plux"):
+        table = table.get(key, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: 'tool{'.plux' if key == 'plux' else ''}' must be a table")
+    return parse_plux_table(table, f"[tool.plux] in {where}")
 
 
 def read_pyproject(workdir: str | Path = ".") -> dict[str, Any]:

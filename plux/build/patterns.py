@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 
@@ -23,7 +24,7 @@ def to_dotted(pattern: str, root: str = ".") -> str:
         return text
     while text.startswith("./"):
         text = text[2:]
-    root_prefix = root.strip().replace("\\", "/").strip("/")
+    root_prefix = posixpath.normpath(root.strip().replace("\\", "/")).strip("/")
     if root_prefix not in ("", ".") and text.startswith(root_prefix + "/"):
         text = text[len(root_prefix) + 1 :]
     if text.endswith(".py"):

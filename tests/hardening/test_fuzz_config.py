@@ -106,12 +106,6 @@ def test_any_pyproject_gives_a_configuration_or_a_config_error(
         assert "pyproject.toml" in str(e) or "[tool.plux]" in str(e)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="plux/build/config.py read_plux_config calls .get on `tool` and `tool.plux` without "
-    "checking they are tables: AttributeError instead of ConfigError",
-)
 @pytest.mark.parametrize("document", ["tool = 5\n", "tool = 'plux'\n", "tool = [1]\n"])
 def test_tool_key_that_is_not_a_table_is_a_config_error(tmp_path: Path, document: str) -> None:
     """A pyproject.toml whose `tool` is not a table fails with ConfigError, not AttributeError."""

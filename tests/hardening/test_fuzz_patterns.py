@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import given, settings, strategies as st
 
 from plux.build.patterns import PackageSelection, PatternFilter, to_dotted
@@ -76,11 +75,6 @@ def test_selection_is_include_then_exclude(
     assert selection.module(name) == (not excluded)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plux/build/patterns.py to_dotted strips the source root only when spelled as in the "
-    "pattern: with root './src' or 'src/.', 'src/a/b' stays 'src.a.b' and matches nothing",
-)
 @settings(max_examples=50, deadline=None)
 @given(st.lists(identifiers, min_size=1, max_size=3), st.sampled_from(["./src", "src/."]))
 def test_path_pattern_is_relative_to_the_root_however_the_root_is_spelled(
