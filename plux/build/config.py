@@ -112,8 +112,15 @@ def read_plux_config(workdir: str | Path = ".") -> PluxConfiguration:
 
     :raises ConfigError: if the file is not valid TOML or the table has a bad value.
     """
-    where = Path(workdir) / PYPROJECT
-    table: Any = read_pyproject(workdir)
+    return plux_config_of(read_pyproject(workdir), Path(workdir) / PYPROJECT)
+
+
+def plux_config_of(pyproject: dict[str, Any], where: Path) -> PluxConfiguration:
+    """The configuration in the ``[tool.plux]`` table of a parsed ``pyproject.toml``.
+
+    :raises ConfigError: if ``tool``/``tool.plux`` is not a table or the table has a bad value.
+    """
+    table: Any = pyproject
     for key in ("tool", "plux"):
         table = table.get(key, {})
         if not isinstance(table, dict):

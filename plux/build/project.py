@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .config import PluxConfiguration, read_plux_config, read_pyproject
+from .config import PYPROJECT, PluxConfiguration, plux_config_of, read_pyproject
 from .discovery import ListPackageFinder, PackageFinder, SimplePackageFinder
 from .static import StaticPluginFinder
 
@@ -22,13 +22,24 @@ FLAT_LAYOUT_EXCLUDE = (
 ).split()
 
 
+_BACKENDS = {"setuptools.build_meta": "setuptools", "hatchling.build": "hatchling"}
+
+
 class Project:
     """The project in ``root``: reads ``pyproject.toml`` once and answers questions about it."""
 
     def __init__(self, root: str | Path = ".") -> None:
         self.root = Path(root)
         self.pyproject: dict[str, Any] = read_pyproject(self.root)
-        self.config: PluxConfiguration = read_plux_config(self.root)
+        self.config: PluxConfiguration = plux_config_of(self.pyproject, self.root / PYPROJECT)
+
+    @property
+    def backend(self) -> str | None:
+        """``setuptools``, ``hatchling``, or None for another or no ``build-backend``."""
+        backend = self.pyproject.get("build-system", {}).get("build-backend")
+        if backend is None and (self.root / "setup.py").is_file():
+            return "setuptools"  # the PEP 517 default backend
+        return _BACKENDS.get(str(backend)) if backend is not None else None
 
     @property
     def name(self) -> str | None:

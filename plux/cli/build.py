@@ -108,6 +108,8 @@ def run_entrypoints(args: argparse.Namespace) -> int:
         index = _discover(project)
         if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
             target, fmt = project.root / project.config.entrypoint_static_file, "ini"
+        elif project.backend == "hatchling":
+            return _hatchling_build_hook(args, project, index)
         else:
             target, fmt = project.egg_info_dir() / INDEX_FILE, "json"
     except (ConfigError, DiscoveryError, ValueError) as e:
@@ -123,10 +125,25 @@ def run_entrypoints(args: argparse.Namespace) -> int:
         target.write_text(text)
     count = sum(len(entries) for entries in index.values())
     print(f"{shown}: {count} entry point(s) in {len(index)} namespace(s)")
+    _update_editable_installs(project, index, previous)
+    return 0
+
+
+def _hatchling_build_hook(args: argparse.Namespace, project: Project, index: EntryPointDict) -> int:
+    # hatchling's hook discovers during every build and keeps no index file: there is nothing to
+    # write or to check, only editable installs to bring up to date.
+    print("hatchling discovers the plugins during every build: no index file to write or check")
+    if not args.check:
+        _update_editable_installs(project, index, None)
+    return 0
+
+
+def _update_editable_installs(
+    project: Project, index: EntryPointDict, previous: EntryPointDict | None
+) -> None:
     for dist_info in editable_installs(project.root, sys.path):
         if update_editable_install(dist_info, index, previous):
             print(f"updated editable install {dist_info}")
-    return 0
 
 
 def _check(shown: str, old_text: str | None, index: EntryPointDict, fmt: str, as_json: bool) -> int:

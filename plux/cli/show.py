@@ -23,8 +23,6 @@ from .check import entry_points_of
 from .inspect import add_json_flag
 from .output import CommandError, plural, print_json
 
-BACKENDS = {"setuptools.build_meta": "setuptools", "hatchling.build": "hatchling"}
-
 
 def add_commands(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -42,21 +40,13 @@ def add_commands(
     show.set_defaults(handler=run_show)
 
 
-def backend_of(project: Project) -> str | None:
-    """``setuptools``, ``hatchling``, or None for another or no ``build-backend``."""
-    backend = project.pyproject.get("build-system", {}).get("build-backend")
-    if backend is None and (project.root / "setup.py").is_file():
-        return "setuptools"  # the PEP 517 default backend
-    return BACKENDS.get(str(backend)) if backend is not None else None
-
-
-def index_file(project: Project, backend: str | None) -> Path | None:
+def index_file(project: Project) -> Path | None:
     """The index file the build reads, if the project has one."""
     config = project.config
     if config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
         path = project.root / config.entrypoint_static_file
         return path if path.is_file() else None
-    if backend == "hatchling":
+    if project.backend == "hatchling":
         return None
     for egg_info in project.egg_info_dirs():
         if (egg_info / INDEX_FILE).is_file():
@@ -83,8 +73,8 @@ def run_show(args: argparse.Namespace) -> int:
     """``plux show``."""
     try:
         project = Project(".")
-        backend = backend_of(project)
-        index_path = index_file(project, backend)
+        backend = project.backend
+        index_path = index_file(project)
         if index_path is not None:
             index = read_index(index_path)
         else:

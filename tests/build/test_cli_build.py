@@ -97,3 +97,30 @@ def test_bad_config_is_an_error_naming_the_key(
     (in_project / "pyproject.toml").write_text("[tool.plux]\nexclude = 3\n")
     assert main(["entrypoints"]) == 1
     assert "exclude" in capsys.readouterr().err
+
+
+def test_entrypoints_writes_nothing_for_hatchling_build_hook_projects(
+    make_project: ProjectFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """hatchling discovers during every build: ``entrypoints`` (and ``--check``) write no file."""
+    pyproject = """
+        [build-system]
+        requires = ["hatchling", "plux"]
+        build-backend = "hatchling.build"
+
+        [project]
+        name = "app"
+        version = "1"
+        dynamic = ["entry-points"]
+
+        [tool.hatch.metadata.hooks.plux]
+    """
+    root = make_project({**PLUGINS, "pyproject.toml": pyproject})
+    monkeypatch.chdir(root)
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    assert main(["entrypoints"]) == 0
+    assert main(["entrypoints", "--check"]) == 0
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+    assert "no index file to write or check" in capsys.readouterr().out
