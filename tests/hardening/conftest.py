@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from plux.runtime.cache import EntryPointsCache
+
+from ..conftest import PythonRunner
 
 GROUP = "hard.plugins"
 """The entry point group every hardening site registers its plugins in."""
@@ -84,3 +89,27 @@ def fill_disk() -> Callable[[Path], Path]:
         return filler
 
     return fill
+
+
+JsonRunner = Callable[[str], object]
+
+
+@pytest.fixture
+def run_json(python: PythonRunner, tmp_path: Path) -> JsonRunner:
+    """Like ``python.json``, but started in the test's own folder: with ``''`` on ``sys.path``
+    the working directory is part of the index, and the shared checkout changes under us."""
+
+    def run(code: str) -> object:
+        proc = subprocess.run(
+            [sys.executable, "-s", "-c", textwrap.dedent(code)],
+            capture_output=True,
+            text=True,
+            env=python.environ(),
+            cwd=tmp_path,
+            timeout=120,
+        )
+        if proc.returncode != 0:
+            pytest.fail(f"subprocess failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return json.loads(proc.stdout.strip().splitlines()[-1])
+
+    return run

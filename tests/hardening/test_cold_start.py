@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import PythonRunner, SiteBuilder
-from .conftest import GROUP
+from .conftest import GROUP, JsonRunner
 
 PROCESSES = 200
 
@@ -54,7 +54,7 @@ def crowded_site(site_builder: SiteBuilder) -> list[str]:
     return [f"p{n}" for n in range(30)] + ["AWS::Queue"]
 
 
-def start_all(python: PythonRunner) -> list[subprocess.Popen[str]]:
+def start_all(python: PythonRunner, cwd: Path) -> list[subprocess.Popen[str]]:
     """Start every process, each waiting at a barrier (a pipe) until all have started."""
     barrier, release = os.pipe()
     processes: list[subprocess.Popen[str]] = []
@@ -68,6 +68,7 @@ def start_all(python: PythonRunner) -> list[subprocess.Popen[str]]:
                     stderr=subprocess.PIPE,
                     text=True,
                     pass_fds=(barrier,),
+                    cwd=cwd,
                 )
             )
     finally:
@@ -78,13 +79,13 @@ def start_all(python: PythonRunner) -> list[subprocess.Popen[str]]:
 
 @pytest.mark.integration
 def test_two_hundred_cold_processes_agree_and_leave_one_index(
-    crowded_site: list[str], python: PythonRunner, tmp_path: Path
+    crowded_site: list[str], python: PythonRunner, run_json: JsonRunner, tmp_path: Path
 ) -> None:
     """Two hundred processes on a cold cache (its folder not even created) all list the right
     plugins, and leave exactly one valid, private index file and no temporary file."""
     python.cache_dir = tmp_path / "cold" / "plux"
     results = []
-    for process in start_all(python):
+    for process in start_all(python, tmp_path):
         out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         results.append(json.loads(out.splitlines()[-1]))
@@ -93,4 +94,4 @@ def test_two_hundred_cold_processes_agree_and_leave_one_index(
     assert len(files) == 1 and None not in files
     assert os.listdir(python.cache_dir) == [os.path.basename(files.pop())]
     assert stat.S_IMODE(os.stat(python.cache_dir).st_mode) == 0o700
-    assert sorted(python.json(WARM)) == sorted(crowded_site)  # type: ignore[arg-type]
+    assert sorted(run_json(WARM)) == sorted(crowded_site)  # type: ignore[arg-type]

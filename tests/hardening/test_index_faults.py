@@ -16,7 +16,7 @@ from plux.runtime.cache import EntryPointsCache, read_index_file
 from plux.runtime.index import INDEX_FORMAT, EntryPointIndex, identity
 
 from ..conftest import PythonRunner, SiteBuilder
-from .conftest import GROUP, CacheFactory, Mount, entry_names
+from .conftest import GROUP, CacheFactory, JsonRunner, Mount, entry_names
 
 LIST = f"""
 import json
@@ -173,22 +173,23 @@ def test_full_disk_keeps_old_index_and_plugins_are_found(
     small_disk: Mount,
     fill_disk: Callable[[Path], Path],
     python: PythonRunner,
+    run_json: JsonRunner,
 ) -> None:
     """On a really full file system the old index survives, processes still find every plugin,
     and once space is freed the next process writes the new index."""
     python.cache_dir = small_disk.path
-    names, file = python.json(LIST)  # type: ignore[misc]
+    names, file = run_json(LIST)  # type: ignore[misc]
     assert names == ["a", "b", "aws::queue"]
     before = Path(file).read_bytes()
     filler = fill_disk(small_disk.path)
     new_distribution(site)
-    assert python.json(LIST) == [["a", "b", "aws::queue", "c"], file]
+    assert run_json(LIST) == [["a", "b", "aws::queue", "c"], file]
     assert Path(file).read_bytes() == before
     assert leftovers(small_disk.path, Path(file)) == ["filler"]
     filler.unlink()
-    python.json(LIST)
+    run_json(LIST)
     assert Path(file).read_bytes() != before
-    assert python.json(WARM) == ["a", "b", "aws::queue", "c"]
+    assert run_json(WARM) == ["a", "b", "aws::queue", "c"]
 
 
 # --- read-only cache folder -----------------------------------------------------------------------
@@ -226,40 +227,40 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_read_only_cache_dir_with_current_index_is_read(
-    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner
+    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner, run_json: JsonRunner
 ) -> None:
     """A current index in a read-only cache folder is used as is; nothing is written."""
     python.cache_dir = cache_folder(read_only_cache)
-    first = python.json(LIST)
+    first = run_json(LIST)
     folder = make_read_only(read_only_cache)
     before = snapshot(folder)
-    assert python.json(LIST) == first
-    assert python.json(WARM) == first[0]  # type: ignore[index]
+    assert run_json(LIST) == first
+    assert run_json(WARM) == first[0]  # type: ignore[index]
     assert snapshot(folder) == before
 
 
 def test_read_only_cache_dir_with_stale_index_still_sees_changes(
-    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner
+    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner, run_json: JsonRunner
 ) -> None:
     """With a stale index in a read-only folder each process sees the change; writing fails
     quietly and leaves the folder as it was."""
     python.cache_dir = cache_folder(read_only_cache)
-    python.json(LIST)
+    run_json(LIST)
     folder = make_read_only(read_only_cache)
     before = snapshot(folder)
     new_distribution(site)
     for _ in range(2):
-        names, _file = python.json(LIST)  # type: ignore[misc]
+        names, _file = run_json(LIST)  # type: ignore[misc]
         assert names == ["a", "b", "aws::queue", "c"]
     assert snapshot(folder) == before
 
 
 def test_read_only_empty_cache_dir_works_without_index(
-    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner
+    site: SiteBuilder, read_only_cache: Mount | Path, python: PythonRunner, run_json: JsonRunner
 ) -> None:
     """An empty cache folder that cannot be written: plugins are found and nothing fails."""
     python.cache_dir = make_read_only(read_only_cache)
-    names, _file = python.json(LIST)  # type: ignore[misc]
+    names, _file = run_json(LIST)  # type: ignore[misc]
     assert names == ["a", "b", "aws::queue"]
     assert list(python.cache_dir.iterdir()) == []
 
@@ -342,14 +343,14 @@ def test_format_round_trip_helper_is_faithful(written: Path, site: SiteBuilder) 
 
 
 def test_fifo_in_place_of_index_does_not_block(
-    site: SiteBuilder, python: PythonRunner, cache_dir: Path
+    site: SiteBuilder, run_json: JsonRunner, cache_dir: Path
 ) -> None:
     """A named pipe where the index file should be is passed over instead of blocking startup."""
-    first = python.json(LIST)
+    first = run_json(LIST)
     file = Path(first[1])  # type: ignore[index]
     file.unlink()
     os.mkfifo(file, 0o600)
-    assert python.json(LIST) == first
+    assert run_json(LIST) == first
     assert file.is_fifo()
 
 
