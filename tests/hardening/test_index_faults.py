@@ -5,6 +5,9 @@ from __future__ import annotations
 import errno
 import marshal
 import os
+import shutil
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -414,3 +417,65 @@ def test_source_too_deep_to_parse_does_not_break_the_index(
         ("a", None),
         ("aws::deep", None),
     ]
+
+
+KILLED_WRITER = f"""
+import os
+os.replace = lambda *args: os._exit(9)  # killed after writing the temporary file, before the rename
+from plux.runtime.cache import EntryPointsCache
+EntryPointsCache.instance().entry_points_of("{GROUP}")
+"""
+
+
+def test_writer_killed_before_rename_leaves_old_index_valid(
+    site: SiteBuilder, python: PythonRunner, run_json: JsonRunner, tmp_path: Path
+) -> None:
+    """A process killed between writing and renaming leaves the old index byte for byte (plus
+    its temporary file), and the next process finds every plugin."""
+    _, file = run_json(LIST)  # type: ignore[misc]
+    before = Path(file).read_bytes()
+    new_distribution(site)
+    killed = subprocess.run(
+        [sys.executable, "-s", "-c", KILLED_WRITER],
+        env=python.environ(),
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == 9, killed.stderr
+    assert Path(file).read_bytes() == before
+    assert [p.suffix for p in Path(file).parent.iterdir() if p.name != Path(file).name] == [".tmp"]
+    assert run_json(LIST) == [["a", "b", "aws::queue", "c"], file]
+
+
+def test_cache_dir_removed_while_running_is_harmless(
+    site: SiteBuilder, make_cache: CacheFactory, cache_dir: Path
+) -> None:
+    """Removing the cache folder under a running process makes its next write fail quietly."""
+    cache = make_cache()
+    entry_names(cache)
+    shutil.rmtree(cache_dir)
+    new_distribution(site)
+    cache.refresh()
+    assert entry_names(cache) == ["a", "b", "aws::queue", "c"]
+    assert not cache_dir.exists()
+
+
+def test_site_path_that_is_not_utf8_is_indexed_and_read_back(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """A path entry whose name is not valid UTF-8 (surrogate-escaped) survives the index file."""
+    site = os.fsdecode(bytes(tmp_path) + b"/site-\xff")
+    dist = Path(site) / "one-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: one\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[{GROUP}]\na = one:A\n")
+    first = EntryPointsCache(cache_dir=str(cache_dir), path=[site])
+    assert entry_names(first) == ["a"]
+    assert first.index_file is not None
+    assert read_index_file(first.index_file, identity([site])) is not None
+    assert [
+        e.path
+        for e in EntryPointsCache(cache_dir=str(cache_dir), path=[site]).entry_points_of(GROUP)
+    ] == [str(dist)]
