@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -10,10 +11,25 @@ import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_integration_support() -> None:
+    """Make ``tests/integration_support.py`` importable as ``integration_support``: the tests
+    folder is not put on ``sys.path``, where its sub-folders would shadow real packages."""
+    path = Path(__file__).resolve().parent / "integration_support.py"
+    spec = importlib.util.spec_from_file_location("integration_support", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["integration_support"] = module
+    spec.loader.exec_module(module)
+
+
+_load_integration_support()
 
 
 @dataclass
@@ -133,3 +149,21 @@ class PythonRunner:
 def python(site_builder: SiteBuilder, cache_dir: Path) -> Iterator[PythonRunner]:
     """Runs code in a fresh interpreter with ``site_builder``'s site on ``sys.path``."""
     yield PythonRunner([site_builder.path], cache_dir)
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plux wheel built from this checkout, and the build tools (offline installs)."""
+    import integration_support
+
+    house: Path = integration_support.wheelhouse(tmp_path_factory.getbasetemp())
+    return house
+
+
+@pytest.fixture(scope="session")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The session's venv with plux and the build tools (``tests/integration_support.py``);
+    tests install their projects into it under names of their own."""
+    import integration_support
+
+    return integration_support.tool_venv(tmp_path_factory.getbasetemp())

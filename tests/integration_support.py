@@ -80,7 +80,7 @@ class Venv:
     def script(self, name: str) -> str:
         return str(self.path / "bin" / name)
 
-    def env(self) -> dict[str, str]:
+    def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PLUX_", "PIP_"))}
         env.update(
             PLUX_CACHE_DIR=str(self.cache_dir),
@@ -89,6 +89,7 @@ class Venv:
             PIP_DISABLE_PIP_VERSION_CHECK="1",
             PYTHONDONTWRITEBYTECODE="1",
         )
+        env.update(extra)
         return env
 
     def run(self, *args: str, cwd: Path | None = None, check: bool = True) -> Result:
@@ -100,7 +101,9 @@ class Venv:
         return run([self.script("plux"), *args], cwd=cwd, env=self.env(), check=False)
 
     def pip(self, *args: str, cwd: Path | None = None, check: bool = True) -> Result:
-        return self.run("-m", "pip", "-q", *args, cwd=cwd, check=check)
+        """The test run's pip, installing into this venv (which needs no pip of its own)."""
+        command = [sys.executable, "-m", "pip", "--python", self.python, "-q", *args]
+        return run(command, cwd=cwd, env=self.env(), check=check)
 
     def entry_points(self, distribution: str) -> dict[str, dict[str, str]]:
         """The installed distribution's entry points, read with importlib.metadata in the venv."""
@@ -115,6 +118,37 @@ class Venv:
         result: dict[str, dict[str, str]] = json.loads(out)
         return result
 
+    def installed(self, distribution: str, namespaces: list[str]) -> Installed:
+        """The distribution's entry points, and the plugins a PluginManager loads per namespace."""
+        code = f"""
+            import json
+            from plux import PluginManager
+            loaded = {{}}
+            for ns in {namespaces!r}:
+                plugins = PluginManager(ns).load_all(propagate_exceptions=True)
+                loaded[ns] = sorted(p.name for p in plugins)
+            print(json.dumps(loaded))
+        """
+        out = self.run("-c", textwrap.dedent(code)).stdout.strip().splitlines()[-1]
+        return Installed(self.entry_points(distribution), json.loads(out))
+
+
+@dataclass
+class Installed:
+    entry_points: dict[str, dict[str, str]]
+    loaded: dict[str, list[str]]
+
+
+def fresh_venv(path: Path, house: Path, *requirements: str) -> Venv:
+    """A new venv at ``path`` (without pip of its own) with ``requirements`` from ``house``."""
+    cache = path.parent / f"{path.name}-plux-cache"
+    cache.mkdir(mode=0o700)
+    venv = Venv(path, house, cache)
+    run([sys.executable, "-m", "venv", "--without-pip", str(path)])
+    if requirements:
+        venv.pip("install", *requirements)
+    return venv
+
 
 def tool_venv(base: Path) -> Venv:
     """The session's venv below ``base``: plux (from its wheel) and the build tools.
@@ -122,15 +156,11 @@ def tool_venv(base: Path) -> Venv:
     Tests install their own projects into it under names of their own and never remove
     anything, so one venv serves them all.
     """
-    house = wheelhouse(base)
     path = base / "tool-venv"
-    cache = base / "tool-venv-plux-cache"
-    venv = Venv(path, house, cache)
-    if not (path / ".complete").exists():
-        cache.mkdir(mode=0o700, exist_ok=True)
-        run([sys.executable, "-m", "venv", str(path)])
-        venv.pip("install", PLUX_REQUIREMENT, *TOOLS)
-        (path / ".complete").write_text("")
+    if (path / ".complete").exists():
+        return Venv(path, wheelhouse(base), base / "tool-venv-plux-cache")
+    venv = fresh_venv(path, wheelhouse(base), PLUX_REQUIREMENT, *TOOLS)
+    (path / ".complete").write_text("")
     return venv
 
 

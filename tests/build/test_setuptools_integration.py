@@ -9,126 +9,20 @@ so every install after the first is offline.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from integration_support import PLUX_REQUIREMENT, Venv, fresh_venv, run, write
 
 pytestmark = pytest.mark.integration
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PLUX_REQUIREMENT = "plux>=2.0.0.dev0"  # the specifier admits plux's own pre-release
-
-
-@pytest.fixture(scope="session")
-def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory with the plux wheel built from this checkout, setuptools and build."""
-    house = tmp_path_factory.mktemp("wheelhouse")
-    pip = [sys.executable, "-m", "pip"]
-    run([*pip, "wheel", "--no-deps", "-q", "-w", str(house), str(PROJECT_ROOT)])
-    run([*pip, "download", "-q", "-d", str(house), "setuptools>=77", "build"])
-    return house
-
-
-@dataclass
-class Venv:
-    """A virtual environment; packages go in with the test run's pip (``pip --python``)."""
-
-    path: Path
-    wheelhouse: Path
-    cache_dir: Path
-
-    @property
-    def python(self) -> str:
-        return str(self.path / "bin" / "python")
-
-    def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PLUX_"))}
-        env.update(
-            PLUX_CACHE_DIR=str(self.cache_dir),
-            PIP_NO_INDEX="1",
-            PIP_FIND_LINKS=str(self.wheelhouse),
-            PYTHONDONTWRITEBYTECODE="1",
-        )
-        env.update(extra)
-        return env
-
-    def pip(self, *args: str, cwd: Path | None = None, check: bool = True) -> Result:
-        command = [sys.executable, "-m", "pip", "--python", self.python, *args]
-        return run(command, cwd=cwd, env=self.env(), check=check)
-
-    def run(self, *args: str, cwd: Path | None = None, check: bool = True) -> Result:
-        return run([self.python, *args], cwd=cwd, env=self.env(), check=check)
-
-    def installed(self, distribution: str, namespaces: list[str]) -> Installed:
-        """The distribution's entry points, and the plugins a PluginManager loads per namespace."""
-        code = f"""
-            import json, importlib.metadata as md
-            from plux import PluginManager
-            eps = {{}}
-            for ep in md.distribution({distribution!r}).entry_points:
-                eps.setdefault(ep.group, {{}})[ep.name] = ep.value
-            loaded = {{}}
-            for ns in {namespaces!r}:
-                plugins = PluginManager(ns).load_all(propagate_exceptions=True)
-                loaded[ns] = sorted(p.name for p in plugins)
-            print(json.dumps({{"entry_points": eps, "loaded": loaded}}))
-        """
-        out = self.run("-c", textwrap.dedent(code)).stdout.strip().splitlines()[-1]
-        data = json.loads(out)
-        return Installed(data["entry_points"], data["loaded"])
-
-
-@dataclass
-class Installed:
-    entry_points: dict[str, dict[str, str]]
-    loaded: dict[str, list[str]]
-
-
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def run(
-    command: list[str],
-    cwd: Path | None = None,
-    env: Mapping[str, str] | None = None,
-    check: bool = True,
-) -> Result:
-    proc = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    if check and proc.returncode != 0:
-        pytest.fail(f"{' '.join(command)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return Result(proc.returncode, proc.stdout, proc.stderr)
-
 
 @pytest.fixture
-def venv(tmp_path: Path, wheelhouse: Path) -> Venv:
+def own_venv(tmp_path: Path, wheelhouse: Path) -> Venv:
     """A fresh venv with setuptools and the plux wheel (no project dependencies)."""
-    cache = tmp_path / "plux-cache"
-    cache.mkdir(mode=0o700)
-    env = Venv(tmp_path / "venv", wheelhouse, cache)
-    run([sys.executable, "-m", "venv", "--without-pip", str(env.path)])
-    env.pip("install", "-q", "setuptools>=77", PLUX_REQUIREMENT)
-    return env
-
-
-def write(root: Path, files: Mapping[str, str]) -> Path:
-    for relpath, text in files.items():
-        target = root / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(text))
-    return root
+    return fresh_venv(tmp_path / "venv", wheelhouse, "setuptools>=77", PLUX_REQUIREMENT)
 
 
 PYPROJECT = """
@@ -214,25 +108,25 @@ SHOWCASE_LOADED = {
 DECLARED = '[project.entry-points."show.declared"]\nstatic = "show.cli:Hello"'
 
 
-def test_pip_install(tmp_path: Path, venv: Venv) -> None:
+def test_pip_install(tmp_path: Path, own_venv: Venv) -> None:
     """``pip install .`` discovers every plugin form during the build; declared ones are kept."""
     project = write(
         tmp_path / "show", {**SHOWCASE, "pyproject.toml": pyproject("show", extra=DECLARED)}
     )
-    venv.pip("install", "-q", "--no-build-isolation", str(project))
-    installed = venv.installed("show", list(SHOWCASE_LOADED))
+    own_venv.pip("install", "-q", "--no-build-isolation", str(project))
+    installed = own_venv.installed("show", list(SHOWCASE_LOADED))
     assert installed.entry_points == SHOWCASE_ENTRY_POINTS
     assert installed.loaded == SHOWCASE_LOADED
 
 
-def test_pip_install_editable_and_rediscover(tmp_path: Path, venv: Venv) -> None:
+def test_pip_install_editable_and_rediscover(tmp_path: Path, own_venv: Venv) -> None:
     """After ``pip install -e .``, adding a plugin and re-running discovery updates what the
     installed program sees, without reinstalling."""
     project = write(
         tmp_path / "show", {**SHOWCASE, "pyproject.toml": pyproject("show", extra=DECLARED)}
     )
-    venv.pip("install", "-q", "--no-build-isolation", "-e", str(project))
-    assert venv.installed("show", ["show.cli"]).loaded == {"show.cli": ["Hello"]}
+    own_venv.pip("install", "-q", "--no-build-isolation", "-e", str(project))
+    assert own_venv.installed("show", ["show.cli"]).loaded == {"show.cli": ["Hello"]}
 
     write(
         project,
@@ -241,8 +135,8 @@ def test_pip_install_editable_and_rediscover(tmp_path: Path, venv: Venv) -> None
             "class Added(CliPlugin):\n    name = 'added'\n"
         },
     )
-    venv.run("-m", "plux", "entrypoints", cwd=project)
-    installed = venv.installed("show", ["show.cli"])
+    own_venv.run("-m", "plux", "entrypoints", cwd=project)
+    installed = own_venv.installed("show", ["show.cli"])
     assert installed.entry_points["show.cli"] == {
         "Hello": "show.cli:Hello",
         "added": "show.more:Added",
@@ -252,8 +146,8 @@ def test_pip_install_editable_and_rediscover(tmp_path: Path, venv: Venv) -> None
 
     # the setuptools command does the same (here: removing the plugin again)
     (project / "src/show/more.py").unlink()
-    venv.run("-c", "from setuptools import setup; setup()", "plugins", cwd=project)
-    assert venv.installed("show", ["show.cli"]).loaded == {"show.cli": ["Hello"]}
+    own_venv.run("-c", "from setuptools import setup; setup()", "plugins", cwd=project)
+    assert own_venv.installed("show", ["show.cli"]).loaded == {"show.cli": ["Hello"]}
 
 
 ISOLATED = {
@@ -296,18 +190,18 @@ RUNTIME_DEP = {
 }
 
 
-def test_build_isolation_without_project_dependencies(tmp_path: Path, venv: Venv) -> None:
+def test_build_isolation_without_project_dependencies(tmp_path: Path, own_venv: Venv) -> None:
     """``python -m build`` in fresh PEP 517 environments (setuptools and plux, not the project's
     dependencies) gives correct entry points: sdist, then a wheel from the sdist."""
     project = write(tmp_path / "isolated", ISOLATED)
     dist = tmp_path / "dist"
-    env = venv.env(PIP_FIND_LINKS=str(venv.wheelhouse))
+    env = own_venv.env(PIP_FIND_LINKS=str(own_venv.wheelhouse))
     run([sys.executable, "-m", "build", "-o", str(dist), str(project)], env=env)
     (wheel,) = dist.glob("*.whl")
     dep = write(tmp_path / "dep", RUNTIME_DEP)
-    venv.pip("install", "-q", "--no-build-isolation", str(dep))
-    venv.pip("install", "-q", "--no-deps", str(wheel))
-    installed = venv.installed("isolated", ["isolated.cli", "isolated.hooks"])
+    own_venv.pip("install", "-q", "--no-build-isolation", str(dep))
+    own_venv.pip("install", "-q", "--no-deps", str(wheel))
+    installed = own_venv.installed("isolated", ["isolated.cli", "isolated.hooks"])
     assert installed.entry_points == {
         "isolated.cli": {
             "Greeter": "isolated.plugins:Greeter",
@@ -321,7 +215,7 @@ def test_build_isolation_without_project_dependencies(tmp_path: Path, venv: Venv
     }
 
 
-def test_wheel_from_sdist_uses_the_index_it_carries(tmp_path: Path, venv: Venv) -> None:
+def test_wheel_from_sdist_uses_the_index_it_carries(tmp_path: Path, own_venv: Venv) -> None:
     """A wheel built (isolated) from the sdist has the plugins of modules that only import
     could read, though those modules cannot be imported where the wheel is built."""
     files = dict(ISOLATED)
@@ -338,21 +232,21 @@ def test_wheel_from_sdist_uses_the_index_it_carries(tmp_path: Path, venv: Venv) 
     """
     project = write(tmp_path / "isolated", files)
     dep = write(tmp_path / "dep", RUNTIME_DEP)
-    venv.pip("install", "-q", "--no-build-isolation", str(dep))
-    venv.pip("install", "-q", "build")
+    own_venv.pip("install", "-q", "--no-build-isolation", str(dep))
+    own_venv.pip("install", "-q", "build")
     dist = tmp_path / "dist"
-    venv.run("-m", "build", "--sdist", "--no-isolation", "-o", str(dist), str(project))
+    own_venv.run("-m", "build", "--sdist", "--no-isolation", "-o", str(dist), str(project))
     (sdist,) = dist.glob("*.tar.gz")
-    env = venv.env(PIP_FIND_LINKS=str(venv.wheelhouse))
+    env = own_venv.env(PIP_FIND_LINKS=str(own_venv.wheelhouse))
     run([sys.executable, "-m", "build", "--wheel", "-o", str(dist), str(sdist)], env=env)
     (wheel,) = dist.glob("*.whl")
-    venv.pip("install", "-q", "--no-deps", str(wheel))
-    installed = venv.installed("isolated", ["isolated.made"])
+    own_venv.pip("install", "-q", "--no-deps", str(wheel))
+    installed = own_venv.installed("isolated", ["isolated.made"])
     assert installed.entry_points["isolated.made"] == {"by-maker": "isolated.made:made"}
     assert installed.loaded == {"isolated.made": ["by-maker"]}
 
 
-def test_setup_py_with_load_entry_points(tmp_path: Path, venv: Venv) -> None:
+def test_setup_py_with_load_entry_points(tmp_path: Path, own_venv: Venv) -> None:
     """A ``setup.py`` using the legacy ``plugin.setuptools.load_entry_points`` (as in the seed)."""
     project = write(
         tmp_path / "legacy",
@@ -389,8 +283,8 @@ def test_setup_py_with_load_entry_points(tmp_path: Path, venv: Venv) -> None:
             """,
         },
     )
-    venv.pip("install", "-q", "--no-build-isolation", str(project))
-    installed = venv.installed("legacy", ["legacy.plugins"])
+    own_venv.pip("install", "-q", "--no-build-isolation", str(project))
+    installed = own_venv.installed("legacy", ["legacy.plugins"])
     assert installed.entry_points == {
         "legacy.plugins": {"sub": "legacy.sub:Sub"},
         "console_scripts": {"legacy-cli": "legacy:main"},
@@ -398,7 +292,7 @@ def test_setup_py_with_load_entry_points(tmp_path: Path, venv: Venv) -> None:
     assert installed.loaded == {"legacy.plugins": ["sub"]}
 
 
-def test_project_not_using_plux_is_untouched(tmp_path: Path, venv: Venv) -> None:
+def test_project_not_using_plux_is_untouched(tmp_path: Path, own_venv: Venv) -> None:
     """A project without plux in build-system.requires, [tool.plux] or plux.json keeps exactly
     its declared entry points, though plux is installed and its code has plugin classes."""
     project = write(
@@ -429,16 +323,18 @@ def test_project_not_using_plux_is_untouched(tmp_path: Path, venv: Venv) -> None
             """,
         },
     )
-    venv.pip("install", "-q", "--no-build-isolation", str(project))
-    installed = venv.installed("plain", ["plain.group"])
+    own_venv.pip("install", "-q", "--no-build-isolation", str(project))
+    installed = own_venv.installed("plain", ["plain.group"])
     assert installed.entry_points == {"plain.group": {"only": "plain:Only"}}
     site = Path(
-        venv.run("-c", "import plain, os; print(os.path.dirname(plain.__file__))").stdout.strip()
+        own_venv.run(
+            "-c", "import plain, os; print(os.path.dirname(plain.__file__))"
+        ).stdout.strip()
     )
     assert not list(site.parent.glob("plain-1.0.dist-info/plux.json"))
 
 
-def test_manual_mode_static_file(tmp_path: Path, venv: Venv) -> None:
+def test_manual_mode_static_file(tmp_path: Path, own_venv: Venv) -> None:
     """Manual mode: ``plux entrypoints`` writes plux.ini, which setuptools reads as dynamic
     entry points; the build hook stays out of it."""
     extra = """
@@ -463,21 +359,21 @@ def test_manual_mode_static_file(tmp_path: Path, venv: Venv) -> None:
             """,
         },
     )
-    venv.run("-m", "plux", "entrypoints", cwd=project)
+    own_venv.run("-m", "plux", "entrypoints", cwd=project)
     assert (
         project / "plux.ini"
     ).read_text() == "[manual.plugins]\nAWS::SQS::Queue = manual:Upper\n"
-    assert venv.run("-m", "plux", "entrypoints", "--check", cwd=project).returncode == 0
-    venv.pip("install", "-q", "--no-build-isolation", str(project))
-    installed = venv.installed("manual", ["manual.plugins"])
+    assert own_venv.run("-m", "plux", "entrypoints", "--check", cwd=project).returncode == 0
+    own_venv.pip("install", "-q", "--no-build-isolation", str(project))
+    installed = own_venv.installed("manual", ["manual.plugins"])
     assert installed.entry_points == {"manual.plugins": {"AWS::SQS::Queue": "manual:Upper"}}
     assert installed.loaded == {"manual.plugins": ["AWS::SQS::Queue"]}
     write(project, {"manual/more.py": "from . import Upper\nclass B(Upper):\n    name = 'b'\n"})
-    check = venv.run("-m", "plux", "entrypoints", "--check", cwd=project, check=False)
+    check = own_venv.run("-m", "plux", "entrypoints", "--check", cwd=project, check=False)
     assert check.returncode == 1 and "b = manual.more:B" in check.stderr
 
 
-def test_duplicate_name_fails_the_build_naming_both(tmp_path: Path, venv: Venv) -> None:
+def test_duplicate_name_fails_the_build_naming_both(tmp_path: Path, own_venv: Venv) -> None:
     """Two plugins with one name in one namespace fail the build, both locations named."""
     same_name = "from plux import Plugin\nclass {}(Plugin):\n    namespace, name = 'n', 'x'\n"
     project = write(
@@ -489,7 +385,7 @@ def test_duplicate_name_fails_the_build_naming_both(tmp_path: Path, venv: Venv) 
             "dup/b.py": same_name.format("B"),
         },
     )
-    result = venv.pip("install", "--no-build-isolation", str(project), check=False)
+    result = own_venv.pip("install", "--no-build-isolation", str(project), check=False)
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "dup.a:A (dup/a.py:2)" in output and "dup.b:B (dup/b.py:2)" in output

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -10,7 +9,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -59,26 +57,3 @@ def plux_cli(python: Any, tmp_path: Path) -> PluxCli:
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
-
-
-def _load_integration_support() -> ModuleType:
-    """``tests/integration_support.py`` as the module ``integration_support`` (loaded once; the
-    tests folder is not put on ``sys.path``, where its sub-folders would shadow packages)."""
-    name = "integration_support"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parent.parent / f"{name}.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-support = _load_integration_support()
-
-
-@pytest.fixture(scope="session")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The session's venv with plux and the build tools (``tests/integration_support.py``)."""
-    return support.tool_venv(tmp_path_factory.getbasetemp())
