@@ -37,6 +37,12 @@ Shown output may differ from the real output only where it cannot be the same on
 a path ending in ``site-packages`` is written as ``.../site-packages``; the page's working
 directory as ``~/work``; times (``12.5 ms``) and object addresses (``0x7f...``) may be any;
 runs of spaces inside a line count as one, so that table columns may be aligned differently.
+
+To add an example, write the block with a placeholder output (a line ``X``) and run the page's
+test with ``PLUX_DOCS_RECORD=1``: the real output replaces the placeholder (review the diff).
+
+Also checked here: relative links between pages and their ``#anchors`` resolve, and the sources
+the shipping guide builds are exactly ``examples/app`` and ``examples/addon``.
 """
 
 from __future__ import annotations
