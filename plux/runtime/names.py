@@ -8,6 +8,7 @@ such entry points, so that the manager can list and load plugins by it without i
 from __future__ import annotations
 
 import os
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -143,6 +144,44 @@ def _function_name(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return None
 
 
+# Python 3.10's parser can crash the interpreter (not raise) on very deeply nested code; below
+# this size it raises instead. Later versions always raise.
+_MAX_PARSED_310 = 100_000
+
+
+def _binding_source(source: str, attr: str) -> str | None:
+    """The top-level statements of ``source`` that bind ``attr`` (with their decorators), or None.
+
+    Parsing only these keeps a huge or pathological module elsewhere from costing time or, on
+    3.10, the process. A statement cut wrongly fails to parse and so yields no name.
+    """
+    lines = source.splitlines()
+    starts = ("class " + attr, "def " + attr, "async def " + attr, attr)
+    chunks = []
+    for i, line in enumerate(lines):
+        if not line.startswith(starts):
+            continue
+        rest = line[len(attr) :].lstrip() if line.startswith(attr) else ""
+        if line.startswith(attr) and not (rest[:1] in (":", "=") and rest[:2] != "=="):
+            continue
+        first = i
+        for j in range(i - 1, -1, -1):  # take in the decorators right above
+            if lines[j].startswith("@"):
+                first = j
+            elif lines[j][:1] not in (" ", "\t", ")", "]", "}") and lines[j].strip():
+                break
+        last = i + 1
+        while last < len(lines) and (
+            not lines[last].strip() or lines[last][:1] in (" ", "\t", "#", ")", "]", "}")
+        ):
+            last += 1
+        chunks.append("\n".join(lines[first:last]))
+    snippet = "\n".join(chunks)
+    if not snippet or (sys.version_info < (3, 11) and len(snippet) > _MAX_PARSED_310):
+        return None
+    return snippet
+
+
 def declared_name_in_source(source: str, attr: str) -> str | None:
     """The plugin name that the module-level ``attr`` in ``source`` declares literally, or None.
 
@@ -152,8 +191,11 @@ def declared_name_in_source(source: str, attr: str) -> str | None:
     """
     import ast
 
+    snippet = _binding_source(source, attr)
+    if snippet is None:
+        return None
     try:
-        tree = ast.parse(source)
+        tree = ast.parse(snippet)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         # Not Python, or nested too deeply for the parser (which raises RecursionError or
         # MemoryError for that): an installed file must never break the index, so no name.

@@ -396,26 +396,38 @@ def test_temporary_files_of_killed_writers_are_pruned(
 # --- installed files that are hard to read --------------------------------------------------------
 
 
+DEEP = ["+".join(["a"] * 200_000), "-" * 100_000 + "1"]
+
+
+@pytest.mark.parametrize("expression", DEEP, ids=["long-chain", "deep-unary"])
 @pytest.mark.parametrize(
-    "expression",
-    ["+".join(["a"] * 200_000), "-" * 100_000 + "1"],
-    ids=["long-chain", "deep-unary"],
+    ("where", "declared"),
+    [("in-the-plugin", None), ("elsewhere-in-the-module", "AWS::Deep")],
 )
 def test_source_too_deep_to_parse_does_not_break_the_index(
-    site_builder: SiteBuilder, make_cache: CacheFactory, expression: str
+    site_builder: SiteBuilder,
+    make_cache: CacheFactory,
+    expression: str,
+    where: str,
+    declared: str | None,
 ) -> None:
-    """A plugin module the parser gives up on (RecursionError, MemoryError) only loses its
-    declared name; the index is built and every entry point listed."""
+    """Code the parser gives up on (or, on 3.10, would crash on) never breaks the index: only
+    the plugin statement is parsed, so its name is lost only when the code is in it."""
+    plugin = 'class Deep:\n    name = "AWS::Deep"\n'
+    if where == "in-the-plugin":
+        source = plugin + f"    x = {expression}\n"
+    else:
+        source = plugin + f"x = {expression}\n"
     site_builder.add_distribution("fine", entry_points={GROUP: {"a": "fine:A"}})
     site_builder.add_distribution(
         "then-deep",
         entry_points={GROUP: {"aws::deep": "then_deep:Deep"}},
-        modules={"then_deep.py": f'class Deep:\n    name = "AWS::Deep"\nx = {expression}\n'},
+        modules={"then_deep.py": source},
     )
     cache = make_cache()
     assert [(e.name, e.declared_name) for e in cache.entry_points_of(GROUP)] == [
         ("a", None),
-        ("aws::deep", None),
+        ("aws::deep", declared),
     ]
 
 
