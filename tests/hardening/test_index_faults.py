@@ -491,3 +491,25 @@ def test_site_path_that_is_not_utf8_is_indexed_and_read_back(
         e.path
         for e in EntryPointsCache(cache_dir=str(cache_dir), path=[site]).entry_points_of(GROUP)
     ] == [str(dist)]
+
+
+def test_change_during_the_build_is_seen_by_the_next_process(
+    site: SiteBuilder, make_cache: CacheFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry point added while the index is being built (after its file was read) is not
+    lost: the stamps were taken first, so the next process rebuilds and sees it."""
+    from plux.runtime import metadata
+
+    real_read = metadata.read_distribution_entry_points
+    target = site.distributions[0] / "entry_points.txt"
+
+    def read_then_change(path: str):  # type: ignore[no-untyped-def]
+        result = real_read(path)
+        if path == str(site.distributions[0]) and "late" not in target.read_text():
+            target.write_text(target.read_text() + "late = one:Late\n")
+        return result
+
+    with monkeypatch.context() as patch:
+        patch.setattr(metadata, "read_distribution_entry_points", read_then_change)
+        assert entry_names(make_cache()) == ["a", "b", "aws::queue"]
+    assert entry_names(make_cache()) == ["a", "b", "late", "aws::queue"]
