@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from plux.core.parsing import parse_source
+
 
 @dataclass
 class ModuleSource:
@@ -25,10 +27,11 @@ class ModuleSource:
     def tree(self) -> ast.Module:
         """The module's syntax tree.
 
-        :raises SyntaxError: if the file does not parse (the message names the file and line).
+        :raises SyntaxError: if the file does not parse (the message names the file and line) or
+            is too deeply nested to parse.
         """
         if self._tree is None:
-            self._tree = ast.parse(self.path.read_bytes(), filename=str(self.path))
+            self._tree = parse_source(self.path.read_bytes(), filename=str(self.path))
         return self._tree
 
     @property

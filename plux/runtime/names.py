@@ -8,7 +8,6 @@ such entry points, so that the manager can list and load plugins by it without i
 from __future__ import annotations
 
 import os
-import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -144,16 +143,11 @@ def _function_name(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     return None
 
 
-# Python 3.10's parser can crash the interpreter (not raise) on very deeply nested code; below
-# this size it raises instead. Later versions always raise.
-_MAX_PARSED_310 = 100_000
-
-
 def _binding_source(source: str, attr: str) -> str | None:
     """The top-level statements of ``source`` that bind ``attr`` (with their decorators), or None.
 
-    Parsing only these keeps a huge or pathological module elsewhere from costing time or, on
-    3.10, the process. A statement cut wrongly fails to parse and so yields no name.
+    Parsing only these keeps a huge or pathological module elsewhere from costing time or a
+    name. A statement cut wrongly fails to parse and so yields no name.
     """
     lines = source.splitlines()
     starts = ("class " + attr, "def " + attr, "async def " + attr, attr)
@@ -176,10 +170,7 @@ def _binding_source(source: str, attr: str) -> str | None:
         ):
             last += 1
         chunks.append("\n".join(lines[first:last]))
-    snippet = "\n".join(chunks)
-    if not snippet or (sys.version_info < (3, 11) and len(snippet) > _MAX_PARSED_310):
-        return None
-    return snippet
+    return "\n".join(chunks) or None
 
 
 def declared_name_in_source(source: str, attr: str) -> str | None:
@@ -191,14 +182,15 @@ def declared_name_in_source(source: str, attr: str) -> str | None:
     """
     import ast
 
+    from plux.core.parsing import parse_source
+
     snippet = _binding_source(source, attr)
     if snippet is None:
         return None
     try:
-        tree = ast.parse(snippet)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        # Not Python, or nested too deeply for the parser (which raises RecursionError or
-        # MemoryError for that): an installed file must never break the index, so no name.
+        tree = parse_source(snippet)
+    except (SyntaxError, ValueError):
+        # Not Python, or too deep to parse: an installed file never breaks the index, so no name.
         return None
     declared: str | None = None
     for node in tree.body:

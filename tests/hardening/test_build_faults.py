@@ -218,16 +218,8 @@ def test_dangling_symlink_module_is_reported_under_its_own_name(project: Path) -
     assert len(reasons) == 1 and reasons[0].startswith("hardpkg/dangling.py: cannot be read")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=MemoryError,
-    reason="plux/build/static.py ModuleAnalyzer.analyze catches OSError, SyntaxError and "
-    "ValueError from ast.parse, but not the MemoryError/RecursionError it raises for very deep "
-    "expressions; proposed: catch those too and report the file as 'too deeply nested' (and, "
-    "on 3.10, whose parser crashes the process on a ~150k-term expression, check size first)",
-)
 def test_module_too_deep_to_parse_is_reported_not_fatal(project: Path) -> None:
-    """A module the parser gives up on (MemoryError) is reported, and the others still read."""
+    """A module too deep to parse is reported and imported instead; the others still read."""
     add(project, {"hardpkg/deep.py": "x = " + "-" * 100_000 + "1\n"})
     found = verdicts(project)
     assert found["hardpkg.deep"].needs_import
@@ -322,3 +314,80 @@ def test_path_exclude_pattern_in_src_layout_excludes_the_package(tmp_path: Path)
         '[tool.plux]\npath = "src"\nexclude = ["src/app/tests"]\n'
     )
     assert list(Project(tmp_path).package_finder().find_packages()) == ["app"]
+
+
+# --- package folders that cannot be listed or entered (injected: root may do both) ----------------
+
+
+@pytest.fixture
+def secret_package(project: Path) -> Path:
+    """``hardpkg/secret``: a sub-package with one plugin module."""
+    secret = project / "hardpkg" / "secret"
+    secret.mkdir()
+    (secret / "__init__.py").write_text("")
+    (secret / "mod.py").write_text(GOOD.replace('"good"', '"secret"').replace("Good", "Secret"))
+    return secret
+
+
+def deny(monkeypatch: pytest.MonkeyPatch, folder: Path, enter: bool) -> None:
+    """Fail listing ``folder`` (mode -r) and, with ``enter``, reaching anything in it (mode -x),
+    with EACCES as the kernel would for a user other than root."""
+    real_scandir, real_listdir, real_stat = os.scandir, os.listdir, os.stat
+    inside = str(folder) + os.sep
+
+    def check(path: object, listing: bool) -> None:
+        text = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else ""
+        if (listing and text == str(folder)) or (enter and text.startswith(inside)):
+            raise PermissionError(13, "Permission denied", text)
+
+    def scandir(path: object = ".") -> object:
+        check(path, True)
+        return real_scandir(path)  # type: ignore[call-overload]
+
+    def listdir(path: object = ".") -> list[str]:
+        check(path, True)
+        return real_listdir(path)  # type: ignore[call-overload,no-any-return]
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        check(path, False)
+        return real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "listdir", listdir)
+    monkeypatch.setattr(os, "stat", stat)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="plux/build/discovery.py: PackageFinder.find_modules globs the package folder, and "
+    "Path.glob swallows EACCES, so an unlistable package's plugins are dropped without a word; "
+    "proposed: list with os.scandir and raise DiscoveryError naming the folder",
+)
+def test_package_folder_that_cannot_be_listed_is_reported(
+    project: Path, secret_package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package folder that cannot be listed fails discovery naming the folder, instead of
+    silently losing its plugins."""
+    deny(monkeypatch, secret_package, enter=False)
+    with pytest.raises(DiscoveryError, match="hardpkg/secret"):
+        discover(project, fallback=True)
+
+
+@pytest.mark.skipif(
+    sys.version_info < (3, 11),
+    reason="3.10's pathlib holds its own reference to os.stat: the fault cannot be injected",
+)
+@pytest.mark.xfail(
+    strict=True,
+    raises=PermissionError,
+    reason="plux/build/discovery.py SimplePackageFinder._walk guards iterdir() but not "
+    "(child / '__init__.py').is_file(), which raises EACCES for a folder that cannot be "
+    "entered: a traceback instead of a DiscoveryError; proposed: catch OSError there too",
+)
+def test_package_folder_that_cannot_be_entered_is_reported(
+    project: Path, secret_package: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package folder that cannot be entered fails discovery with a DiscoveryError naming it."""
+    deny(monkeypatch, secret_package, enter=True)
+    with pytest.raises(DiscoveryError, match="hardpkg/secret"):
+        discover(project, fallback=True)
