@@ -13,7 +13,7 @@ from typing import Any
 from plux.core.plugin import PluginFinder, PluginSpec, PluginSpecResolver
 
 from .patterns import PackageSelection
-from .sources import Binding, BindingKind, ModuleSource, module_bindings
+from .sources import Binding, BindingKind, ModuleSource, module_bindings, relative_path
 
 LOG = logging.getLogger(__name__)
 
@@ -275,10 +275,7 @@ class ModuleScanningPluginFinder(PluginFinder):
         source = self._module_source(module_name)
         if source is None:
             return None
-        try:
-            path = source.path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            path = source.path.as_posix()
+        path = relative_path(source.path, self.root)
         binding = self._binding_kinds(module_name).get(attr.partition(".")[0])
         return f"{path}:{binding.lineno}" if binding else path
 

@@ -40,6 +40,23 @@ class ModuleSource:
         return self.name if self.is_package else self.name.rpartition(".")[0]
 
 
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form, or ``path`` itself when it lies elsewhere.
+
+    Links are not followed first, so a module that is a symbolic link (even a dangling one) is
+    named as it appears in its package; resolving is only the fallback for a root spelled
+    through a link.
+    """
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # 3.10 raises RuntimeError on a link loop
+        return path.as_posix()
+
+
 class BindingKind(enum.IntEnum):
     """How a module-level name got its value; lower sorts first when choosing a plugin's home."""
 

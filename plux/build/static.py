@@ -26,6 +26,7 @@ from .sources import (
     calls_in,
     evaluated_expressions,
     executed_statements,
+    relative_path,
 )
 from .symbols import NOT_FOUND, Const, Def, External, Root, SymbolResolver, Value
 
@@ -343,10 +344,7 @@ class StaticPluginFinder(PluginFinder):
 
 def source_location(source: ModuleSource, root: Path, lineno: int | None = None) -> str:
     """``path:line`` of a module's file, relative to ``root`` when it lies below it."""
-    try:
-        path = source.path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        path = source.path.as_posix()
+    path = relative_path(source.path, root)
     return f"{path}:{lineno}" if lineno else path
 
 

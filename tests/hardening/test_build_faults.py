@@ -205,12 +205,6 @@ def test_directory_named_like_a_module_is_reported(project: Path) -> None:
     assert len(reasons) == 1 and reasons[0].startswith("hardpkg/odd.py: cannot be read")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plux/build/static.py source_location resolves symlinks, so a dangling link "
-    "hardpkg/dangling.py is reported as its missing target hardpkg/nowhere.py; proposed: "
-    "make the path relative to the root without resolve() (os.path.abspath instead)",
-)
 def test_dangling_symlink_module_is_reported_under_its_own_name(project: Path) -> None:
     """A module that is a dangling symbolic link is reported as the link found in the package."""
     os.symlink("nowhere.py", project / "hardpkg" / "dangling.py")
