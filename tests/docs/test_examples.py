@@ -26,6 +26,10 @@ How a page is read (the conventions a writer follows):
       ``examples/app``) into the site directory, as ``pip install`` would with plux's
       build hook: its packages are copied and its entry points are what ``plux discover``
       finds in it, plus the ones its ``pyproject.toml`` declares. No pip runs, so this is fast.
+      A DIR without ``pyproject.toml`` holds an installed distribution as it is (packages and
+      a ``*.dist-info`` folder), and is copied into the site directory unchanged.
+      The python blocks after an install run in a new interpreter, as an application started
+      after the install would.
   ``<!-- not-run: REASON -->``
       The next block is a fragment that cannot run on its own; it is skipped. Keep these rare.
 
@@ -50,6 +54,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -295,7 +300,14 @@ def rewrite(page: Path, recorded: list[tuple[tuple[int, int], str]]) -> None:
 
 
 def install_project(project: Path, site_builder, env: dict[str, str]) -> None:
-    """Install ``project`` as pip with plux's build hook would: packages plus entry points."""
+    """Install ``project`` as pip with plux's build hook would: packages plus entry points.
+
+    A folder without ``pyproject.toml`` holds what is already built (packages and a
+    ``*.dist-info``, e.g. a distribution an older plux built): it is copied as it is.
+    """
+    if not (project / "pyproject.toml").is_file():
+        shutil.copytree(project, site_builder.path, dirs_exist_ok=True)
+        return
     proc = subprocess.run(
         [sys.executable, "-S", "-m", "plux", "discover", "-f", "json"],
         capture_output=True,
@@ -388,6 +400,10 @@ def walk_page(page: Path, workdir: Path, site_builder, cache: Path) -> None:
                     for name in arg.split():
                         project = workdir / name if (workdir / name).is_dir() else ROOT / name
                         install_project(project, site_builder, env)
+                    if interpreter is not None:
+                        # what follows runs as a newly started application would
+                        interpreter.close()
+                        interpreter = None
             target = block.marker("file")
             if target:
                 path = workdir / target
