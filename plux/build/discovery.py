@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
+import traceback
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -218,11 +220,30 @@ class ModuleScanningPluginFinder(PluginFinder):
         try:
             return importlib.import_module(module)
         except Exception as e:
+            where = self._raised_at(e)
             error = DiscoveryError(
                 f"cannot import module {module} to find its plugins: {type(e).__name__}: {e}"
+                + (f" (raised at {where})" if where else "")
             )
             error.module = module
             raise error from e
+
+    def _raised_at(self, error: BaseException) -> str | None:
+        """``file:line`` of the innermost traceback frame inside ``root``, if any.
+
+        Frames in the import machinery or in installed libraries say nothing the user can fix,
+        so those of the running environment are skipped even when it lives in the project.
+        """
+        root = os.path.abspath(self.root)
+        environment = {sys.prefix, sys.base_prefix}
+        where = None
+        for frame in traceback.extract_tb(error.__traceback__):
+            path = Path(frame.filename)
+            if not (path.is_absolute() and frame.lineno and _is_below(path, root)):
+                continue
+            if not any(_is_below(path, prefix) for prefix in environment):
+                where = f"{relative_path(path, self.root)}:{frame.lineno}"
+        return where
 
     def _resolve(self, value: Any) -> PluginSpec | None:
         try:
@@ -278,6 +299,14 @@ class ModuleScanningPluginFinder(PluginFinder):
         path = relative_path(source.path, self.root)
         binding = self._binding_kinds(module_name).get(attr.partition(".")[0])
         return f"{path}:{binding.lineno}" if binding else path
+
+
+def _is_below(path: Path, root: str) -> bool:
+    """Whether ``path`` lies in the folder ``root``, as spelled or with links resolved."""
+    for folder in (root, os.path.realpath(root)):
+        if os.path.abspath(path).startswith(folder.rstrip(os.sep) + os.sep):
+            return True
+    return False
 
 
 class PluginFromPackageFinder(PluginFinder):

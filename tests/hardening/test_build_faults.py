@@ -143,12 +143,6 @@ def test_module_that_must_be_imported_and_raises_fails_naming_module_and_cause(
     assert "hardpkg/maker.py:8" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plux/build/discovery.py ModuleScanningPluginFinder._import reports the exception "
-    "but not where it was raised; proposed: add the innermost traceback frame inside the "
-    "project (file:line) to the DiscoveryError message",
-)
 def test_import_error_names_the_line_that_raised(project: Path) -> None:
     """The error for a module that raised on import names the file and line of the raise."""
     add(project, {"hardpkg/maker.py": MAKER_RAISES})
