@@ -6,34 +6,68 @@ parsing either returns a tree or raises :class:`SyntaxError`; it never ends the 
 
 from __future__ import annotations
 
+import _thread
 import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
 
-# Python 3.10's parser can crash the interpreter (not raise) on one very long expression, such
-# as a sum of 200,000 terms; a line shorter than this is parsed safely there.
-MAX_LINE_310 = 100_000
+# Python 3.10's parser overflows the C stack (a crash, not an exception) on one expression of
+# about 150,000 terms, where later versions raise RecursionError. Below SMALL_310 characters no
+# source holds that many; larger ones are parsed on a thread whose 256 MiB stack survives up to
+# MAX_310 characters (2 million terms), and larger still are refused.
+SMALL_310 = 100_000
+MAX_310 = 4_000_000
+STACK_310 = 256 * 1024 * 1024
+
+# threading.stack_size is process-wide: it is set only around starting the parser's own thread.
+_stack_size_lock = _thread.allocate_lock()
 
 
 def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
     """Parse module source into a syntax tree.
 
     :raises SyntaxError: if the source is not Python, is nested too deeply for the parser (its
-        RecursionError or MemoryError), or on Python 3.10 has a line too long to parse safely;
-        the message names ``filename``.
+        RecursionError or MemoryError), or on Python 3.10 is too large to parse safely; the
+        message names ``filename``.
     """
+    if sys.version_info < (3, 11) and len(source) > SMALL_310:
+        if len(source) > MAX_310:
+            raise SyntaxError(f"{filename}: too large to parse safely on Python 3.10")
+        return _parse_on_big_stack(source, filename)
+    return _parse(source, filename)
+
+
+def _parse(source: str | bytes, filename: str) -> ast.Module:
     import ast
 
-    if sys.version_info < (3, 11):
-        longest = max(map(len, source.splitlines()), default=0)
-        if longest > MAX_LINE_310:
-            raise SyntaxError(
-                f"{filename}: a line of {longest} characters is too long to parse safely on "
-                "Python 3.10"
-            )
     try:
         return ast.parse(source, filename=filename)
     except (RecursionError, MemoryError) as e:
         raise SyntaxError(f"{filename}: nested too deeply to parse ({type(e).__name__})") from e
+
+
+def _parse_on_big_stack(source: str | bytes, filename: str) -> ast.Module:
+    import threading
+
+    result: list[ast.Module] = []
+    error: list[BaseException] = []
+
+    def parse() -> None:
+        try:
+            result.append(_parse(source, filename))
+        except BaseException as e:  # handed to the calling thread below
+            error.append(e)
+
+    with _stack_size_lock:
+        previous = threading.stack_size(STACK_310)
+        try:
+            thread = threading.Thread(target=parse, name="plux-parse")
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+    if error:
+        raise error[0]
+    return result[0]
