@@ -54,12 +54,14 @@ class PluginContainer(Generic[P]):
         name: str,
         plugin_spec: PluginSpec | None = None,
         entry_point: IndexedEntryPoint | None = None,
+        resolve: Callable[[PluginContainer[P]], PluginSpec] | None = None,
     ) -> None:
         self.name = name
         self.entry_point = entry_point
         """The installed entry point this plugin was found at (None with a custom finder)."""
         self.resolved_spec: PluginSpec | None = plugin_spec
-        self.lazy_spec: LazyPluginSpec | None = None
+        self._resolve = resolve
+        self._lazy_spec: LazyPluginSpec | None = None
         self.plugin: P | None = None
         self.load_value: Any = None
         self.is_init = False
@@ -75,7 +77,16 @@ class PluginContainer(Generic[P]):
     @property
     def plugin_spec(self) -> PluginSpec:
         """The plugin's spec; for a plugin not yet resolved, one whose ``factory`` resolves it."""
-        return self.resolved_spec or self.lazy_spec  # type: ignore[return-value]
+        if self.resolved_spec is not None:
+            return self.resolved_spec
+        if self._lazy_spec is None:
+            entry_point, resolve = self.entry_point, self._resolve
+            # only containers made from entry points start unresolved, and they get a resolver
+            assert entry_point is not None and resolve is not None
+            self._lazy_spec = LazyPluginSpec(
+                entry_point.group, self.name, entry_point.value, lambda: resolve(self)
+            )
+        return self._lazy_spec
 
     @property
     def is_resolved(self) -> bool:

@@ -15,7 +15,7 @@ from plux.core.plugin import (
     PluginLifecycleListener,
     PluginSpecResolver,
 )
-from plux.runtime.container import LazyPluginSpec, P, PluginContainer
+from plux.runtime.container import P, PluginContainer
 from plux.runtime.filter import global_plugin_filter
 from plux.runtime.locking import LoadTracker
 from plux.runtime.resolve import import_entry_point_value
@@ -137,19 +137,7 @@ class PluginManager(Generic[P]):
 
     def list_plugin_specs(self) -> list[PluginSpec]:
         """The specs of all plugins; a spec not yet resolved resolves when its factory is read."""
-        specs = []
-        for container in self.list_containers():
-            if container.resolved_spec is None and container.lazy_spec is None:
-                entry_point = container.entry_point
-                assert entry_point is not None  # only finder-less containers start unresolved
-                container.lazy_spec = LazyPluginSpec(
-                    self.namespace,
-                    container.name,
-                    entry_point.value,
-                    lambda c=container: self._resolve(c),  # type: ignore[misc]
-                )
-            specs.append(container.plugin_spec)
-        return specs
+        return [container.plugin_spec for container in self.list_containers()]
 
     def get_container(self, name: str) -> PluginContainer[P]:
         """The container of plugin ``name``.
@@ -203,7 +191,9 @@ class PluginManager(Generic[P]):
             if name in by_name:
                 conflicts.append((by_name[name].entry_point, entry_point))
                 continue
-            container: PluginContainer[P] = PluginContainer(name, entry_point=entry_point)
+            container: PluginContainer[P] = PluginContainer(
+                name, entry_point=entry_point, resolve=self._resolve
+            )
             by_name[name] = container
             if entry_point.name != name:
                 self._aliases.setdefault(entry_point.name, container)

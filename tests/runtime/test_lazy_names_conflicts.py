@@ -46,17 +46,19 @@ def noisy_site(site_builder):
 
 
 def test_listing_imports_no_plugin_module(noisy_site, python, import_log):
-    """list_names, exists and the names of list_plugin_specs import no plugin module."""
+    """list_names, exists and the names of the specs (list_plugin_specs, a container's
+    plugin_spec) import no plugin module."""
     result = python.json(
         """
         import json
         from plux import PluginManager
         m = PluginManager("lazy.plugins")
         specs = [s.name for s in m.list_plugin_specs()]
-        print(json.dumps([m.list_names(), m.exists("two"), specs]))
+        spec = PluginManager("lazy.plugins").get_container("two").plugin_spec
+        print(json.dumps([m.list_names(), m.exists("two"), specs, [spec.namespace, spec.name]]))
         """
     )
-    assert result == [["one", "two"], True, ["one", "two"]]
+    assert result == [["one", "two"], True, ["one", "two"], ["lazy.plugins", "two"]]
     assert imported(import_log) == []
 
 
