@@ -109,11 +109,29 @@ class SimplePackageFinder(PackageFinder):
         return self._path
 
     def find_packages(self) -> list[str]:
+        """Return the dotted names of the packages to scan.
+
+        A folder reached again through a symbolic link (a link to itself or to a package seen
+        already) is scanned once, under its real name: links are followed only after every
+        real folder, so a link loop ends and no plugin is found twice.
+        """
         packages: list[str] = []
-        self._walk(Path(self._path), (), packages)
+        visited = {os.path.realpath(self._path)}
+        links: list[tuple[Path, tuple[str, ...]]] = []
+        self._walk(Path(self._path), (), packages, visited, links)
+        while links:
+            link, parents = links.pop(0)
+            self._enter(link, parents, packages, visited, links)
         return sorted(p for p in packages if self.selection.package(p))
 
-    def _walk(self, directory: Path, parents: tuple[str, ...], out: list[str]) -> None:
+    def _walk(
+        self,
+        directory: Path,
+        parents: tuple[str, ...],
+        out: list[str],
+        visited: set[str],
+        links: list[tuple[Path, tuple[str, ...]]],
+    ) -> None:
         try:
             children = sorted(p for p in directory.iterdir() if p.is_dir())
         except OSError:
@@ -121,11 +139,28 @@ class SimplePackageFinder(PackageFinder):
         for child in children:
             if not child.name.isidentifier() or child.name == "__pycache__":
                 continue
-            is_package = (child / "__init__.py").is_file()
-            if not is_package and not (self.namespace and _holds_python(child)):
-                continue
-            out.append(".".join((*parents, child.name)))
-            self._walk(child, (*parents, child.name), out)
+            if child.is_symlink():
+                links.append((child, parents))
+            else:
+                self._enter(child, parents, out, visited, links)
+
+    def _enter(
+        self,
+        child: Path,
+        parents: tuple[str, ...],
+        out: list[str],
+        visited: set[str],
+        links: list[tuple[Path, tuple[str, ...]]],
+    ) -> None:
+        is_package = (child / "__init__.py").is_file()
+        if not is_package and not (self.namespace and _holds_python(child)):
+            return
+        real = os.path.realpath(child)
+        if real in visited:
+            return
+        visited.add(real)
+        out.append(".".join((*parents, child.name)))
+        self._walk(child, (*parents, child.name), out, visited, links)
 
 
 def _holds_python(directory: Path) -> bool:
