@@ -54,6 +54,8 @@ class PackageFinder:
     """Lists the packages of a project (dotted names) below the directory :attr:`path`."""
 
     selection: PackageSelection = PackageSelection()
+    root: str | None = None
+    """The project folder, if known: path patterns are read relative to it."""
 
     @property
     def path(self) -> str:
@@ -99,10 +101,12 @@ class SimplePackageFinder(PackageFinder):
         include: Iterable[str] = (),
         exclude: Iterable[str] = (),
         namespace: bool = False,
+        root: str | None = None,
     ) -> None:
         self._path = path
         self.namespace = namespace
-        self.selection = PackageSelection(include, exclude, root=path)
+        self.root = root
+        self.selection = PackageSelection(include, exclude, root=_pattern_root(path, root))
 
     @property
     def path(self) -> str:
@@ -163,6 +167,14 @@ class SimplePackageFinder(PackageFinder):
         self._walk(child, (*parents, child.name), out, visited, links)
 
 
+def _pattern_root(path: str, root: str | None) -> str:
+    """The source folder as path patterns spell it: ``src`` for ``<project>/src``.
+
+    Patterns are written relative to the project, so an absolute ``path`` would never match.
+    """
+    return path if root is None else relative_path(Path(path), Path(root))
+
+
 def _holds_python(directory: Path) -> bool:
     return any(directory.rglob("*.py"))
 
@@ -176,10 +188,12 @@ class ListPackageFinder(PackageFinder):
         path: str = ".",
         include: Iterable[str] = (),
         exclude: Iterable[str] = (),
+        root: str | None = None,
     ) -> None:
         self.packages = list(packages)
         self._path = path
-        self.selection = PackageSelection(include, exclude, root=path)
+        self.root = root
+        self.selection = PackageSelection(include, exclude, root=_pattern_root(path, root))
 
     @property
     def path(self) -> str:

@@ -94,15 +94,17 @@ class Project:
         config = self.config
         path = self.source_path()
         full_path = str(self.root / path)
+        root = str(self.root)  # path patterns are relative to the project
         include, exclude = config.include, config.exclude
         if config.path_configured:
-            return SimplePackageFinder(full_path, include, exclude)
+            return SimplePackageFinder(full_path, include, exclude, root=root)
         if packages is not None:
-            return ListPackageFinder(packages, full_path, include, exclude)
+            return ListPackageFinder(packages, full_path, include, exclude, root=root)
         setuptools_table = self.pyproject.get("tool", {}).get("setuptools", {})
         listed = setuptools_table.get("packages")
         if isinstance(listed, list):
-            return ListPackageFinder([str(p) for p in listed], full_path, include, exclude)
+            listed = [str(p) for p in listed]
+            return ListPackageFinder(listed, full_path, include, exclude, root=root)
         find = _find_table(setuptools_table)
         if find is not None:
             finder = SimplePackageFinder(
@@ -110,12 +112,13 @@ class Project:
                 include=[*find.get("include", []), *include] if find.get("include") else include,
                 exclude=[*find.get("exclude", []), *exclude],
                 namespace=bool(find.get("namespaces", True)),
+                root=root,
             )
             return finder
         if path == ".":
             flat = [p for name in FLAT_LAYOUT_EXCLUDE for p in (name, f"{name}.*")]
-            return SimplePackageFinder(full_path, include, [*flat, *exclude])
-        return SimplePackageFinder(full_path, include, exclude)
+            return SimplePackageFinder(full_path, include, [*flat, *exclude], root=root)
+        return SimplePackageFinder(full_path, include, exclude, root=root)
 
     def plugin_finder(self, packages: list[str] | None = None) -> StaticPluginFinder:
         """The finder build-time discovery uses: static, importing only what it must."""

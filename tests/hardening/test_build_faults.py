@@ -277,13 +277,6 @@ def test_huge_module_static_and_import_discovery_agree(huge: Path) -> None:
 # --- path patterns in a src layout ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plux/build/project.py Project.package_finder passes the absolute source folder as "
-    "the patterns' root, and to_dotted only strips a root spelled as in the pattern, so "
-    "'src/app/tests' stays 'src.app.tests' and excludes nothing; proposed: pass the "
-    "project-relative path (config.path / source_path()) as root",
-)
 def test_path_exclude_pattern_in_src_layout_excludes_the_package(tmp_path: Path) -> None:
     """``exclude = ["src/app/tests"]`` with ``path = "src"`` leaves app.tests out of the scan."""
     from plux.build.project import Project
