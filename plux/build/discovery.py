@@ -70,15 +70,26 @@ class PackageFinder:
         """Every module of the packages to scan (each package's ``__init__`` and its ``.py`` files).
 
         Modules matching an exclude pattern are left out; the result is sorted by name.
+
+        :raises DiscoveryError: if a package folder cannot be listed (its plugins would be lost).
         """
         root = Path(self.path)
         found: dict[str, ModuleSource] = {}
         for package in self.find_packages():
             directory = root.joinpath(*package.split("."))
             init = directory / "__init__.py"
-            if init.is_file():
+            # os.scandir, not Path.glob: glob swallows EACCES and would drop the plugins silently
+            try:
+                with os.scandir(directory) as entries:
+                    names = sorted(e.name for e in entries if e.name.endswith(".py"))
+                is_package = "__init__.py" in names and init.is_file()
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # a listed package that is not there has no modules to scan
+            except OSError as e:
+                raise self.unreadable_folder(directory, e) from e
+            if is_package:
                 found[package] = ModuleSource(package, init, is_package=True)
-            for file in sorted(directory.glob("*.py")):
+            for file in (directory / name for name in names):
                 stem = file.stem
                 if stem == "__init__" or not stem.isidentifier():
                     continue
@@ -86,6 +97,15 @@ class PackageFinder:
                 if self.selection.module(name):
                     found[name] = ModuleSource(name, file)
         return [found[name] for name in sorted(found)]
+
+    def unreadable_folder(self, folder: Path, error: OSError) -> DiscoveryError:
+        """The error for a folder that cannot be listed or entered, named relative to the
+        project when :attr:`root` is known."""
+        name = folder.as_posix() if self.root is None else relative_path(folder, Path(self.root))
+        return DiscoveryError(
+            f"cannot read the package folder {name}: {error.strerror or error}; "
+            "plux cannot tell the plugins it holds"
+        )
 
 
 class SimplePackageFinder(PackageFinder):

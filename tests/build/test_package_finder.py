@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from plux.build.discovery import SimplePackageFinder
+import pytest
+
+from plux.build.discovery import DiscoveryError, ListPackageFinder, SimplePackageFinder
 
 from .conftest import ProjectFactory
 
@@ -33,3 +36,33 @@ def test_link_to_an_ancestor_is_not_followed(make_project: ProjectFactory) -> No
     root = make_project({"pkg/__init__.py": "", "pkg/sub/__init__.py": ""})
     os.symlink("..", root / "pkg" / "sub" / "up")
     assert SimplePackageFinder(str(root)).find_packages() == ["pkg", "pkg.sub"]
+
+
+def deny_listing(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make ``os.scandir(folder)`` fail with EACCES, as it does for a folder of mode -r."""
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if os.fspath(path) == str(folder):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_unlistable_package_folder_is_named_relative_to_the_project(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package folder that cannot be listed fails module finding, naming it as in the project."""
+    root = make_project({"src/app/__init__.py": "", "src/app/mod.py": ""})
+    deny_listing(monkeypatch, root / "src" / "app")
+    finder = ListPackageFinder(["app"], str(root / "src"), root=str(root))
+    with pytest.raises(DiscoveryError, match="^cannot read the package folder src/app: Perm"):
+        finder.find_modules()
+
+
+def test_listed_package_that_is_not_there_has_no_modules(make_project: ProjectFactory) -> None:
+    """A listed package without a folder yields no modules rather than an error."""
+    root = make_project({"app/__init__.py": ""})
+    modules = ListPackageFinder(["app", "gone"], str(root)).find_modules()
+    assert [m.name for m in modules] == ["app"]

@@ -331,12 +331,6 @@ def deny(monkeypatch: pytest.MonkeyPatch, folder: Path, enter: bool) -> None:
     monkeypatch.setattr(os, "stat", stat)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="plux/build/discovery.py: PackageFinder.find_modules globs the package folder, and "
-    "Path.glob swallows EACCES, so an unlistable package's plugins are dropped without a word; "
-    "proposed: list with os.scandir and raise DiscoveryError naming the folder",
-)
 def test_package_folder_that_cannot_be_listed_is_reported(
     project: Path, secret_package: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
