@@ -158,8 +158,13 @@ class SimplePackageFinder(PackageFinder):
     ) -> None:
         try:
             children = sorted(p for p in directory.iterdir() if p.is_dir())
-        except OSError:
-            return
+        except OSError as e:
+            if not parents and isinstance(e, (FileNotFoundError, NotADirectoryError)):
+                return  # no source folder: no packages
+            if parents and self._excluded_tree(".".join(parents)):
+                return
+            # a folder that cannot be read might hold plugins: never skip it silently
+            raise self.unreadable_folder(directory, e) from e
         for child in children:
             if not child.name.isidentifier() or child.name == "__pycache__":
                 continue
@@ -176,15 +181,29 @@ class SimplePackageFinder(PackageFinder):
         visited: set[str],
         links: list[tuple[Path, tuple[str, ...]]],
     ) -> None:
-        is_package = (child / "__init__.py").is_file()
+        name = ".".join((*parents, child.name))
+        try:
+            is_package = (child / "__init__.py").is_file()
+        except OSError as e:  # EACCES: a folder that can be listed but not entered
+            if self._excluded_tree(name):
+                return
+            raise self.unreadable_folder(child, e) from e
         if not is_package and not (self.namespace and _holds_python(child)):
             return
         real = os.path.realpath(child)
         if real in visited:
             return
         visited.add(real)
-        out.append(".".join((*parents, child.name)))
+        out.append(name)
         self._walk(child, (*parents, child.name), out, visited, links)
+
+    def _excluded_tree(self, name: str) -> bool:
+        """Whether the package ``name`` and all below it are excluded (so need not be read).
+
+        A pattern that matches the literal text ``name.*`` (``name.*``, ``*``) matches every
+        sub-package.
+        """
+        return self.selection.exclude(name) and self.selection.exclude(f"{name}.*")
 
 
 def _pattern_root(path: str, root: str | None) -> str:

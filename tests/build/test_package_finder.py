@@ -66,3 +66,58 @@ def test_listed_package_that_is_not_there_has_no_modules(make_project: ProjectFa
     root = make_project({"app/__init__.py": ""})
     modules = ListPackageFinder(["app", "gone"], str(root)).find_modules()
     assert [m.name for m in modules] == ["app"]
+
+
+def deny_entering(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make looking inside ``folder`` fail with EACCES, as it does for a folder of mode -x."""
+    real_is_file = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        if self.parent == folder:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+
+
+def test_folder_that_cannot_be_entered_fails_naming_it(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose contents cannot be reached is an error, not a folder without plugins."""
+    root = make_project({"src/app/__init__.py": "", "src/app/locked/__init__.py": ""})
+    deny_entering(monkeypatch, root / "src" / "app" / "locked")
+    finder = SimplePackageFinder(str(root / "src"), root=str(root))
+    with pytest.raises(DiscoveryError, match="package folder src/app/locked: Permission denied"):
+        finder.find_packages()
+
+
+def test_excluded_folder_that_cannot_be_entered_is_skipped(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder excluded with all its sub-packages is not read, so it may be unreadable."""
+    root = make_project({"app/__init__.py": "", "build/lib/__init__.py": ""})
+    deny_entering(monkeypatch, root / "build")
+    finder = SimplePackageFinder(str(root), exclude=["build", "build.*"])
+    assert finder.find_packages() == ["app"]
+
+
+def test_sub_folder_that_cannot_be_listed_fails_naming_it(
+    make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package folder that cannot be listed stops the package scan with a DiscoveryError."""
+    root = make_project({"app/__init__.py": "", "app/sub/__init__.py": ""})
+    real_iterdir = Path.iterdir
+
+    def iterdir(self: Path) -> Any:
+        if self == root / "app" / "sub":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_iterdir(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    with pytest.raises(DiscoveryError, match="app/sub: Permission denied"):
+        SimplePackageFinder(str(root)).find_packages()
+
+
+def test_missing_source_folder_has_no_packages(tmp_path: Path) -> None:
+    """Scanning a source folder that does not exist finds no packages."""
+    assert SimplePackageFinder(str(tmp_path / "absent")).find_packages() == []

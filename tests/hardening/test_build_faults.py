@@ -345,13 +345,6 @@ def test_package_folder_that_cannot_be_listed_is_reported(
     sys.version_info < (3, 11),
     reason="3.10's pathlib holds its own reference to os.stat: the fault cannot be injected",
 )
-@pytest.mark.xfail(
-    strict=True,
-    raises=PermissionError,
-    reason="plux/build/discovery.py SimplePackageFinder._walk guards iterdir() but not "
-    "(child / '__init__.py').is_file(), which raises EACCES for a folder that cannot be "
-    "entered: a traceback instead of a DiscoveryError; proposed: catch OSError there too",
-)
 def test_package_folder_that_cannot_be_entered_is_reported(
     project: Path, secret_package: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
