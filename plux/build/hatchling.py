@@ -72,13 +72,13 @@ def hatch_package_finder(
     project = Path(root)
     include, exclude = config.include, config.exclude
     if config.path_configured:
-        return SimplePackageFinder(str(project / config.path), include, exclude)
+        return SimplePackageFinder(str(project / config.path), include, exclude, root=str(project))
     packages = _configured_packages(pyproject)
     if packages is None:
         packages = _default_packages(project, project_name)
     if packages is None:
         LOG.info("plux: no packages configured or found by name; scanning all of %s", project)
-        return SimplePackageFinder(str(project), include, exclude)
+        return SimplePackageFinder(str(project), include, exclude, root=str(project))
     parents = sorted({os.path.dirname(p.rstrip("/")) for p in packages})
     if len(parents) != 1:
         raise PluxHookError(
@@ -92,7 +92,7 @@ def hatch_package_finder(
         namespace = not (base / top / "__init__.py").is_file()
         found = SimplePackageFinder(str(base), namespace=namespace).find_packages()
         names.extend(p for p in found if p == top or p.startswith(top + "."))
-    return ListPackageFinder(sorted(set(names)), str(base), include, exclude)
+    return ListPackageFinder(sorted(set(names)), str(base), include, exclude, root=str(project))
 
 
 def _configured_packages(pyproject: Mapping[str, Any]) -> list[str] | None:

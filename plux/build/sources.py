@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from plux.core.parsing import parse_source
+from plux.core.parsing import parse_source, read_source
 
 
 @dataclass
@@ -31,7 +31,7 @@ class ModuleSource:
             is too deeply nested to parse.
         """
         if self._tree is None:
-            self._tree = parse_source(self.path.read_bytes(), filename=str(self.path))
+            self._tree = parse_source(read_source(self.path), filename=str(self.path))
         return self._tree
 
     @property

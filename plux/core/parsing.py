@@ -1,12 +1,16 @@
-"""Parsing Python source that nobody vetted (installed plugins, a project's modules) safely.
+"""Reading and parsing Python source that nobody vetted (installed plugins, a project's modules).
 
-Shared by the run-time index (declared names) and build-time discovery: whatever the source,
-parsing either returns a tree or raises :class:`SyntaxError`; it never ends the process.
+Shared by the run-time index (declared names) and build-time discovery: whatever the file,
+reading returns its bytes or raises :class:`OSError` (never blocks on a FIFO or device), and
+parsing returns a tree or raises :class:`SyntaxError` (never ends the process).
 """
 
 from __future__ import annotations
 
 import _thread
+import errno
+import os
+import stat
 import sys
 
 TYPE_CHECKING = False
@@ -23,6 +27,19 @@ STACK_310 = 256 * 1024 * 1024
 
 # threading.stack_size is process-wide: it is set only around starting the parser's own thread.
 _stack_size_lock = _thread.allocate_lock()
+
+
+def read_source(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the regular file at ``path``.
+
+    :raises OSError: if it cannot be read or is not a regular file (a folder, a FIFO, a device:
+        opened without blocking and refused).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb") as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+        return file.read()
 
 
 def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module:

@@ -276,9 +276,10 @@ class DeclaredNameReader:
 
     def _text(self, file: str) -> str | None:
         if file not in self._texts:
+            from plux.core.parsing import read_source
+
             try:
-                with open(file, "rb") as fh:
-                    self._texts[file] = fh.read().decode("utf-8", errors="replace")
+                self._texts[file] = read_source(file).decode("utf-8", errors="replace")
             except OSError:
                 self._texts[file] = None
         return self._texts[file]

@@ -161,14 +161,14 @@ def test_unreadable_module_is_reported_with_its_file(
     the error; the other modules' plugins are still read."""
     unreadable = project / "hardpkg" / "secret.py"
     unreadable.write_text(GOOD.replace('"good"', '"secret"').replace("Good", "Secret"))
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.py":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def deny_open(path: str | os.PathLike[str], flags: int, *args: int, **kwargs: int) -> int:
+        if os.fspath(path).endswith("secret.py"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", deny_open)
     found = verdicts(project)
     assert found["hardpkg.secret"].import_reasons == [
         f"hardpkg/secret.py: cannot be read: [Errno 13] Permission denied: '{unreadable}'"
@@ -190,6 +190,17 @@ def test_module_of_mode_000_is_reported_with_its_file(project: Path) -> None:
     finally:
         unreadable.chmod(0o600)
     assert len(reasons) == 1 and "hardpkg/secret.py: cannot be read" in reasons[0]
+
+
+def test_fifo_named_like_a_module_is_reported_without_blocking(project: Path) -> None:
+    """A FIFO called ``x.py`` is reported as a module that cannot be read; reading it would
+    wait forever for a writer."""
+    os.mkfifo(project / "hardpkg" / "pipe.py")
+    reasons = verdicts(project)["hardpkg.pipe"].import_reasons
+    assert reasons == [
+        "hardpkg/pipe.py: cannot be read: [Errno 22] not a regular file: "
+        + repr(str(project / "hardpkg" / "pipe.py"))
+    ]
 
 
 def test_directory_named_like_a_module_is_reported(project: Path) -> None:

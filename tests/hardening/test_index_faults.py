@@ -501,3 +501,16 @@ def test_change_during_the_build_is_seen_by_the_next_process(
         patch.setattr(metadata, "read_distribution_entry_points", read_then_change)
         assert entry_names(make_cache()) == ["a", "b", "aws::queue"]
     assert entry_names(make_cache()) == ["a", "b", "late", "aws::queue"]
+
+
+def test_plugin_source_that_is_a_fifo_does_not_block_the_index(
+    site_builder: SiteBuilder, make_cache: CacheFactory
+) -> None:
+    """An installed plugin "module" that is a FIFO costs only its declared name: reading it
+    would wait forever for a writer."""
+    site_builder.add_distribution("piped", entry_points={GROUP: {"aws::pipe": "piped:Pipe"}})
+    os.mkfifo(site_builder.path / "piped.py")
+    cache = make_cache()
+    assert [(e.name, e.declared_name) for e in cache.entry_points_of(GROUP)] == [
+        ("aws::pipe", None)
+    ]

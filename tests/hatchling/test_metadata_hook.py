@@ -131,6 +131,22 @@ def test_plux_path_wins_over_hatchling_layout(tmp_path: Path) -> None:
     assert entry_points(root) == expected("other")
 
 
+def test_path_exclude_patterns_are_relative_to_the_project(tmp_path: Path) -> None:
+    """``exclude = ["src/hk_demo/internal"]`` with ``path = "src"`` leaves that package out."""
+    extra = '[tool.plux]\npath = "src"\nexclude = ["src/hk_demo/internal"]\n'
+    root = make(
+        tmp_path,
+        {
+            "pyproject.toml": pyproject(extra=extra),
+            "src/hk_demo/__init__.py": "",
+            "src/hk_demo/plugins.py": PLUGINS,
+            "src/hk_demo/internal/__init__.py": "",
+            "src/hk_demo/internal/more.py": PLUGINS.replace('"hk.', '"hk.internal.'),
+        },
+    )
+    assert entry_points(root) == expected("hk_demo")
+
+
 def test_packages_in_several_directories_need_a_plux_path(tmp_path: Path) -> None:
     """Two source directories: the error says to set [tool.plux] path."""
     extra = '[tool.hatch.build]\npackages = ["a/one", "b/two"]\n'
