@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import PYPROJECT, PluxConfiguration, plux_config_of, read_pyproject
-from .discovery import ListPackageFinder, PackageFinder, SimplePackageFinder
+from .packages import ListPackageFinder, PackageFinder, SimplePackageFinder
 from .static import StaticPluginFinder
 
 INDEX_FILE = "plux.json"
