@@ -296,9 +296,8 @@ def _read_dist(dist_path: str, dist_stamp: DistStamp) -> DistRecord:
     entry_points, errors = metadata.read_distribution_entry_points(dist_path)
     # Only a distribution with entry points is ever named to users: read its exact name then.
     info = metadata.distribution_info(dist_path, exact_name=bool(entry_points))
-    normalized = metadata.normalize_name(metadata.distribution_info(dist_path).name)
-    for error in errors:
-        metadata._log_warning("malformed entry point line: %s", error)
+    normalized = metadata.normalize_name(info.name)
+    metadata.log_malformed(errors)
     return (
         dist_stamp,
         _link(dist_path),

@@ -8,28 +8,23 @@ from __future__ import annotations
 
 import os
 
+from plux.runtime.entry_points_text import (
+    log_malformed,
+    parse_entry_points_text,
+    read_entry_points_text,
+    serialize_entry_points_text,
+)
+
 # Neither typing nor plux.core.entrypoint (which needs typing) is imported at run time here: this
 # module is on the warm path, and typing alone costs more than the rest of it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Iterable
     from importlib.metadata import Distribution, EntryPoint
-    from typing import Protocol
 
     from plux.core.entrypoint import EntryPoint as _EntryPoint
     from plux.core.plugin import PluginSpec
-
-    class _NamedEntryPoint(Protocol):
-        """What serialisation needs of an entry point (ours and importlib.metadata's)."""
-
-        @property
-        def name(self) -> str: ...
-
-        @property
-        def value(self) -> str: ...
-
-        @property
-        def group(self) -> str: ...
+    from plux.runtime.entry_points_text import NamedEntryPoint as _NamedEntryPoint
 
 
 __all__ = [
@@ -39,6 +34,7 @@ __all__ = [
     "MetadataEntryPointsResolver",
     "build_entry_point_index",
     "iter_distributions",
+    "log_malformed",
     "normalize_name",
     "parse_entry_points_text",
     "read_entry_points_text",
@@ -59,124 +55,6 @@ def __getattr__(name: str) -> object:
 
         return Distribution
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def _log_warning(message: str, *args: object) -> None:
-    # logging is imported only when there is something to say (never on the warm path).
-    import logging
-
-    logging.getLogger(__name__).warning(message, *args)
-
-
-# --- parsing -------------------------------------------------------------------------------------
-
-
-def read_entry_points_text(
-    text: str, source: str | None = None
-) -> tuple[list[_EntryPoint], list[str]]:
-    """Parse the text of an ``entry_points.txt`` into entry points and a list of errors.
-
-    Accepts what setuptools and importlib.metadata accept: ``[group]`` sections, ``name = value``
-    lines, ``#`` and ``;`` comments, blank lines, extras (``mod:attr [a,b]``) and surrounding
-    whitespace. A malformed line never hides the good ones: it becomes an error
-    ``"SOURCE:LINE: what is wrong: 'the line'"`` and parsing goes on.
-
-    >>> read_entry_points_text("[demo]\\nhello = pkg.mod:Hello\\noops\\n", "ep.txt")
-    ([EntryPoint(name='hello', value='pkg.mod:Hello', group='demo')], ["ep.txt:3: expected 'name = value': 'oops'"])
-    """  # noqa: E501
-    from plux.core.entrypoint import EntryPoint as _EntryPoint
-
-    where = source or "<entry points>"
-    entry_points: list[_EntryPoint] = []
-    errors: list[str] = []
-    group: str | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line[0] in "#;":
-            continue
-        if line[0] == "[" and line[-1] == "]":
-            group = line.strip("[]").strip() or None
-            if group is None:
-                errors.append(f"{where}:{number}: empty group name: {line!r}")
-            elif group[0] == "[" or group[-1] == "]":
-                # "[ [g]": no tool means a group named "[g"; and no file could spell it again.
-                errors.append(f"{where}:{number}: bracket in group name: {line!r}")
-                group = None
-            continue
-        name, equals, value = line.partition("=")
-        name, value = name.strip(), value.strip()
-        if group is None:
-            errors.append(f"{where}:{number}: entry point outside a [group] section: {line!r}")
-        elif not equals:
-            errors.append(f"{where}:{number}: expected 'name = value': {line!r}")
-        elif not name:
-            errors.append(f"{where}:{number}: missing entry point name: {line!r}")
-        elif not value:
-            errors.append(f"{where}:{number}: missing entry point value: {line!r}")
-        else:
-            entry_points.append(_EntryPoint(name, value, group))
-    return entry_points, errors
-
-
-def parse_entry_points_text(text: str, source: str | None = None) -> list[EntryPoint]:
-    """Parse the text of an ``entry_points.txt`` into ``importlib.metadata.EntryPoint`` objects.
-
-    Malformed lines are skipped and each is logged as a warning (logger ``plux.runtime.metadata``)
-    naming ``source`` and the line number; :func:`read_entry_points_text` returns them instead.
-    """
-    from importlib.metadata import EntryPoint
-
-    entry_points, errors = read_entry_points_text(text, source)
-    for error in errors:
-        _log_warning("malformed entry point line: %s", error)
-    return [EntryPoint(ep.name, ep.value, ep.group) for ep in entry_points]
-
-
-def serialize_entry_points_text(index: Mapping[str, Sequence[_NamedEntryPoint]]) -> str:
-    """Write ``{group: [entry point, ...]}`` as the text of an ``entry_points.txt``.
-
-    Groups are sorted, entries keep their order, so
-    ``build_entry_point_index(parse_entry_points_text(serialize_entry_points_text(x))) == x``.
-
-    >>> from plux.core.entrypoint import EntryPoint
-    >>> print(serialize_entry_points_text({"demo": [EntryPoint("hello", "pkg:Hello", "demo")]}))
-    [demo]
-    hello = pkg:Hello
-    <BLANKLINE>
-
-    :raises ValueError: for an entry point that the text format cannot represent (a name with
-        ``=`` or a line break, surrounding whitespace, an empty value).
-    """
-    lines: list[str] = []
-    for group in sorted(index):
-        if not _representable_group(group):
-            raise ValueError(f"group {group!r} cannot be written to entry_points.txt")
-        lines.append(f"[{group}]")
-        for ep in index[group]:
-            if not _representable_entry(ep.name, ep.value):
-                raise ValueError(f"entry point {ep.name!r} = {ep.value!r} cannot be written")
-            lines.append(f"{ep.name} = {ep.value}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _one_line(text: str) -> bool:
-    return bool(text) and text == text.strip() and len(text.splitlines()) == 1
-
-
-def _representable_group(group: str) -> bool:
-    # "[#x]" is a header (not a comment): only brackets at either end would change the group.
-    return _one_line(group) and group[0] != "[" and group[-1] != "]"
-
-
-def _representable_entry(name: str, value: str) -> bool:
-    return (
-        _one_line(name)
-        and _one_line(value)
-        and "=" not in name
-        and name[0] not in "#;"
-        and not (name[0] == "[" and value[-1] == "]")
-    )
 
 
 # --- distributions on the path -------------------------------------------------------------------
@@ -347,7 +225,7 @@ def build_entry_point_index(
     for info in iter_distributions(list(sys.path)):
         found, errors = read_distribution_entry_points(info.path)
         for error in errors:
-            _log_warning("malformed entry point line: %s", error)
+            log_malformed([error])
         if found:
             dist = _distribution_at(info.path)
             for ep in found:
