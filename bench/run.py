@@ -233,16 +233,17 @@ def report(times: dict[str, dict[str, list[float]]], rounds: int) -> None:
         ours, theirs = by["ours"], by["theirs"]
         ratio = ours / theirs
         above_ours, above_theirs = ours - floor["ours"], theirs - floor["theirs"]
-        above = above_ours / above_theirs if above_theirs > 0 else float("nan")
+        above = above_ours / above_theirs if above_theirs > 0 else None
         key = scenario.removesuffix(" (cold)")
         if scenario == "floor":
             verdict = ""
         elif scenario.endswith("(cold)"):
             verdict = f"<= 1    {'met' if ratio <= 1 else 'MISSED'}"
         else:
-            measured = above if key == "import" else ratio
+            measured = above if key == "import" and above is not None else ratio
             verdict = f"<= {TARGETS[key]:<5}{'met' if measured <= TARGETS[key] else 'MISSED'}"
-        line = f"{scenario:<20}{ours:>8.1f}{theirs:>8.1f}{ratio:>7.2f}{above:>13.2f}  {verdict:<18}"
+        shown = "" if above is None else f"{above:.2f}"  # the floor has nothing above itself
+        line = f"{scenario:<20}{ours:>8.1f}{theirs:>8.1f}{ratio:>7.2f}{shown:>13}  {verdict:<18}"
         if editable:
             line += f"{by['editable']:>9.1f}{by['editable'] / theirs:>7.2f}"
         print(line)
