@@ -58,9 +58,14 @@ def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module
 
 def _parse(source: str | bytes, filename: str) -> ast.Module:
     import ast
+    import warnings
 
     try:
-        return ast.parse(source, filename=filename)
+        with warnings.catch_warnings():
+            # Warnings about the code (invalid escapes...) are the module's to give on import;
+            # plux only reads it.
+            warnings.simplefilter("ignore")
+            return ast.parse(source, filename=filename)
     except (RecursionError, MemoryError) as e:
         raise SyntaxError(f"{filename}: nested too deeply to parse ({type(e).__name__})") from e
 
