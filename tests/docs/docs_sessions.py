@@ -261,8 +261,9 @@ def walk_page(page: Path, workdir: Path, site_builder, cache: Path) -> None:
         rewrite(page, recorded)
 
 
-def walk_integration_page(page: Path, tmp_path: Path) -> None:
-    """Walk ``page`` in a fresh virtual environment (see ``<!-- integration -->``)."""
+def walk_integration_page(page: Path, tmp_path: Path, wheelhouse: Path) -> None:
+    """Walk ``page`` in a fresh virtual environment (see ``<!-- integration -->``); pip installs
+    come from the session's ``wheelhouse`` only, so the walk needs no network."""
     workdir = tmp_path / "work"
     workdir.mkdir()
     cache = tmp_path / "cache"
@@ -273,6 +274,8 @@ def walk_integration_page(page: Path, tmp_path: Path) -> None:
     env["PLUX"] = str(ROOT)
     env["PLUX_CACHE_DIR"] = str(cache)
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env["PIP_NO_INDEX"] = "1"
+    env["PIP_FIND_LINKS"] = str(wheelhouse)
     env["COLUMNS"] = "100"
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

@@ -35,7 +35,8 @@ How a page is read (the conventions a writer follows):
 
 - A page with ``<!-- integration -->`` needs real builds (pip, setuptools, hatchling): it is
   walked by :func:`test_integration_page` in a fresh virtual environment instead, where
-  ``plux``, ``pip`` and ``python`` are that environment's, and ``$PLUX`` names this checkout.
+  ``plux``, ``pip`` and ``python`` are that environment's, ``$PLUX`` names this checkout, and
+  pip installs from the session's wheelhouse (``tests/integration_support.py``), offline.
 
 Shown output may differ from the real output only where it cannot be the same on two machines:
 a path ending in ``site-packages`` is written as ``.../site-packages``; the page's working
@@ -84,9 +85,9 @@ def test_page_examples_run_as_shown(page, tmp_path, site_builder, cache_dir):
 
 @pytest.mark.integration
 @pytest.mark.parametrize("page", SLOW_PAGES, ids=page_id)
-def test_integration_page(page, tmp_path):
+def test_integration_page(page, tmp_path, wheelhouse):
     """A page that builds and installs real distributions works as written in a fresh venv."""
-    walk_integration_page(page, tmp_path)
+    walk_integration_page(page, tmp_path, wheelhouse)
 
 
 def test_ship_guide_files_are_the_examples():
