@@ -75,7 +75,26 @@ class PackageFinder:
         )
 
 
-class SimplePackageFinder(PackageFinder):
+class _FolderPackageFinder(PackageFinder):
+    """A finder of packages below a given folder, with include/exclude patterns."""
+
+    def __init__(
+        self,
+        path: str = ".",
+        include: Iterable[str] = (),
+        exclude: Iterable[str] = (),
+        root: str | None = None,
+    ) -> None:
+        self._path = path
+        self.root = root
+        self.selection = PackageSelection(include, exclude, root=_pattern_root(path, root))
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+
+class SimplePackageFinder(_FolderPackageFinder):
     """Finds packages by walking ``path``: every directory with an ``__init__.py`` is a package.
 
     With ``namespace=True`` directories without ``__init__.py`` below ``path`` count too (implicit
@@ -90,14 +109,8 @@ class SimplePackageFinder(PackageFinder):
         namespace: bool = False,
         root: str | None = None,
     ) -> None:
-        self._path = path
+        super().__init__(path, include, exclude, root)
         self.namespace = namespace
-        self.root = root
-        self.selection = PackageSelection(include, exclude, root=_pattern_root(path, root))
-
-    @property
-    def path(self) -> str:
-        return self._path
 
     def find_packages(self) -> list[str]:
         """Return the dotted names of the packages to scan.
@@ -185,7 +198,7 @@ def _holds_python(directory: Path) -> bool:
     return any(directory.rglob("*.py"))
 
 
-class ListPackageFinder(PackageFinder):
+class ListPackageFinder(_FolderPackageFinder):
     """A fixed list of packages below ``path`` (e.g. what the build backend says it ships)."""
 
     def __init__(
@@ -196,14 +209,8 @@ class ListPackageFinder(PackageFinder):
         exclude: Iterable[str] = (),
         root: str | None = None,
     ) -> None:
+        super().__init__(path, include, exclude, root)
         self.packages = list(packages)
-        self._path = path
-        self.root = root
-        self.selection = PackageSelection(include, exclude, root=_pattern_root(path, root))
-
-    @property
-    def path(self) -> str:
-        return self._path
 
     def find_packages(self) -> list[str]:
         return sorted(p for p in self.packages if self.selection.package(p))

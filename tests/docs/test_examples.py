@@ -76,8 +76,6 @@ SLOW_PAGES = [p for p in PAGES if is_integration(p)]
 @pytest.mark.parametrize("page", FAST_PAGES, ids=page_id)
 def test_page_examples_run_as_shown(page, tmp_path, site_builder, cache_dir):
     """Every python and console example of the page runs and prints what the page shows."""
-    if page == README and "<!--" not in page.read_text():
-        pytest.xfail("README.md predates the docs conventions (see tests/docs/test_examples.py)")
     workdir = tmp_path / "work"
     workdir.mkdir()
     walk_page(page, workdir, site_builder, cache_dir)
