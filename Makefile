@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test unit lint format demo bench clean
+.PHONY: venv test unit compat lint format demo bench clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,9 @@ format: venv
 
 unit: venv
 	$(VPY) -m pytest -q -m "not integration"
+
+compat: venv
+	$(VPY) tools/plux116_suite.py
 
 test: lint
 	$(VPY) -m pytest -q
