@@ -25,7 +25,7 @@ class EntryPoint(NamedTuple):
 
 
 EntryPointDict = dict[str, list[str]]
-"""Entry points as ``setup(entry_points=...)`` takes them: group -> ``["name = value"]``."""
+"""Entry points as ``setup(entry_points=...)`` takes them: group -> ``["name=value"]``."""
 
 
 def spec_to_entry_point(spec: PluginSpec) -> EntryPoint:
@@ -55,21 +55,25 @@ def spec_to_entry_point(spec: PluginSpec) -> EntryPoint:
 
 
 def to_entry_point_dict(eps: Iterable[EntryPoint]) -> EntryPointDict:
-    """Group entry points into an :data:`EntryPointDict` (``name = value`` strings per group).
+    """Group entry points into an :data:`EntryPointDict` (``name=value`` strings per group).
 
-    :raises ValueError: if a name occurs twice in one group, naming both values.
+    >>> to_entry_point_dict([EntryPoint("s3", "pkg.services:s3", "services")])
+    {'services': ['s3=pkg.services:s3']}
+
+    :raises ValueError: if a name occurs twice in one group
+        (``Duplicate entry point GROUP NAME: VALUE and VALUE``).
     """
     result: EntryPointDict = {}
     seen: dict[tuple[str, str], str] = {}
     for ep in eps:
         key = (ep.group, ep.name)
         if key in seen:
+            # plux 1.16's wording, which callers match on, then both values
             raise ValueError(
-                f"duplicate entry point {ep.name!r} in group {ep.group!r}: "
-                f"{seen[key]} and {ep.value}"
+                f"Duplicate entry point {ep.group} {ep.name}: {seen[key]} and {ep.value}"
             )
         seen[key] = ep.value
-        result.setdefault(ep.group, []).append(f"{ep.name} = {ep.value}")
+        result.setdefault(ep.group, []).append(f"{ep.name}={ep.value}")
     return result
 
 

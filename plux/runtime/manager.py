@@ -7,12 +7,14 @@ imported when that plugin is first loaded (or its spec's factory first read).
 from __future__ import annotations
 
 import _thread
+import sys
 
 from plux.core.generic import Generic
 from plux.core.plugin import (
     PluginDisabled,
     PluginException,
     PluginLifecycleListener,
+    PluginSpec,
     PluginSpecResolver,
 )
 from plux.runtime.container import P, PluginContainer
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from typing import Any
 
-    from plux.core.plugin import PluginFinder, PluginSpec
+    from plux.core.plugin import PluginFinder
     from plux.runtime.index import IndexedEntryPoint
 
     PluginFilter = Callable[[PluginSpec], bool]
@@ -34,6 +36,13 @@ if TYPE_CHECKING:
 __all__ = ["PluginContainer", "PluginManager"]
 
 _tracker = LoadTracker()
+
+_HOOKS = tuple(name for name in vars(PluginLifecycleListener) if name.startswith("on_"))
+
+FILTERED = "A plugin filter disabled this plugin before it was initialized"
+"""The reason a plugin disabled by a filter gives (as plux 1.16 words it)."""
+SHOULD_NOT_LOAD = "Load condition for plugin was false"
+"""The reason a plugin whose ``should_load()`` returned False gives (as plux 1.16 words it)."""
 
 
 def _logger() -> logging.Logger:
@@ -47,9 +56,11 @@ class PluginManager(Generic[P]):
     """Finds the plugins of ``namespace`` and loads them, each at most once.
 
     ``load_args``/``load_kwargs`` are passed to every plugin's ``load``. ``listener`` is one
-    :class:`PluginLifecycleListener` or several. ``finder`` replaces the installed entry points as
-    the source of plugins (and resolves them all up front). ``filters`` replace the process-wide
-    :data:`~plux.runtime.filter.global_plugin_filter`; a filter returning True disables a plugin.
+    listener (any object with lifecycle hooks, such as a :class:`PluginLifecycleListener`) or an
+    iterable of them. ``finder`` replaces the installed entry points as the source of plugins (and
+    resolves them all up front; its specs of other namespaces are left out). ``filters`` replace
+    the process-wide :data:`~plux.runtime.filter.global_plugin_filter`; a filter returning True
+    disables a plugin.
 
     Any number of threads may load plugins at once: each plugin is created and loaded once.
     """
@@ -64,14 +75,9 @@ class PluginManager(Generic[P]):
         filters: list[PluginFilter] | None = None,
     ) -> None:
         self.namespace = namespace
-        self.load_args = load_args or ()
+        self.load_args: list[Any] | tuple[Any, ...] = load_args or []
         self.load_kwargs = load_kwargs or {}
-        if listener is None:
-            self.listeners: list[PluginLifecycleListener] = []
-        elif isinstance(listener, PluginLifecycleListener):
-            self.listeners = [listener]
-        else:
-            self.listeners = list(listener)
+        self.listeners = _as_listeners(listener)
         self.finder = finder
         self.filters: list[PluginFilter] = (
             [global_plugin_filter] if filters is None else list(filters)
@@ -112,18 +118,13 @@ class PluginManager(Generic[P]):
                 continue
             try:
                 plugins.append(self._load(container))
-            except PluginDisabled:
-                continue
+            except PluginDisabled as e:
+                _debug("%s", e)
             except Exception as e:
                 if propagate_exceptions:
                     raise
-                log = _logger()
-                log.error(
-                    "plugin %s:%s failed to load: %s",
-                    self.namespace,
-                    container.name,
-                    e,
-                    exc_info=log.isEnabledFor(10),  # the traceback at DEBUG level
+                _log_error(
+                    "exception while loading plugin %s:%s: %s", self.namespace, container.name, e
                 )
         return plugins
 
@@ -178,6 +179,8 @@ class PluginManager(Generic[P]):
         conflicts: list[tuple[Any, Any]] = []
         if self.finder is not None:
             for spec in self.finder.find_plugins():
+                if spec.namespace != self.namespace:
+                    continue  # a finder may know several namespaces; this manager serves one
                 if spec.name in by_name:
                     conflicts.append((by_name[spec.name].resolved_spec, spec))
                 else:
@@ -292,61 +295,92 @@ class PluginManager(Generic[P]):
                 if error is not None:
                     raise error
             try:
-                self._run_lifecycle(container)
+                return self._run_lifecycle(container)
             except PluginDisabled as e:
                 container.is_disabled = True
-                container.is_loaded = False
                 container.disabled_reason = e.reason
                 raise
-            except Exception as e:
-                if container.resolve_error is None:
-                    if container.is_init:
-                        container.load_error = e
-                    else:
-                        container.init_error = e
-                raise
-            return container.plugin  # type: ignore[return-value]
 
-    def _run_lifecycle(self, container: PluginContainer[P]) -> None:
+    def _run_lifecycle(self, container: PluginContainer[P]) -> P:
+        """Take the plugin from its spec to loaded; each step keeps the error it ends in."""
         spec = self._resolve(container)
-        for plugin_filter in self.filters:
-            if plugin_filter(spec):
-                raise PluginDisabled(self.namespace, container.name, "excluded by a plugin filter")
-        if not container.is_init:
-            try:
-                plugin = spec.factory()
-            except PluginDisabled:
-                raise
-            except Exception as e:
-                self._notify("on_init_exception", spec, e)
-                raise
-            container.plugin = plugin  # type: ignore[assignment]
+        if any(plugin_filter(spec) for plugin_filter in self.filters):
+            raise PluginDisabled(self.namespace, container.name, FILTERED)
+        plugin = container.plugin if container.is_init else self._init(container, spec)
+        assert plugin is not None  # is_init means the factory returned it
+        try:
+            if not plugin.should_load():
+                raise PluginDisabled(self.namespace, container.name, SHOULD_NOT_LOAD)
+            self._notify("on_load_before", spec, plugin, self.load_args, self.load_kwargs)
+            container.load_value = plugin.load(*self.load_args, **self.load_kwargs)
+            # on_load_after's listeners see the plugin loaded, but may still fail or disable it
+            container.is_loaded = True
+            self._notify("on_load_after", spec, plugin, container.load_value)
+        except Exception as e:
+            container.is_loaded = False
+            container.load_value = None
+            if not isinstance(e, PluginDisabled):
+                self._notify("on_load_exception", spec, plugin, e)
+                container.load_error = e
+            raise
+        return plugin
+
+    def _init(self, container: PluginContainer[P], spec: PluginSpec) -> P:
+        """Call the spec's factory; listeners of on_init_after may still fail or disable it."""
+        factory = spec.factory
+        # a spec may name an @plugin function as its factory: its own spec makes the plugin
+        decorated = getattr(factory, "__pluginspec__", None)
+        if isinstance(decorated, PluginSpec):
+            factory = decorated.factory
+        try:
+            plugin: P = factory()  # type: ignore[assignment]
+            container.plugin = plugin
             container.is_init = True
             self._notify("on_init_after", spec, plugin)
-        loaded = container.plugin
-        assert loaded is not None
-        try:
-            if not loaded.should_load():
-                raise PluginDisabled(self.namespace, container.name, "should_load() returned False")
-            self._notify("on_load_before", spec, loaded, self.load_args, self.load_kwargs)
-            result = loaded.load(*self.load_args, **self.load_kwargs)
-        except PluginException:
+        except PluginDisabled:
             raise
         except Exception as e:
-            self._notify("on_load_exception", spec, loaded, e)
+            self._notify("on_init_exception", spec, e)
+            container.init_error = e
             raise
-        container.load_value = result
-        container.is_loaded = True
-        self._notify("on_load_after", spec, loaded, result)
+        return plugin
 
     def _notify(self, hook: str, *args: Any) -> None:
         for listener in self.listeners:
+            # a listener that is not a PluginLifecycleListener may lack hooks it does not need
+            method = getattr(listener, hook, None)
+            if method is None:
+                continue
             try:
-                getattr(listener, hook)(*args)
+                method(*args)
             except PluginException:
                 raise
-            except Exception:
-                _logger().exception("plugin listener %r failed in %s (ignored)", listener, hook)
+            except Exception as e:
+                _log_error("error while calling %s: %s (listener %r, ignored)", hook, e, listener)
+
+
+def _as_listeners(
+    listener: PluginLifecycleListener | Iterable[PluginLifecycleListener] | None,
+) -> list[PluginLifecycleListener]:
+    """The listeners given as ``listener``: an object with any lifecycle hook is one listener
+    (a PluginLifecycleListener, or any object with the hook methods, such as a Mock)."""
+    if listener is None:
+        return []
+    if any(hasattr(listener, hook) for hook in _HOOKS):
+        return [listener]  # type: ignore[list-item]
+    return list(listener)  # type: ignore[arg-type]
+
+
+def _log_error(message: str, *args: Any) -> None:
+    """Log an error, with the traceback of the exception being handled when DEBUG is on."""
+    log = _logger()
+    log.error(message, *args, exc_info=log.isEnabledFor(10))
+
+
+def _debug(message: str, *args: Any) -> None:
+    # An application that has not imported logging has configured no handler to show this.
+    if "logging" in sys.modules:
+        _logger().debug(message, *args)
 
 
 def _describe(origin: Any) -> str:

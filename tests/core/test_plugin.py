@@ -144,18 +144,18 @@ class TestEntryPoints:
         assert spec_to_entry_point(spec) == EntryPoint("s3", "pkg.mod:s3", "tests.plugins")
 
     def test_entry_point_dict_groups_by_namespace(self) -> None:
-        """to_entry_point_dict gives 'name = value' strings per group, in order."""
+        """to_entry_point_dict gives 'name=value' strings per group, in order (as plux 1.16)."""
         eps = [
             EntryPoint("a", "m:A", "g1"),
             EntryPoint("b", "m:B", "g2"),
             EntryPoint("c", "m:C", "g1"),
         ]
-        assert to_entry_point_dict(eps) == {"g1": ["a = m:A", "c = m:C"], "g2": ["b = m:B"]}
+        assert to_entry_point_dict(eps) == {"g1": ["a=m:A", "c=m:C"], "g2": ["b=m:B"]}
 
     def test_duplicate_name_in_a_group_raises_naming_both(self) -> None:
-        """A name twice in one group is a ValueError naming both values."""
+        """A name twice in one group is a ValueError in plux 1.16's words, naming both values."""
         eps = [EntryPoint("a", "m:A", "g"), EntryPoint("a", "n:B", "g")]
-        with pytest.raises(ValueError, match="duplicate entry point 'a' in group 'g': m:A and n:B"):
+        with pytest.raises(ValueError, match="^Duplicate entry point g a: m:A and n:B$"):
             to_entry_point_dict(eps)
 
     def test_discover_entry_points_uses_the_finder(self) -> None:
@@ -166,5 +166,5 @@ class TestEntryPoints:
                 return [PluginSpec("tests.plugins", "concrete", Concrete)]
 
         assert discover_entry_points(Finder()) == {
-            "tests.plugins": [f"concrete = {__name__}:Concrete"]
+            "tests.plugins": [f"concrete={__name__}:Concrete"]
         }

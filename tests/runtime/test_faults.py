@@ -202,10 +202,10 @@ class Faulty(Plugin):
             "f = MatchingPluginFilter(); f.add_exclusion(name='fault*')\n"
             "KWARGS = {'filters': [f]}",
             True,
-            "excluded by a plugin filter",
+            "A plugin filter disabled this plugin before it was initialized",
             id="filter",
         ),
-        pytest.param("KWARGS = {}", False, "should_load() returned False", id="should-load"),
+        pytest.param("KWARGS = {}", False, "Load condition for plugin was false", id="should-load"),
         pytest.param(
             "from plux import PluginLifecycleListener\n"
             "class Veto(PluginLifecycleListener):\n"

@@ -149,7 +149,7 @@ def test_reusable_plugins_from_a_factory(services_site, python):
     assert result == [
         ["s3"],
         "plugin localstack.plugins.services:dynamodb is disabled, "
-        "reason: should_load() returned False",
+        "reason: Load condition for plugin was false",
     ]
 
 

@@ -1,0 +1,208 @@
+"""PluginManager with a custom finder behaves as plux 1.16's did where its users can tell."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from unittest.mock import MagicMock, Mock
+
+import pytest
+
+from plux import (
+    Plugin,
+    PluginDisabled,
+    PluginException,
+    PluginFinder,
+    PluginLifecycleListener,
+    PluginManager,
+    PluginSpec,
+    plugin,
+)
+
+NS = "compat.plugins"
+
+
+class Good(Plugin):
+    def load(self, *args: Any, **kwargs: Any) -> str:
+        return "loaded"
+
+
+class Broken(Plugin):
+    def load(self, *args: Any, **kwargs: Any) -> None:
+        raise PluginException("broken on purpose")
+
+
+class Reluctant(Plugin):
+    def should_load(self) -> bool:
+        return False
+
+
+@plugin(namespace=NS, name="hello")
+def hello() -> str:
+    return "hello"
+
+
+class Finder(PluginFinder):
+    def __init__(self, *specs: PluginSpec) -> None:
+        self.specs = list(specs)
+
+    def find_plugins(self) -> list[PluginSpec]:
+        return self.specs
+
+
+def manager(*specs: PluginSpec, **kwargs: Any) -> PluginManager[Plugin]:
+    specs = specs or (PluginSpec(NS, "a", Good), PluginSpec(NS, "b", Good))
+    return PluginManager(NS, finder=Finder(*specs), **kwargs)
+
+
+class FailOnLoadAfter(PluginLifecycleListener):
+    def on_load_after(
+        self, plugin_spec: PluginSpec, plugin: Plugin, load_result: Any = None
+    ) -> None:
+        if plugin_spec.name == "b":
+            raise PluginException("listener rejects b")
+
+
+class FailOnInitAfter(PluginLifecycleListener):
+    def on_init_after(self, plugin_spec: PluginSpec, plugin: Plugin) -> None:
+        if plugin_spec.name == "b":
+            raise PluginException("listener rejects b at init")
+
+
+class TestCustomFinder:
+    def test_specs_of_other_namespaces_are_left_out(self) -> None:
+        """A finder's specs of other namespaces are neither listed nor loaded nor resolved."""
+        listener = Mock()
+        m = manager(PluginSpec(NS, "a", Good), PluginSpec("other", "x", Good), listener=listener)
+        assert m.list_names() == ["a"]
+        assert [type(p) for p in m.load_all()] == [Good]
+        assert not m.exists("x")
+        assert [c.args[0].name for c in listener.on_resolve_after.call_args_list] == ["a"]
+
+    def test_spec_naming_a_decorated_function_loads_a_function_plugin(self) -> None:
+        """A spec whose factory is an @plugin function loads that function's plugin."""
+        loaded = manager(PluginSpec(NS, "hello", hello)).load("hello")
+        assert loaded.name == "hello"
+        assert loaded() == "hello"  # type: ignore[operator]
+
+
+class TestListenerArgument:
+    @pytest.mark.parametrize("listener", [Mock(), MagicMock()], ids=["Mock", "MagicMock"])
+    def test_object_with_hook_methods_is_one_listener(self, listener: Mock) -> None:
+        """Any object with the hook methods (a Mock too) is one listener, not an iterable."""
+        m = manager(listener=listener)
+        m.load_all()
+        assert listener.on_load_after.call_count == 2
+        container = m.get_container("b")
+        listener.on_load_after.assert_called_with(container.plugin_spec, container.plugin, "loaded")
+
+    def test_iterable_of_listeners_are_all_called(self) -> None:
+        """A list of listeners: each hears every event."""
+        first, second = Mock(), Mock()
+        manager(listener=[first, second]).load_all()
+        assert first.on_init_after.call_count == second.on_init_after.call_count == 2
+
+    def test_hooks_a_listener_lacks_are_skipped(self) -> None:
+        """A listener of no PluginLifecycleListener class hears the hooks it has, and no error."""
+
+        class OnlyLoads:
+            def __init__(self) -> None:
+                self.loaded: list[str] = []
+
+            def on_load_after(self, spec: PluginSpec, plugin: Plugin, result: Any) -> None:
+                self.loaded.append(spec.name)
+
+        listener = OnlyLoads()
+        assert len(manager(listener=listener).load_all()) == 2
+        assert listener.loaded == ["a", "b"]
+
+    def test_load_args_default_to_an_empty_list(self) -> None:
+        """Without load_args, listeners see [] as the load arguments, as in plux 1.16."""
+        listener = Mock()
+        manager(listener=listener).load("a")
+        assert listener.on_load_before.call_args.args[2:] == ([], {})
+
+
+class TestListenerFailures:
+    def test_plugin_exception_from_on_load_after_fails_the_plugin(self) -> None:
+        """on_load_after raising PluginException: load_all leaves the plugin out, load re-raises."""
+        listener = Mock(wraps=FailOnLoadAfter())
+        m = manager(listener=listener)
+        assert m.load_all() == [m.load("a")]
+        assert m.load_all() == [m.load("a")]
+        with pytest.raises(PluginException, match="listener rejects b") as first:
+            m.load("b")
+        with pytest.raises(PluginException) as again:
+            m.load("b")
+        assert again.value is first.value
+        container = m.get_container("b")
+        assert (container.is_loaded, container.load_value, container.load_error) == (
+            False,
+            None,
+            first.value,
+        )
+        assert listener.on_load_exception.call_args.args[2] is first.value
+
+    def test_plugin_exception_from_on_init_after_fails_the_plugin(self) -> None:
+        """on_init_after raising PluginException is the plugin's init error, reported as one."""
+        listener = Mock(wraps=FailOnInitAfter())
+        m = manager(listener=listener)
+        assert len(m.load_all()) == 1
+        with pytest.raises(PluginException, match="listener rejects b at init") as e:
+            m.load("b")
+        assert m.get_container("b").init_error is e.value
+        assert not m.is_loaded("b")
+        assert listener.on_init_exception.call_args.args[1] is e.value
+
+    def test_plugin_exception_from_load_is_reported_to_on_load_exception(self) -> None:
+        """A PluginException raised by the plugin's load reaches on_load_exception like any."""
+        listener = Mock()
+        with pytest.raises(PluginException, match="broken on purpose") as e:
+            manager(PluginSpec(NS, "broken", Broken), listener=listener).load("broken")
+        assert listener.on_load_exception.call_args.args[2] is e.value
+
+    def test_plain_listener_error_is_logged_in_plux_1_16_words(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """An ordinary listener error is logged as 'error while calling HOOK: ERROR', ignored."""
+        listener = Mock()
+        listener.on_load_after.side_effect = RuntimeError("oops")
+        assert len(manager(listener=listener).load_all()) == 2
+        assert "error while calling on_load_after: oops" in caplog.text
+
+
+class TestMessages:
+    def test_filtered_plugin_reason_reads_as_in_plux_1_16(self) -> None:
+        """A filter disables a plugin 'before it was initialized', in plux 1.16's words."""
+        with pytest.raises(PluginDisabled) as e:
+            manager(filters=[lambda spec: spec.name == "a"]).load("a")
+        assert str(e.value) == (
+            f"plugin {NS}:a is disabled, reason: "
+            "A plugin filter disabled this plugin before it was initialized"
+        )
+
+    def test_should_load_false_reason_reads_as_in_plux_1_16(self) -> None:
+        """should_load() returning False gives 'Load condition for plugin was false'."""
+        m = manager(PluginSpec(NS, "shy", Reluctant))
+        assert m.load_all() == []
+        with pytest.raises(PluginDisabled) as e:
+            m.load("shy")
+        assert e.value.reason == "Load condition for plugin was false"
+        assert str(e.value) == f"plugin {NS}:shy is disabled, reason: {e.value.reason}"
+
+    def test_load_all_logs_a_failure_in_plux_1_16_words(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """load_all logs 'exception while loading plugin NS:NAME: ERROR' and goes on."""
+        m = manager(PluginSpec(NS, "broken", Broken), PluginSpec(NS, "a", Good))
+        assert len(m.load_all()) == 1
+        assert f"exception while loading plugin {NS}:broken: broken on purpose" in caplog.text
+
+    def test_load_all_logs_a_skipped_disabled_plugin_at_debug(
+        self, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        """load_all skips a disabled plugin quietly, saying why at DEBUG level only."""
+        caplog.set_level(logging.DEBUG, logger="plux.runtime.manager")
+        manager(PluginSpec(NS, "shy", Reluctant)).load_all()
+        assert [r.levelname for r in caplog.records] == ["DEBUG"]
+        assert "Load condition for plugin was false" in caplog.text
