@@ -85,7 +85,7 @@ class PluginSpec:
         self.factory = factory
 
     def __repr__(self) -> str:
-        return f"PluginSpec({self.namespace}.{self.name} = {self.factory!r})"
+        return f"PluginSpec({self.namespace}.{self.name} = {self.factory})"
 
     __str__ = __repr__
 
@@ -149,9 +149,10 @@ class PluginSpecResolver:
         spec = getattr(source, "__pluginspec__", None)
         if callable(source) and isinstance(spec, PluginSpec):
             return spec
+        # plux 1.16's wording first, which callers may match on
         raise ValueError(
-            f"cannot resolve a plugin spec from {source!r}: expected a PluginSpec, a Plugin "
-            "subclass with namespace and name, or a function decorated with @plugin"
+            f"cannot resolve plugin specification from {source!r}: expected a PluginSpec, a "
+            "Plugin subclass with namespace and name, or a function decorated with @plugin"
         )
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+# collections.abc would import the collections package; its implementation is already loaded.
+from _collections_abc import Callable
+
 from plux.core.plugin import PluginSpec
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    PluginFilter = Callable[[PluginSpec], bool]
-    """A filter returns True for a spec whose plugin must be disabled."""
+PluginFilter = Callable[[PluginSpec], bool]
+"""A filter returns True for a spec whose plugin must be disabled."""
 
 
 class PluginSpecMatcher:

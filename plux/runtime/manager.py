@@ -18,20 +18,18 @@ from plux.core.plugin import (
     PluginSpecResolver,
 )
 from plux.runtime.container import P, PluginContainer
-from plux.runtime.filter import global_plugin_filter
+from plux.runtime.filter import PluginFilter, global_plugin_filter
 from plux.runtime.locking import LoadTracker
 from plux.runtime.resolve import import_entry_point_value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import logging
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
     from typing import Any
 
     from plux.core.plugin import PluginFinder
     from plux.runtime.index import IndexedEntryPoint
-
-    PluginFilter = Callable[[PluginSpec], bool]
 
 __all__ = ["PluginContainer", "PluginManager"]
 

@@ -63,16 +63,15 @@ class MetadataPluginFinder(PluginFinder):
         self.namespace = namespace
         self.on_resolve_exception_callback = on_resolve_exception_callback
         self.spec_resolver = spec_resolver or PluginSpecResolver()
-        self.entry_points_resolver = entry_points_resolver
-
-    def find_plugins(self) -> list[PluginSpec]:
-        resolver = self.entry_points_resolver
-        if resolver is None:
+        if entry_points_resolver is None:
             from plux.runtime.cache import EntryPointsCache
 
-            resolver = EntryPointsCache.instance()
+            entry_points_resolver = EntryPointsCache.instance()
+        self.entry_points_resolver: EntryPointsResolver = entry_points_resolver
+
+    def find_plugins(self) -> list[PluginSpec]:
         specs = []
-        for entry_point in resolver.get_entry_points().get(self.namespace, []):
+        for entry_point in self.entry_points_resolver.get_entry_points().get(self.namespace, []):
             spec = self.to_plugin_spec(entry_point)
             if spec is not None:
                 specs.append(spec)

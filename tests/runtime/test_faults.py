@@ -78,7 +78,7 @@ CASES = [
     pytest.param(
         "faulty_mod:THING",
         {"faulty_mod/__init__.py": "THING = 42\n"},
-        ("PluginException", "cannot resolve a plugin spec from 42"),
+        ("PluginException", "cannot resolve plugin specification from 42"),
         ["on_resolve_exception", "faulty", "ValueError"],
         id="not-a-plugin",
     ),
