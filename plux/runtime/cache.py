@@ -20,11 +20,18 @@ from plux.runtime.index import (
     IndexedEntryPoint,
     build_index,
     declared_names_hold,
+    first_copies,
     identity,
     read_declared_names,
     scan_stamps,
 )
-from plux.runtime.metadata import EntryPointsResolver
+from plux.runtime.metadata import (
+    PATH_FINDER,
+    PATH_ONLY,
+    EntryPointsResolver,
+    distribution_finders,
+    find_distributions,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,6 +40,7 @@ if TYPE_CHECKING:
     from typing import ClassVar
 
     from plux.runtime.index import Identity
+    from plux.runtime.metadata import FoundDistribution
 
 __all__ = [
     "EntryPointsCache",
@@ -222,8 +230,11 @@ class EntryPointsCache(EntryPointsResolver):
 
     ``EntryPointsCache.instance()`` is the process-wide one. It checks the index against the
     environment once, and again whenever ``sys.path`` differs from the path the index was built
-    for, or when :meth:`refresh` is called. A cache directory that cannot be used or written never
-    makes it fail: it then keeps the index in memory only.
+    for, or when :meth:`refresh` is called (or ``_cache.clear()``, as LocalStack does after
+    installing an extension). A cache directory that cannot be used or written never makes it
+    fail: it then keeps the index in memory only. Distributions that finders on
+    ``sys.meta_path`` other than the standard path finder provide cannot be stamped: they are
+    asked for once per check, through ``importlib.metadata``.
     """
 
     _instance: ClassVar[EntryPointsCache | None] = None
@@ -244,10 +255,15 @@ class EntryPointsCache(EntryPointsResolver):
         self._path = tuple(path) if path is not None else None
         self._use_disk = use_disk
         self._lock = RLock()
-        self._index: EntryPointIndex | None = None
-        self._checked: set[str] = set()
+        self._cache: dict[tuple[str, ...], EntryPointIndex] = {}
+        """The checked index of the path last asked about; clearing it makes the next call check
+        the environment again (plux 1.16 kept its entry points here too)."""
         self._dir_ok: dict[str, bool] = {}
+        self._derived_from: EntryPointIndex | None = None
+        self._checked: set[str] = set()
         self._entry_points: dict[str, list[EntryPoint]] | None = None
+        self._found: dict[tuple[object, ...], list[FoundDistribution]] = {}
+        self._distributions: dict[str, Distribution] = {}
 
     @classmethod
     def instance(cls) -> EntryPointsCache:
@@ -261,8 +277,9 @@ class EntryPointsCache(EntryPointsResolver):
         return instance
 
     def entry_points_of(self, group: str) -> list[IndexedEntryPoint]:
-        """The entry points of ``group`` in path order, including every distribution's entry of
-        a name that several register (the first one is the one that counts)."""
+        """The entry points of ``group`` in the order ``importlib.metadata`` gives them,
+        including every distribution's entry of a name that several register (the first one is
+        the one that counts)."""
         with self._lock:
             try:
                 return self._entry_points_of(group)
@@ -278,14 +295,47 @@ class EntryPointsCache(EntryPointsResolver):
             if not declared_names_hold(index, group):
                 read_declared_names(index, group, index.identity[4])
             self._checked.add(group)
-        rows = list(index.rows(group))
         self._save(index)
-        return rows
+        finders = distribution_finders()
+        if finders == PATH_ONLY:
+            return list(index.rows(group))
+        return self._with_found(index, group, finders)
+
+    def _found_by(
+        self, index: EntryPointIndex, finders: tuple[object, ...]
+    ) -> list[FoundDistribution]:
+        found = self._found.get(finders)
+        if found is None:
+            found = self._found[finders] = find_distributions(finders, index.identity[4])
+            self._distributions.update((f.path, f.distribution) for f in found if f.path)
+        return found
+
+    def _with_found(
+        self, index: EntryPointIndex, group: str, finders: tuple[object, ...]
+    ) -> list[IndexedEntryPoint]:
+        """``group``'s entries when other finders provide distributions too: each finder's in
+        ``sys.meta_path`` order, the first copy of a distribution counting."""
+        found = self._found_by(index, finders)
+        records, visible = index.dists()
+        by_path: dict[str, list[IndexedEntryPoint]] = {}
+        for row in index.rows(group):
+            by_path.setdefault(row.path, []).append(row)
+        keyed: list[tuple[str, list[IndexedEntryPoint]]] = []
+        for finder in finders:
+            if finder is PATH_FINDER:
+                keyed.extend((records[p][3], by_path.get(p, [])) for p in visible)
+            else:
+                keyed.extend((f.key, f.rows(group)) for f in found if f.finder is finder)
+        return [row for rows in first_copies(keyed) for row in rows]
 
     def groups(self) -> list[str]:
         """The entry point groups present in the environment."""
         with self._lock:
-            return sorted(self._current().groups)
+            index = self._current()
+            groups = set(index.groups)
+            for found in self._found_by(index, distribution_finders()):
+                groups.update(found.groups())
+            return sorted(groups)
 
     def errors(self) -> list[str]:
         """The malformed lines in the visible distributions' entry points, each naming its file
@@ -298,27 +348,28 @@ class EntryPointsCache(EntryPointsResolver):
         each bound to its distribution. Imports ``importlib.metadata``; prefer
         :meth:`entry_points_of`, which does not."""
         with self._lock:
-            index = self._current()
+            self._current()
             if self._entry_points is None:
                 from plux.runtime.metadata import bind_entry_point
 
-                dists: dict[str, Distribution] = {}
                 result: dict[str, list[EntryPoint]] = {}
-                for group in index.groups:
-                    result[group] = [
-                        bind_entry_point(row, self._distribution(dists, row.path))
-                        for row in index.rows(group)
-                    ]
+                for group in self.groups():
+                    rows = self.entry_points_of(group)
+                    if rows:
+                        result[group] = [
+                            bind_entry_point(row, self.distribution(row.path)) for row in rows
+                        ]
                 self._entry_points = result
             return {group: list(eps) for group, eps in self._entry_points.items()}
 
-    @staticmethod
-    def _distribution(cache: dict[str, Distribution], path: str) -> Distribution:
-        if path not in cache:
-            from importlib.metadata import Distribution
+    def distribution(self, path: str) -> Distribution:
+        """``importlib.metadata``'s distribution for an entry point's ``path``."""
+        with self._lock:
+            if path not in self._distributions:
+                from plux.runtime.metadata import distribution_at
 
-            cache[path] = Distribution.at(path)
-        return cache[path]
+                self._distributions[path] = distribution_at(path)
+            return self._distributions[path]
 
     def refresh(self) -> None:
         """Check the environment again now (after installing or removing distributions in this
@@ -336,9 +387,16 @@ class EntryPointsCache(EntryPointsResolver):
 
     def _current(self) -> EntryPointIndex:
         path = self._current_path()
-        index = self._index
-        if index is None or index.identity[4] != path:
+        index = self._cache.get(path)
+        if index is None:
             index = self._load(path)
+        if index is not self._derived_from:
+            # A new check: what was derived from the previous index is forgotten.
+            self._derived_from = index
+            self._checked = set()
+            self._entry_points = None
+            self._found = {}
+            self._distributions = {}
         return index
 
     def _load(self, path: tuple[str, ...], trust_file: bool = True) -> EntryPointIndex:
@@ -346,16 +404,16 @@ class EntryPointsCache(EntryPointsResolver):
         file = self._index_file(ident)
         stamps = scan_stamps(path)
         stored = read_index_file(file, ident) if file is not None and trust_file else None
+        previous = (stored or self._derived_from) if trust_file else None
         try:
             if stored is not None and stored.holds(stamps):
                 index = stored
             else:
-                index = build_index(path, stamps, (stored or self._index) if trust_file else None)
+                index = build_index(path, stamps, previous)
         except _DAMAGED:
             index = build_index(path, stamps, None)
-        self._index = index
-        self._checked = set()
-        self._entry_points = None
+        self._cache.clear()
+        self._cache[path] = index
         self._save(index)
         return index
 

@@ -37,9 +37,12 @@ def read_entry_points_text(
 ) -> tuple[list[_EntryPoint], list[str]]:
     """Parse the text of an ``entry_points.txt`` into entry points and a list of errors.
 
-    Accepts what setuptools and importlib.metadata accept: ``[group]`` sections, ``name = value``
-    lines, ``#`` and ``;`` comments, blank lines, extras (``mod:attr [a,b]``) and surrounding
-    whitespace. A malformed line never hides the good ones: it becomes an error
+    Reads what ``importlib.metadata`` reads, as it reads it: ``[group]`` headers (the group is
+    what lies between the outer brackets, inner spaces kept), ``name = value`` lines split at the
+    first ``=`` and stripped (extras such as ``mod:attr [a,b]`` stay in the value), ``#`` comments
+    and blank lines. Where it fails (a line without ``=`` makes ``importlib.metadata.entry_points()``
+    raise), plux goes on: a ``;`` line is an ini comment, skipped; any other such line, and one
+    that importlib ignores (before any header), becomes an error
     ``"SOURCE:LINE: what is wrong: 'the line'"`` and parsing goes on.
 
     >>> read_entry_points_text("[demo]\\nhello = pkg.mod:Hello\\noops\\n", "ep.txt")
@@ -53,29 +56,20 @@ def read_entry_points_text(
     group: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
-        if not line or line[0] in "#;":
+        if not line or line[0] == "#":
             continue
         if line[0] == "[" and line[-1] == "]":
-            group = line.strip("[]").strip() or None
-            if group is None:
-                errors.append(f"{where}:{number}: empty group name: {line!r}")
-            elif group[0] == "[" or group[-1] == "]":
-                # "[ [g]": no tool means a group named "[g"; and no file could spell it again.
-                errors.append(f"{where}:{number}: bracket in group name: {line!r}")
-                group = None
+            group = line.strip("[]")
             continue
         name, equals, value = line.partition("=")
-        name, value = name.strip(), value.strip()
+        if not equals and line[0] == ";":
+            continue  # an ini comment (importlib.metadata would fail on it; configparser skips it)
         if group is None:
             errors.append(f"{where}:{number}: entry point outside a [group] section: {line!r}")
         elif not equals:
             errors.append(f"{where}:{number}: expected 'name = value': {line!r}")
-        elif not name:
-            errors.append(f"{where}:{number}: missing entry point name: {line!r}")
-        elif not value:
-            errors.append(f"{where}:{number}: missing entry point value: {line!r}")
         else:
-            entry_points.append(_EntryPoint(name, value, group))
+            entry_points.append(_EntryPoint(name.strip(), value.strip(), group))
     return entry_points, errors
 
 

@@ -7,6 +7,8 @@ The index (:mod:`plux.runtime.index`) uses the scanning and parsing here on its 
 from __future__ import annotations
 
 import os
+from _frozen_importlib_external import PathFinder as _PathFinder
+from functools import lru_cache
 
 from plux.runtime.entry_points_text import (
     log_malformed,
@@ -19,12 +21,14 @@ from plux.runtime.entry_points_text import (
 # module is on the warm path, and typing alone costs more than the rest of it.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
     from importlib.metadata import Distribution, EntryPoint
+    from zipfile import ZipFile
 
     from plux.core.entrypoint import EntryPoint as _EntryPoint
     from plux.core.plugin import PluginSpec
     from plux.runtime.entry_points_text import NamedEntryPoint as _NamedEntryPoint
+    from plux.runtime.index import IndexedEntryPoint
 
 
 __all__ = [
@@ -33,9 +37,11 @@ __all__ = [
     "EntryPointsResolver",
     "MetadataEntryPointsResolver",
     "build_entry_point_index",
+    "distribution_at",
     "iter_distributions",
     "log_malformed",
     "normalize_name",
+    "packages_distributions",
     "parse_entry_points_text",
     "read_entry_points_text",
     "resolve_distribution_information",
@@ -71,23 +77,29 @@ def normalize_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def metadata_headers(text: str) -> dict[str, str]:
+    """Name and Version from the text of a METADATA/PKG-INFO file (its header block)."""
+    headers: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        if key in ("Name", "Version"):
+            headers.setdefault(key, value.strip())
+    return headers
+
+
 def _metadata_headers(path: str) -> dict[str, str]:
     """Name and Version from a distribution's METADATA/PKG-INFO (read only when the folder
-    name does not tell them)."""
-    headers: dict[str, str] = {}
-    for file in ("METADATA", "PKG-INFO"):
+    name does not tell them); an ``*.egg-info`` that is a file is itself the PKG-INFO."""
+    files = ("METADATA", "PKG-INFO") if os.path.isdir(path) else ("",)
+    for file in files:
         try:
             with open(os.path.join(path, file), encoding="utf-8", errors="replace") as fh:
-                for line in fh:
-                    if not line.strip():
-                        break
-                    key, _, value = line.partition(":")
-                    if key in ("Name", "Version"):
-                        headers.setdefault(key, value.strip())
+                return metadata_headers(fh.read(1 << 16))
         except OSError:
             continue
-        return headers
-    return headers
+    return {}
 
 
 class DistributionInfo:
@@ -122,9 +134,7 @@ def distribution_info(path: str, exact_name: bool = False) -> DistributionInfo:
     the metadata file is read when the name lacks one of them (``name.egg-info``), or with
     ``exact_name`` for the name as the project spells it (folder names escape ``-`` as ``_``).
     """
-    stem = os.path.basename(path).rpartition(".")[0]
-    name, _, rest = stem.partition("-")
-    version = rest.partition("-")[0]
+    name, version = _folder_name_and_version(path)
     if exact_name or not name or not version:
         headers = _metadata_headers(path)
         name = headers.get("Name") or name
@@ -132,35 +142,22 @@ def distribution_info(path: str, exact_name: bool = False) -> DistributionInfo:
     return DistributionInfo(name, version, path)
 
 
-def metadata_dir_names(entry: str) -> list[str] | None:
-    """The names of the distribution metadata folders in the path entry ``entry``, sorted.
-
-    ``None`` when ``entry`` is not a readable directory (missing, a zip file: neither is searched).
-    """
-    try:
-        with os.scandir(entry or ".") as it:
-            return sorted(
-                d.name for d in it if d.name.lower().endswith(METADATA_SUFFIXES) and d.is_dir()
-            )
-    except OSError:
-        return None
+def _folder_name_and_version(path: str) -> tuple[str, str]:
+    stem = os.path.basename(path).rpartition(".")[0]
+    name, _, rest = stem.partition("-")
+    return name, rest.partition("-")[0]
 
 
 def iter_distributions(path: Iterable[str]) -> Iterable[DistributionInfo]:
-    """The distributions visible on ``path`` (e.g. ``sys.path``), in the order Python sees them.
+    """The distributions visible on ``path`` (e.g. ``sys.path``), in the order
+    ``importlib.metadata`` finds them; a shadowed copy (a later one of the same name) is left
+    out."""
+    from plux.runtime.index import build_index, scan_stamps
 
-    Only the first distribution of a (normalised) name counts, as in ``importlib.metadata``: a
-    shadowed copy further down the path is not returned. Within one directory, folders are taken
-    in sorted order, so that the choice between two copies in one place is deterministic.
-    """
-    seen: set[str] = set()
-    for entry in path:
-        for dirname in metadata_dir_names(entry) or ():
-            info = distribution_info(os.path.join(entry or ".", dirname))
-            key = normalize_name(info.name)
-            if key not in seen:
-                seen.add(key)
-                yield info
+    path = list(path)
+    records, visible = build_index(path, scan_stamps(path)).dists()
+    for dist_path in visible:
+        yield DistributionInfo(records[dist_path][2], records[dist_path][4], dist_path)
 
 
 def entry_points_file(path: str) -> str:
@@ -186,10 +183,15 @@ def read_distribution_entry_points(path: str) -> tuple[list[_EntryPoint], list[s
     try:
         with open(file, "rb") as fh:
             data = fh.read()
-    except FileNotFoundError:
-        return [], []
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []  # none, or an egg-info file or dangling link (as importlib.metadata reads it)
     except OSError as e:
         return [], [f"{file}: cannot be read: {e}"]
+    return entry_points_from_bytes(data, file)
+
+
+def entry_points_from_bytes(data: bytes, file: str) -> tuple[list[_EntryPoint], list[str]]:
+    """The entry points in the bytes of an ``entry_points.txt`` (named ``file`` in errors)."""
     try:
         text = data.decode("utf-8")
         errors: list[str] = []
@@ -198,6 +200,58 @@ def read_distribution_entry_points(path: str) -> tuple[list[_EntryPoint], list[s
         errors = [f"{file}: not valid UTF-8 ({e.reason} at byte {e.start}), read with replacements"]
     entry_points, line_errors = read_entry_points_text(text, file)
     return entry_points, errors + line_errors
+
+
+class ZipEntry:
+    """A zip file on the path, read as ``importlib.metadata`` reads it: its top-level names in
+    archive order are the candidates, ``NAME/entry_points.txt`` and ``NAME/METADATA`` (or
+    ``PKG-INFO``) their files. Use as a context manager."""
+
+    def __init__(self, archive: str, zip_file: ZipFile) -> None:
+        self.archive = archive
+        self._zip = zip_file
+        self.children = list(dict.fromkeys(n.split("/", 1)[0] for n in zip_file.namelist()))
+
+    @classmethod
+    def open(cls, archive: str) -> ZipEntry | None:
+        """The zip file ``archive``, or None when it is none (as importlib.metadata, which then
+        finds nothing there)."""
+        import zipfile
+
+        try:
+            return cls(archive, zipfile.ZipFile(archive))
+        except (OSError, ValueError, zipfile.BadZipFile):
+            return None
+
+    def __enter__(self) -> ZipEntry:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._zip.close()
+
+    def _read(self, child: str, file: str) -> bytes | None:
+        try:
+            return self._zip.read(f"{child}/{file}")
+        except (KeyError, OSError, ValueError, RuntimeError):
+            return None  # RuntimeError: an encrypted member
+
+    def entry_points(self, child: str) -> tuple[list[_EntryPoint], list[str]]:
+        """The entry points of the distribution ``child`` and the errors in their file."""
+        data = self._read(child, ENTRY_POINTS_FILE)
+        source = os.path.join(self.archive, child, ENTRY_POINTS_FILE)
+        return entry_points_from_bytes(data, source) if data is not None else ([], [])
+
+    def info(self, child: str) -> DistributionInfo:
+        """Name and version of the distribution ``child`` (its folder name, then its metadata)."""
+        name, version = _folder_name_and_version(child)
+        for file in ("METADATA", "PKG-INFO"):
+            data = self._read(child, file)
+            if data is not None:
+                headers = metadata_headers(data.decode("utf-8", errors="replace"))
+                name = headers.get("Name") or name
+                version = version or headers.get("Version", "")
+                break
+        return DistributionInfo(name, version, os.path.join(self.archive, child))
 
 
 # --- importlib.metadata objects ------------------------------------------------------------------
@@ -220,23 +274,33 @@ def build_entry_point_index(
             index.setdefault(ep.group, []).append(EntryPoint(ep.name, ep.value, ep.group))
         return index
 
-    import sys
+    from plux.runtime.cache import EntryPointsCache
 
-    for info in iter_distributions(list(sys.path)):
-        found, errors = read_distribution_entry_points(info.path)
-        for error in errors:
-            log_malformed([error])
-        if found:
-            dist = _distribution_at(info.path)
-            for ep in found:
-                index.setdefault(ep.group, []).append(bind_entry_point(ep, dist))
-    return index
+    return EntryPointsCache(use_disk=False).get_entry_points()
 
 
-def _distribution_at(path: str) -> Distribution:
-    from importlib.metadata import Distribution
+def distribution_at(path: str) -> Distribution:
+    """``importlib.metadata``'s distribution for the metadata folder ``path`` (which may be in a
+    zip file on the path)."""
+    from importlib.metadata import Distribution, PathDistribution
 
+    archive, child = os.path.split(path)
+    if os.path.isfile(archive):
+        import zipfile
+
+        return PathDistribution(zipfile.Path(archive).joinpath(child))
     return Distribution.at(path)
+
+
+@lru_cache
+def packages_distributions() -> Mapping[str, list[str]]:
+    """The names of the distributions that hold each top-level package, each name once
+    (``importlib.metadata.packages_distributions``, which may repeat a name for an editable
+    install). Cached; ``packages_distributions.cache_clear()`` forgets it, as after installing or
+    removing distributions (LocalStack does so, as with plux 1.16)."""
+    from importlib.metadata import packages_distributions as read
+
+    return {package: list(dict.fromkeys(names)) for package, names in read().items()}
 
 
 def bind_entry_point(ep: _NamedEntryPoint, dist: Distribution | None) -> EntryPoint:
@@ -249,6 +313,73 @@ def bind_entry_point(ep: _NamedEntryPoint, dist: Distribution | None) -> EntryPo
     if dist is not None and bind is not None:
         result = bind(dist)
     return result
+
+
+# --- distributions of other finders on sys.meta_path -----------------------------------------
+
+PATH_FINDER: object = _PathFinder
+"""The standard path finder, whose distributions the index holds."""
+PATH_ONLY = (PATH_FINDER,)
+
+
+def distribution_finders() -> tuple[object, ...]:
+    """The finders on ``sys.meta_path`` that provide distributions, in order (usually only
+    :data:`PATH_FINDER`)."""
+    import sys
+
+    return tuple(f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None)
+
+
+class FoundDistribution:
+    """A distribution that a finder other than the path finder provides (not indexed)."""
+
+    __slots__ = ("finder", "distribution", "key", "path", "_rows")
+
+    def __init__(self, finder: object, distribution: Distribution) -> None:
+        from plux.runtime.index import IndexedEntryPoint
+
+        self.finder = finder
+        self.distribution = distribution
+        name = distribution.metadata["Name"] or ""
+        # importlib.metadata tells copies apart by this key (the normalised name, or for a path
+        # distribution the one in its folder name).
+        self.key = normalize_name(getattr(distribution, "_normalized_name", None) or name)
+        self.path = str(getattr(distribution, "_path", ""))
+        version = distribution.metadata["Version"] or ""
+        self._rows: dict[str, list[IndexedEntryPoint]] = {}
+        entry_points: Iterable[EntryPoint] = distribution.entry_points
+        for ep in entry_points:
+            row = IndexedEntryPoint(ep.name, ep.value, ep.group, name, version, self.path, None)
+            self._rows.setdefault(ep.group, []).append(row)
+
+    def rows(self, group: str) -> list[IndexedEntryPoint]:
+        """This distribution's entry points in ``group``."""
+        return self._rows.get(group, [])
+
+    def groups(self) -> list[str]:
+        return list(self._rows)
+
+
+def find_distributions(finders: Sequence[object], path: Sequence[str]) -> list[FoundDistribution]:
+    """The distributions that ``finders`` other than the path finder provide for ``path``, in
+    order. A finder that fails is logged and skipped (``importlib.metadata`` would raise)."""
+    import logging
+    from importlib.metadata import DistributionFinder
+
+    found: list[FoundDistribution] = []
+    for finder in finders:
+        if finder is PATH_FINDER:
+            continue
+        try:
+            context = DistributionFinder.Context(path=list(path))
+            found.extend(FoundDistribution(finder, d) for d in finder.find_distributions(context))  # type: ignore[attr-defined]
+        except Exception:
+            logging.getLogger(__name__).warning(
+                "distribution finder %r failed; its distributions are left out",
+                finder,
+                exc_info=True,
+            )
+    return found
 
 
 class EntryPointsResolver:
@@ -287,13 +418,14 @@ def resolve_distribution_information(plugin_spec: PluginSpec) -> Distribution | 
         return None
     from plux.runtime.cache import EntryPointsCache
 
-    for ep in EntryPointsCache.instance().entry_points_of(plugin_spec.namespace):
+    cache = EntryPointsCache.instance()
+    for ep in cache.entry_points_of(plugin_spec.namespace):
         if ep.value.partition(":")[0].strip() == module:
-            return _distribution_at(ep.path)
+            return cache.distribution(ep.path)
 
-    from importlib.metadata import PackageNotFoundError, distribution, packages_distributions
+    from importlib.metadata import PackageNotFoundError, distribution
 
-    names = list(dict.fromkeys(packages_distributions().get(module.partition(".")[0], [])))
+    names = packages_distributions().get(module.partition(".")[0], [])
     relpath = module.replace(".", "/")
     candidates: list[Distribution] = []
     for name in names:

@@ -14,11 +14,13 @@ if TYPE_CHECKING:
     import ast
     from collections.abc import Sequence
 
+    from plux.runtime.index import Stamp
+
 __all__ = ["DeclaredNameReader", "find_module_source", "read_declared_name"]
 
-SourceResults = dict[str, tuple[int, int, dict[tuple[str, str], "str | None"]]]
-"""Per source file: its stamp (mtime_ns, size) and the declared names read from it, keyed on
-(attribute, entry point name). Kept in the index so that an unchanged file is not read again."""
+SourceResults = dict[str, tuple["Stamp", dict[tuple[str, str], "str | None"]]]
+"""Per source file: its stamp and the declared names read from it, keyed on (attribute, entry
+point name). Kept in the index so that an unchanged file is not read again."""
 
 
 def may_be_lower_cased(entry_point_name: str) -> bool:
@@ -244,35 +246,36 @@ class DeclaredNameReader:
             self._sources[module] = source
             return source
 
-    def read(self, entry_point_name: str, value: str) -> tuple[str | None, str | None, int, int]:
-        """``(declared name or None, source file, mtime_ns, size)`` for one entry point."""
+    def read(self, entry_point_name: str, value: str) -> tuple[str | None, str | None, Stamp]:
+        """``(declared name or None, source file read or None, its stamp)`` for one entry
+        point."""
+        from plux.runtime.index import MISSING, file_stamp
+
         if not may_be_lower_cased(entry_point_name):
-            return None, None, -1, -1
+            return None, None, MISSING
         module, _, attr = value.partition(":")
         attr = attr.partition("[")[0].strip()
         module = module.strip()
         if not attr or "." in attr:
-            return None, None, -1, -1
+            return None, None, MISSING
         file = self._source_of(module)
         if file is None:
-            return None, None, -1, -1
-        try:
-            st = os.stat(file)
-        except OSError:
-            return None, None, -1, -1
-        stamp = (st.st_mtime_ns, st.st_size)
+            return None, None, MISSING
+        stamp = file_stamp(file)
+        if stamp == MISSING:
+            return None, None, MISSING
         known = self.results.get(file)
         if known is None:
             previous = self.previous.get(file)
-            reuse = previous is not None and (previous[0], previous[1]) == stamp
-            known = (stamp[0], stamp[1], dict(previous[2]) if reuse and previous else {})
+            reuse = previous is not None and previous[0] == stamp
+            known = (stamp, dict(previous[1]) if reuse and previous else {})
             self.results[file] = known
-        names = known[2]
+        names = known[1]
         key = (attr, entry_point_name)
         if key not in names:
             text = self._text(file)
             names[key] = None if text is None else read_declared_name(text, attr, entry_point_name)
-        return names[key], file, stamp[0], stamp[1]
+        return names[key], file, stamp
 
     def _text(self, file: str) -> str | None:
         if file not in self._texts:

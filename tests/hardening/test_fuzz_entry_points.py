@@ -46,14 +46,20 @@ def grouped(entry_points: list) -> dict[str, list[tuple[str, str]]]:  # type: ig
 @settings(max_examples=400, deadline=None)
 @given(entry_points_texts)
 def test_serialized_parse_result_parses_to_the_same_entries(text: str) -> None:
-    """serialize(parse(x)) is always writable and parses, without errors, to the same entries."""
+    """What parse(x) gives and the writer accepts serialises to text that parses, without errors,
+    to the same entries (the writer refuses what importlib reads but no tool should write, such
+    as an empty name)."""
     entry_points, _ = read_entry_points_text(text)
     by_group: dict[str, list] = {}  # type: ignore[type-arg]
     for ep in entry_points:
+        try:
+            serialize_entry_points_text({ep.group: [ep]})
+        except ValueError:
+            continue
         by_group.setdefault(ep.group, []).append(ep)
     again, errors = read_entry_points_text(serialize_entry_points_text(by_group))
     assert errors == []
-    assert grouped(again) == grouped(entry_points)
+    assert grouped(again) == grouped([ep for eps in by_group.values() for ep in eps])
 
 
 @settings(max_examples=200, deadline=None)
@@ -63,11 +69,14 @@ def test_every_line_is_an_entry_a_header_ignorable_or_an_error(text: str) -> Non
     entry_points, errors = read_entry_points_text(text, "f")
     lines = [line.strip() for line in text.splitlines()]
     headers = [line for line in lines if line[:1] == "[" and line[-1:] == "]"]
-    ignorable = [line for line in lines if not line or line[0] in "#;"]
-    malformed_headers = [e for e in errors if "group name" in e]
-    assert len(entry_points) + len(errors) - len(malformed_headers) + len(headers) + len(
-        ignorable
-    ) == len(lines)
+    ignorable = [
+        line
+        for line in lines
+        if not line
+        or line[0] == "#"
+        or (line[0] == ";" and "=" not in line and line not in headers)
+    ]
+    assert len(entry_points) + len(errors) + len(headers) + len(ignorable) == len(lines)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -77,7 +86,7 @@ def test_entry_points_file_of_any_bytes_is_read_or_reported(scratch: Path, data:
     _, dist = fresh_site(scratch, data)
     entry_points, errors = read_distribution_entry_points(str(dist))
     assert all(error.startswith(str(dist / "entry_points.txt")) for error in errors)
-    assert all(ep.name and ep.value and ep.group for ep in entry_points)
+    assert all(ep.name == ep.name.strip() and ep.value == ep.value.strip() for ep in entry_points)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
