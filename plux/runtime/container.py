@@ -40,6 +40,8 @@ class LazyPluginSpec(PluginSpec):
     def __repr__(self) -> str:
         return f"PluginSpec({self.namespace}.{self.name} = {self.location} (not yet resolved))"
 
+    __str__ = __repr__  # PluginSpec's would read ``factory``, importing the plugin
+
 
 class PluginContainer(Generic[P]):
     """One plugin of a manager: its spec, the plugin instance, and where in its lifecycle it is.

@@ -206,3 +206,23 @@ class TestMessages:
         manager(PluginSpec(NS, "shy", Reluctant)).load_all()
         assert [r.levelname for r in caplog.records] == ["DEBUG"]
         assert "Load condition for plugin was false" in caplog.text
+
+
+def test_str_of_a_listed_spec_imports_nothing(site_builder: Any, python: Any) -> None:
+    """str() and repr() of a spec the default manager lists show it without importing it."""
+    site_builder.add_distribution(
+        "lazy-str", entry_points={NS: {"far": "far_away.mod:Far"}}, modules={"far_away/mod.py": ""}
+    )
+    result = python.json(
+        """
+        import json, sys
+        from plux import PluginManager
+        (spec,) = PluginManager("compat.plugins").list_plugin_specs()
+        print(json.dumps([str(spec), repr(spec) == str(spec), "far_away.mod" in sys.modules]))
+        """
+    )
+    assert result == [
+        "PluginSpec(compat.plugins.far = far_away.mod:Far (not yet resolved))",
+        True,
+        False,
+    ]
