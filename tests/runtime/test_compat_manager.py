@@ -129,7 +129,7 @@ class TestListenerFailures:
         listener = Mock(wraps=FailOnLoadAfter())
         m = manager(listener=listener)
         assert m.load_all() == [m.load("a")]
-        assert m.load_all() == [m.load("a")]
+        assert m.load_all() == [m.load("a")]  # b stays out of later calls too
         with pytest.raises(PluginException, match="listener rejects b") as first:
             m.load("b")
         with pytest.raises(PluginException) as again:
