@@ -371,6 +371,20 @@ class EntryPointsCache(EntryPointsResolver):
                 self._distributions[path] = distribution_at(path)
             return self._distributions[path]
 
+    def _build_and_store_index(
+        self, cache_dir: str | os.PathLike[str]
+    ) -> dict[str, list[EntryPoint]]:
+        """Write :meth:`get_entry_points` as an ``entry_points.txt`` text into ``cache_dir``, and
+        return it: plux 1.16's way of storing its index, kept for its callers (its own suite)."""
+        from plux.runtime.metadata import serialize_entry_points_text
+
+        index = self.get_entry_points()
+        name = index_file_name(identity(self._current_path()))[: -len(_SUFFIX)]
+        file = os.path.join(os.fspath(cache_dir), f"{name}.entry_points.txt")
+        with open(file, "w", encoding="utf-8") as fh:
+            fh.write(serialize_entry_points_text(index))
+        return index
+
     def refresh(self) -> None:
         """Check the environment again now (after installing or removing distributions in this
         process, or changing an ``entry_points.txt``)."""

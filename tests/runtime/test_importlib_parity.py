@@ -1,0 +1,220 @@
+"""The index answers what importlib.metadata.entry_points() answers, whatever sys.path holds.
+
+Each test makes an environment for real and asks, in fresh processes (a cold one that builds
+the index, then a warm one that reads it), importlib.metadata and plux the same question.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from plux.runtime.metadata import read_entry_points_text
+
+GROUP = "parity.plugins"
+
+ASK = """
+import json, sys
+{prelude}
+import importlib.metadata as md
+from plux import PluginManager
+from plux.runtime.cache import EntryPointsCache
+from plux.runtime.metadata import build_entry_point_index
+
+group = {group!r}
+theirs = [[ep.name, ep.value, ep.dist.name] for ep in md.entry_points(group=group)]
+cache = EntryPointsCache.instance()
+ours = [[ep.name, ep.value, ep.distribution] for ep in cache.entry_points_of(group)]
+bound = [[ep.name, ep.value, ep.dist.name] for ep in cache.get_entry_points().get(group, [])]
+rebuilt = [[ep.name, ep.value, ep.dist.name] for ep in build_entry_point_index().get(group, [])]
+print(json.dumps({{
+    "theirs": theirs, "ours": ours, "bound": bound, "rebuilt": rebuilt,
+    "names": PluginManager(group).list_names(),
+}}))
+"""
+
+
+def ask(python, group: str = GROUP, prelude: str = "") -> list[list[str]]:
+    """importlib.metadata's entries of ``group`` (name, value, distribution), after checking in
+    a cold and then a warm process that plux answers the same in every way it answers."""
+    for _ in ("cold", "warm"):
+        answer = python.json(ASK.format(group=group, prelude=prelude))
+        theirs = answer["theirs"]
+        assert answer["ours"] == theirs
+        assert answer["bound"] == theirs
+        assert answer["rebuilt"] == theirs
+        assert answer["names"] == list(dict.fromkeys(name for name, _, _ in theirs))
+    return theirs  # type: ignore[no-any-return]
+
+
+def write_distribution(folder: Path, name: str, version: str, entry_points: str) -> Path:
+    """A metadata folder ``folder`` for ``name`` with the text of its entry_points.txt."""
+    folder.mkdir(parents=True)
+    (folder / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n")
+    (folder / "entry_points.txt").write_text(entry_points)
+    return folder
+
+
+ORDERS = pytest.mark.parametrize("order", [(0, 1), (1, 0)], ids=["in-order", "reversed"])
+
+
+@ORDERS
+def test_two_copies_in_one_folder_first_listed_wins(site_builder, python, order):
+    """Two copies of one distribution in one folder (pip --ignore-installed): the copy the
+    folder lists first wins, as in importlib.metadata, not the alphabetically first."""
+    copies = [("1.0", "old = dup:Old"), ("2.0", "new = dup:New")]
+    for position in order:
+        version, line = copies[position]
+        folder = site_builder.path / f"dup-{version}.dist-info"
+        write_distribution(folder, "dup", version, f"[{GROUP}]\n{line}\n")
+    first = next(n for n in os.listdir(site_builder.path) if n.startswith("dup-"))
+    expected = "old" if first == "dup-1.0.dist-info" else "new"
+    assert [name for name, _, _ in ask(python)] == [expected]
+
+
+@ORDERS
+def test_one_name_from_two_distributions_in_one_folder(site_builder, python, order):
+    """Two distributions in one folder registering one name: the first listed is the first
+    entry, as in importlib.metadata; both are listed."""
+    for position in order:
+        name = ("alpha", "beta")[position]
+        site_builder.add_distribution(name, entry_points={GROUP: {"x": f"{name}:X"}})
+    first = next(n for n in os.listdir(site_builder.path) if n.endswith(".dist-info"))
+    entries = ask(python)
+    assert [dist for _, _, dist in entries][0] == first.partition("-")[0]
+    assert sorted(dist for _, _, dist in entries) == ["alpha", "beta"]
+
+
+def test_zip_file_on_the_path_is_read(site_builder, tmp_path, python):
+    """A zip file on sys.path (a zipapp, bundled dependencies) contributes its distributions."""
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("zipped-1.0.dist-info/METADATA", "Name: zipped\nVersion: 1.0\n")
+        zf.writestr("zipped-1.0.dist-info/entry_points.txt", f"[{GROUP}]\nz = zipped:Z\n")
+        zf.writestr("zipped.py", "Z = 1\n")
+    site_builder.add_distribution("plain", entry_points={GROUP: {"p": "plain:P"}})
+    python.sites.insert(0, archive)
+    assert ask(python) == [["z", "zipped:Z", "zipped"], ["p", "plain:P", "plain"]]
+
+
+def test_zip_file_changed_is_read_again(site_builder, tmp_path, python):
+    """A zip file rewritten on the path is read again by the next process."""
+    archive = tmp_path / "bundle.zip"
+    python.sites.insert(0, archive)
+    for entry in ("first", "second"):
+        with zipfile.ZipFile(archive, "w") as zf:
+            zf.writestr("zipped-1.0.dist-info/METADATA", "Name: zipped\nVersion: 1.0\n")
+            zf.writestr("zipped-1.0.dist-info/entry_points.txt", f"[{GROUP}]\n{entry} = z:Z\n")
+        assert [name for name, _, _ in ask(python)] == [entry]
+
+
+def test_egg_directory_on_the_path_is_read(site_builder, python):
+    """An .egg directory on sys.path contributes the distribution in its EGG-INFO."""
+    egg = site_builder.path / "eggy-1.0-py3.egg"
+    info = write_distribution(egg / "EGG-INFO", "eggy", "1.0", f"[{GROUP}]\ne = eggy:E\n")
+    (info / "METADATA").rename(info / "PKG-INFO")
+    python.sites.append(egg)
+    assert ask(python) == [["e", "eggy:E", "eggy"]]
+
+
+def test_egg_info_file_shadows_later_copy(site_builder, second_site, python):
+    """An egg-info file (a distutils install) earlier on the path is the first copy: a later
+    copy's entry points do not count, as in importlib.metadata."""
+    (site_builder.path / "shadow-1.0-py3.11.egg-info").write_text(
+        "Metadata-Version: 1.1\nName: shadow\nVersion: 1.0\n"
+    )
+    second_site.add_distribution("shadow", "2.0", entry_points={GROUP: {"s": "shadow:S"}})
+    second_site.add_distribution("other", entry_points={GROUP: {"o": "other:O"}})
+    python.sites.append(second_site.path)
+    assert ask(python) == [["o", "other:O", "other"]]
+
+
+def test_dangling_dist_info_link_shadows_later_copy(site_builder, second_site, tmp_path, python):
+    """A dangling *.dist-info link earlier on the path hides a later copy, as in importlib."""
+    (site_builder.path / "gone-1.0.dist-info").symlink_to(tmp_path / "nowhere")
+    second_site.add_distribution("gone", "2.0", entry_points={GROUP: {"g": "gone:G"}})
+    second_site.add_distribution("other", entry_points={GROUP: {"o": "other:O"}})
+    python.sites.append(second_site.path)
+    assert ask(python) == [["o", "other:O", "other"]]
+
+
+def test_folder_named_otherwise_than_its_metadata(site_builder, python):
+    """pip's temporary ~name folder (metadata Name: foo) is a distribution of its own beside
+    foo, as importlib.metadata (which goes by the folder name) sees it."""
+    write_distribution(
+        site_builder.path / "~oo-1.0.dist-info", "foo", "1.0", f"[{GROUP}]\nt = f:T\n"
+    )
+    site_builder.add_distribution("foo", "2.0", entry_points={GROUP: {"n": "foo:N"}})
+    assert sorted(name for name, _, _ in ask(python)) == ["n", "t"]
+
+
+def test_spaced_group_header_keeps_its_spaces(site_builder, python):
+    """A [ spaced ] header names the group ' spaced ', as importlib.metadata reads it."""
+    site_builder.add_distribution("spaced", entry_points="[ spaced ]\ns = spaced:S\n")
+    assert ask(python, " spaced ") == [["s", "spaced:S", "spaced"]]
+    assert ask(python, "spaced") == []
+
+
+FINDER = """
+import pathlib
+from importlib.metadata import DistributionFinder, PathDistribution
+
+class HiddenFinder(DistributionFinder):
+    def find_spec(self, *args, **kwargs):
+        return None
+
+    def find_distributions(self, context=DistributionFinder.Context()):
+        return [PathDistribution(pathlib.Path({folder!r}))]
+
+sys.meta_path.{where}
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [("append(HiddenFinder())", ["o", "p"]), ("insert(0, HiddenFinder())", ["h", "o"])],
+    ids=["after", "before"],
+)
+def test_meta_path_finder_distributions_are_asked_for(
+    site_builder, tmp_path, python, where, expected
+):
+    """A distribution that a finder on sys.meta_path provides counts, before or after the path
+    finder's, and shadows or is shadowed as in importlib.metadata."""
+    hidden = write_distribution(
+        tmp_path / "hidden" / "shared-9.0.dist-info", "shared", "9.0", f"[{GROUP}]\nh = h:H\n"
+    )
+    site_builder.add_distribution("shared", "1.0", entry_points={GROUP: {"p": "s:P"}})
+    site_builder.add_distribution("own", entry_points={GROUP: {"o": "own:O"}})
+    prelude = FINDER.format(folder=str(hidden), where=where)
+    entries = ask(python, prelude=prelude)
+    assert sorted(name for name, _, _ in entries) == expected
+
+
+lines = st.lists(
+    st.sampled_from(["[g]", "[ g ]", "[]", "[[g]]", "a = b:c", "= b", "a =", "; a = b", "# c"])
+    | st.text(st.characters(blacklist_categories=("Cs",)), max_size=20),
+    max_size=12,
+).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines)
+def test_entry_points_text_is_read_as_importlib_reads_it(tmp_path_factory, text):
+    """Any entry_points.txt that importlib.metadata can read gives the same entries in plux;
+    on one it fails on, plux reports the lines it skipped."""
+    from importlib.metadata import Distribution
+
+    folder = tmp_path_factory.mktemp("ep") / "x-1.0.dist-info"
+    folder.mkdir()
+    (folder / "entry_points.txt").write_text(text, encoding="utf-8", newline="")
+    ours, errors = read_entry_points_text(text)
+    try:
+        theirs = [(ep.name, ep.value, ep.group) for ep in Distribution.at(folder).entry_points]
+    except (TypeError, ValueError):
+        assert errors
+        return
+    assert [(ep.name, ep.value, ep.group) for ep in ours] == theirs
