@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import enum
 import importlib
-from collections.abc import Iterable
+import importlib.util
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,15 @@ class EntrypointBuildMode(str, enum.Enum):
     MANUAL = "manual"
 
 
+class BuildBackend(str, enum.Enum):
+    """The build backend a project uses (``[tool.plux] build_backend``); ``auto`` tells it from
+    ``[build-system] build-backend``."""
+
+    AUTO = "auto"
+    SETUPTOOLS = "setuptools"
+    HATCHLING = "hatchling"
+
+
 @dataclasses.dataclass(frozen=True)
 class PluxConfiguration:
     """Settings for build-time discovery; every field has the default a missing key gets."""
@@ -43,6 +54,8 @@ class PluxConfiguration:
     """File written by ``python -m plux entrypoints`` in manual mode, relative to the project."""
     path_configured: bool = False
     """Whether ``path`` was set explicitly (it then wins over the build backend's layout)."""
+    build_backend: BuildBackend = BuildBackend.AUTO
+    """The backend whose layout the command line follows; ``auto`` reads ``build-system``."""
 
     def merge(
         self,
@@ -68,7 +81,14 @@ class PluxConfiguration:
         return dataclasses.replace(self, **changes)
 
 
-_KEYS = ("path", "include", "exclude", "entrypoint_build_mode", "entrypoint_static_file")
+_KEYS = (
+    "path",
+    "include",
+    "exclude",
+    "entrypoint_build_mode",
+    "entrypoint_static_file",
+    "build_backend",
+)
 
 
 def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfiguration:
@@ -78,19 +98,12 @@ def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfigurati
     """
     if not isinstance(table, dict):
         raise ConfigError(f"{source} must be a table, got {type(table).__name__}")
-    # plux 1.16 also read `build_backend`; it is accepted so that such projects keep building,
-    # and has no effect: the backend that runs the build is the one plux hooks into.
-    legacy = table.get("build_backend", "auto")
-    if legacy not in ("auto", "setuptools", "hatchling"):
-        raise ConfigError(
-            f"{source}: build_backend must be 'auto', 'setuptools' or 'hatchling', got {legacy!r}"
-        )
-    unknown = sorted(set(table) - set(_KEYS) - {"build_backend"})
+    unknown = sorted(set(table) - set(_KEYS))
     if unknown:
         raise ConfigError(
             f"{source}: unknown key {unknown[0]!r}; known keys are {', '.join(_KEYS)}"
         )
-    config = PluxConfiguration()
+    config = PluxConfiguration(build_backend=_check_backend(table.get("build_backend", "auto")))
     if "path" in table:
         config = dataclasses.replace(
             config, path=_check_str("path", table["path"]), path_configured=True
@@ -107,7 +120,7 @@ def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfigurati
     )
 
 
-def read_plux_config(workdir: str | Path = ".") -> PluxConfiguration:
+def read_plux_config(workdir: str | os.PathLike[str] = ".") -> PluxConfiguration:
     """Read ``[tool.plux]`` from ``workdir/pyproject.toml``; defaults if there is no file or table.
 
     :raises ConfigError: if the file is not valid TOML or the table has a bad value.
@@ -128,22 +141,88 @@ def plux_config_of(pyproject: dict[str, Any], where: Path) -> PluxConfiguration:
     return parse_plux_table(table, f"[tool.plux] in {where}")
 
 
-def read_pyproject(workdir: str | Path = ".") -> dict[str, Any]:
+def read_pyproject(workdir: str | os.PathLike[str] = ".") -> dict[str, Any]:
     """Return the parsed ``pyproject.toml`` of ``workdir``, or ``{}`` if there is none.
 
     :raises ConfigError: if the file is not valid TOML.
     """
-    path = Path(workdir) / PYPROJECT
     try:
-        data = path.read_bytes()
+        return _load_toml(Path(workdir) / PYPROJECT)
     except FileNotFoundError:
         return {}
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    data = path.read_bytes()
     toml = _toml_module()
     try:
         result: dict[str, Any] = toml.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:  # tomllib.TOMLDecodeError is a ValueError
         raise ConfigError(f"{path} is not valid TOML: {e}") from e
     return result
+
+
+def determine_build_backend_from_pyproject_config(
+    pyproject_config: Mapping[str, Any],
+) -> BuildBackend | None:
+    """The backend ``[build-system] build-backend`` names (``setuptools.*``, ``hatchling.*``), or
+    None for another or none."""
+    declared = pyproject_config.get("build-system", {}).get("build-backend")
+    for backend in (BuildBackend.SETUPTOOLS, BuildBackend.HATCHLING):
+        if isinstance(declared, str) and declared.startswith(backend.value + "."):
+            return backend
+    return None
+
+
+# plux 1.16's names for reading the configuration, kept for code that calls them.
+
+
+def load_pyproject_toml(
+    pyproject_file_or_workdir: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """The parsed ``pyproject.toml`` (a file, or the one in a folder; default: the working folder).
+
+    :raises FileNotFoundError: if there is no such file.
+    :raises ConfigError: if the file is not valid TOML.
+    """
+    path = Path(pyproject_file_or_workdir or os.getcwd())
+    return _load_toml(path if path.is_file() else path / PYPROJECT)
+
+
+def parse_pyproject_toml(path: str | os.PathLike[str]) -> PluxConfiguration:
+    """The ``[tool.plux]`` configuration of a ``pyproject.toml`` (a file, or the one in a folder).
+
+    :raises FileNotFoundError: if there is no such file.
+    :raises ConfigError: if the file or the table is not valid.
+    """
+    return plux_config_of(load_pyproject_toml(path), Path(path))
+
+
+def read_plux_config_from_workdir(
+    workdir: str | os.PathLike[str] | None = None,
+) -> PluxConfiguration:
+    """The ``[tool.plux]`` configuration of ``workdir`` (default: the working folder); defaults
+    without a ``pyproject.toml``."""
+    return read_plux_config(workdir or os.getcwd())
+
+
+def determine_build_backend_from_config(workdir: str | os.PathLike[str]) -> BuildBackend:
+    """The project's build backend: ``[tool.plux] build_backend``, else ``[build-system]
+    build-backend``, else the first of setuptools and hatchling that is installed.
+
+    :raises ValueError: if none of these tells (neither backend is installed).
+    """
+    pyproject = read_pyproject(workdir)
+    configured = plux_config_of(pyproject, Path(workdir) / PYPROJECT).build_backend
+    if configured is not BuildBackend.AUTO:
+        return configured
+    declared = determine_build_backend_from_pyproject_config(pyproject)
+    if declared is not None:
+        return declared
+    for backend in (BuildBackend.SETUPTOOLS, BuildBackend.HATCHLING):
+        if importlib.util.find_spec(backend.value) is not None:
+            return backend
+    raise ValueError("no supported build backend found: plux needs setuptools or hatchling")
 
 
 def _toml_module() -> Any:
@@ -187,6 +266,16 @@ def _check_patterns(key: str, value: Any) -> tuple[str, ...]:
             f"[tool.plux] {key} must be a list of non-empty pattern strings, got {value!r}"
         )
     return tuple(value)
+
+
+def _check_backend(value: Any) -> BuildBackend:
+    try:
+        return BuildBackend(value)
+    except ValueError:
+        choices = ", ".join(repr(b.value) for b in BuildBackend)
+        raise ConfigError(
+            f"[tool.plux] build_backend must be one of {choices}, got {value!r}"
+        ) from None
 
 
 def _check_mode(value: Any) -> EntrypointBuildMode:

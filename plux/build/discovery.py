@@ -66,6 +66,9 @@ class ModuleScanningPluginFinder(PluginFinder):
       created it: module-level bindings are ranked ``def``/``class``/assignment from an
       expression, then assignment from another name, and ``import`` bindings never count; ties
       go to the smallest module name, then to the first name in the module.
+
+    A module that fails to import is logged and skipped, as in plux 1.16; with ``strict=True``
+    (what builds use, so that no plugin is dropped silently) it raises :class:`DiscoveryError`.
     """
 
     def __init__(
@@ -75,16 +78,18 @@ class ModuleScanningPluginFinder(PluginFinder):
         scope: Iterable[str] | None = None,
         sources: Iterable[ModuleSource] = (),
         root: str | Path = ".",
+        strict: bool = False,
     ) -> None:
         self.modules = list(modules)
         self.resolver = resolver or PluginSpecResolver()
         self.scope = None if scope is None else set(scope)
         self.sources = {s.name: s for s in sources}
         self.root = Path(root)
+        self.strict = strict
         self._bindings: dict[str, dict[str, Binding]] = {}
 
     def find_plugins(self) -> list[PluginSpec]:
-        imported = [self._import(m) for m in self.modules]
+        imported = [m for m in map(self._import_or_skip, self.modules) if m is not None]
         scope = self.scope if self.scope is not None else {m.__name__ for m in imported}
         seen: dict[int, tuple[Any, PluginSpec, list[tuple[str, str]]]] = {}
         for module in imported:
@@ -113,6 +118,15 @@ class ModuleScanningPluginFinder(PluginFinder):
                     )
                 )
         return result
+
+    def _import_or_skip(self, module: str | ModuleType) -> ModuleType | None:
+        try:
+            return self._import(module)
+        except DiscoveryError as e:
+            if self.strict:
+                raise
+            LOG.error("%s; its plugins are skipped", e)
+            return None
 
     def _import(self, module: str | ModuleType) -> ModuleType:
         if isinstance(module, ModuleType):
@@ -210,13 +224,21 @@ def _is_below(path: Path, root: str) -> bool:
 
 
 class PluginFromPackageFinder(PluginFinder):
-    """Imports the modules of a :class:`PackageFinder`'s packages and scans each for plugins."""
+    """Imports the modules of a :class:`PackageFinder`'s packages and scans each for plugins.
+
+    A module that fails to import is logged and skipped unless ``strict`` (see
+    :class:`ModuleScanningPluginFinder`).
+    """
 
     def __init__(
-        self, package_finder: PackageFinder, resolver: PluginSpecResolver | None = None
+        self,
+        package_finder: PackageFinder,
+        resolver: PluginSpecResolver | None = None,
+        strict: bool = False,
     ) -> None:
         self.package_finder = package_finder
         self.resolver = resolver
+        self.strict = strict
 
     def find_plugins(self) -> list[PluginSpec]:
         modules = self.package_finder.find_modules()
@@ -226,6 +248,7 @@ class PluginFromPackageFinder(PluginFinder):
                 self.resolver,
                 scope=[m.name for m in modules],
                 sources=modules,
+                strict=self.strict,
             )
             return finder.find_plugins()
 

@@ -24,11 +24,10 @@ Which packages are scanned: ``[tool.plux] path`` when set, else the wheel's
 
 from __future__ import annotations
 
+import configparser
 import logging
 import os
-import re
-from collections.abc import Mapping
-from glob import escape, glob
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +43,28 @@ from .config import (
     read_plux_config,
     read_pyproject,
 )
-from .discovery import DiscoveryError, ListPackageFinder, PackageFinder, SimplePackageFinder
+from .discovery import DiscoveryError
+from .hatch_layout import hatch_package_finder, wheel_packages
 from .index import PluginIndexBuilder, parse_index
+from .packages import PackageFinder
+from .patterns import PackageSelection
 from .static import StaticPluginFinder
 
 LOG = logging.getLogger(__name__)
 
 DYNAMIC_FIELD = "entry-points"
+
+__all__ = [
+    "HatchlingPackageFinder",
+    "PluxHookError",
+    "PluxMetadataHook",
+    "discover_entry_points",
+    "hatch_package_finder",
+    "hatch_register_metadata_hook",
+    "merge_entry_points",
+    "read_static_file",
+    "to_metadata_table",
+]
 
 
 class PluxHookError(ValueError):
@@ -58,74 +72,37 @@ class PluxHookError(ValueError):
     it as the build's error)."""
 
 
-def hatch_package_finder(
-    root: str | Path, project_name: str, pyproject: Mapping[str, Any], config: PluxConfiguration
-) -> PackageFinder:
-    """The packages hatchling ships in the wheel, as a :class:`PackageFinder` below their source
-    directory, with ``[tool.plux]`` include/exclude applied.
+class HatchlingPackageFinder(PackageFinder):
+    """The packages of hatchling's wheel configuration (a ``BuilderConfig``: ``root``, ``sources``,
+    ``packages``), as plux 1.16 offered it; include/exclude patterns apply as everywhere."""
 
-    Computed from ``pyproject.toml`` alone: asking hatchling's wheel builder would compute the
-    metadata, and so run this hook again.
+    def __init__(
+        self,
+        builder_config: Any,
+        exclude: Iterable[str] | None = None,
+        include: Iterable[str] | None = None,
+    ) -> None:
+        self.builder_config = builder_config
+        self.root = str(builder_config.root)
+        self.selection = PackageSelection(include or (), exclude or ())
 
-    :raises PluxHookError: if the packages live in several source directories.
-    """
-    project = Path(root)
-    include, exclude = config.include, config.exclude
-    if config.path_configured:
-        return SimplePackageFinder(str(project / config.path), include, exclude, root=str(project))
-    packages = _configured_packages(pyproject)
-    if packages is None:
-        packages = _default_packages(project, project_name)
-    if packages is None:
-        LOG.info("plux: no packages configured or found by name; scanning all of %s", project)
-        return SimplePackageFinder(str(project), include, exclude, root=str(project))
-    parents = sorted({os.path.dirname(p.rstrip("/")) for p in packages})
-    if len(parents) != 1:
-        raise PluxHookError(
-            f"plux: the wheel's packages {packages} live in several directories; set "
-            "[tool.plux] path to the one that holds the plugins"
-        )
-    base = project / parents[0]
-    names: list[str] = []
-    for package in packages:
-        top = os.path.basename(package.rstrip("/"))
-        namespace = not (base / top / "__init__.py").is_file()
-        found = SimplePackageFinder(str(base), namespace=namespace).find_packages()
-        names.extend(p for p in found if p == top or p.startswith(top + "."))
-    return ListPackageFinder(sorted(set(names)), str(base), include, exclude, root=str(project))
+    @property
+    def path(self) -> str:
+        """The folder holding the packages: the one source folder hatchling installs as it is
+        named (``{"localstack-core/": ""}``), else the project root."""
+        root = str(self.builder_config.root)
+        sources = {k.rstrip("/"): v for k, v in self.builder_config.sources.items() if k}
+        if len(sources) == 1:
+            ((source, target),) = sources.items()
+            if not target:
+                return os.path.join(root, source)
+        if sources:
+            LOG.warning("plux: cannot follow hatchling sources %s; scanning from the root", sources)
+        return root
 
-
-def _configured_packages(pyproject: Mapping[str, Any]) -> list[str] | None:
-    build = pyproject.get("tool", {}).get("hatch", {}).get("build", {})
-    wheel = build.get("targets", {}).get("wheel", {})
-    sources = wheel.get("sources", build.get("sources"))
-    if isinstance(sources, dict) and any(str(target).strip("/.") for target in sources.values()):
-        # Entry points name modules as installed; a rename would make them point nowhere.
-        raise PluxHookError(
-            "plux: hatchling 'sources' that rename directories are not supported; set "
-            "[tool.plux] path to the directory whose packages are installed as they are named"
-        )
-    packages = wheel.get("packages", build.get("packages"))
-    if packages is None:
-        return None
-    if not isinstance(packages, list) or not all(isinstance(p, str) and p for p in packages):
-        raise PluxHookError("plux: [tool.hatch.build] packages must be a list of paths")
-    return [p.replace("\\", "/").strip("/") for p in packages]
-
-
-def _default_packages(root: Path, project_name: str) -> list[str] | None:
-    """Hatchling's default wheel packages for a project called ``project_name`` (see its
-    ``WheelBuilderConfig.default_file_selection_options``)."""
-    normalized = re.sub(r"[-_.]+", "-", project_name).lower()
-    for name in dict.fromkeys(re.sub(r"[^\w\d.]+", "_", n) for n in (project_name, normalized)):
-        if (root / name / "__init__.py").is_file():
-            return [name]
-        if (root / "src" / name / "__init__.py").is_file():
-            return [f"src/{name}"]
-        found = glob(os.path.join(escape(str(root)), "*", escape(name), "__init__.py"))
-        if len(found) == 1:
-            return [Path(found[0]).relative_to(root).parts[0]]
-    return None
+    def find_packages(self) -> list[str]:
+        names = wheel_packages(Path(self.builder_config.root), self.builder_config.packages)
+        return [p for p in names if self.selection.package(p)]
 
 
 def discover_entry_points(root: str | Path, project_name: str) -> EntryPointDict:
@@ -137,12 +114,11 @@ def discover_entry_points(root: str | Path, project_name: str) -> EntryPointDict
     project = Path(root)
     try:
         config = read_plux_config(project)
-        pyproject = read_pyproject(project)
+        if config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
+            return read_static_file(project, config)
+        finder = hatch_package_finder(project, project_name, read_pyproject(project), config)
     except ConfigError as e:
         raise PluxHookError(f"plux: {e}") from e
-    if config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
-        return read_static_file(project, config)
-    finder = hatch_package_finder(project, project_name, pyproject, config)
     try:
         return PluginIndexBuilder(StaticPluginFinder(finder, root=project)).find_entry_points()
     except (DiscoveryError, ValueError) as e:
@@ -168,7 +144,10 @@ def read_static_file(root: Path, config: PluxConfiguration) -> EntryPointDict:
     try:
         return parse_index(text, output_format)
     except ValueError as e:
-        raise PluxHookError(f"plux: {path} is not a plux index: {e}") from e
+        raise PluxHookError(
+            f"plux: Failed to parse {config.entrypoint_static_file} ({path}): {e}; fix it, or "
+            "write it again with 'python -m plux entrypoints'"
+        ) from e
 
 
 def to_metadata_table(index: EntryPointDict) -> dict[str, dict[str, str]]:
@@ -200,6 +179,27 @@ def merge_entry_points(
             existing[name] = value
 
 
+def _parse_plux_ini(path: str) -> dict[str, dict[str, str]]:
+    """plux 1.16's reader of ``plux.ini`` as ``{group: {name: value}}``, kept for its callers.
+
+    :raises FileNotFoundError: if there is no such file.
+    :raises configparser.Error: if a line is not an entry point or a ``[group]``.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        return to_metadata_table(parse_index(text, "ini"))
+    except ValueError as e:
+        raise configparser.Error(f"{path}: {e}") from e
+
+
+def _merge_entry_points(
+    target: dict[str, dict[str, str]], source: Mapping[str, Mapping[str, str]]
+) -> None:
+    """plux 1.16's merge into an ``entry-points`` table, kept for its callers; a name already
+    there with another value raises :class:`PluxHookError` (1.16 overwrote it)."""
+    merge_entry_points({DYNAMIC_FIELD: target}, source, "the merged entry points")
+
+
 class PluxMetadataHook(MetadataHookInterface):
     """Fills ``entry-points`` from the project's plugins (``[tool.hatch.metadata.hooks.plux]``).
 
@@ -211,8 +211,9 @@ class PluxMetadataHook(MetadataHookInterface):
     def update(self, metadata: dict[str, Any]) -> None:
         """Set ``metadata["entry-points"]`` (hatchling's raw ``[project]`` table) in place.
 
-        :raises PluxHookError: if ``entry-points`` is not dynamic, the hook has options, or the
-            entry points cannot be had (discovery fails, the manual-mode file is missing).
+        :raises PluxHookError: if ``[project] dynamic`` lacks ``entry-points``, the hook has
+            options, or the entry points cannot be had (discovery fails, the manual-mode file
+            is missing).
         """
         config: Mapping[str, Any] = self.config
         unknown = sorted(set(config))
@@ -221,8 +222,9 @@ class PluxMetadataHook(MetadataHookInterface):
                 f"plux: [tool.hatch.metadata.hooks.plux] takes no options (got {unknown}); "
                 "configure discovery in [tool.plux]"
             )
-        dynamic = metadata.get("dynamic", [])
-        if DYNAMIC_FIELD not in dynamic:
+        # hatchling always passes [project] with its `dynamic` list; a caller without one is not
+        # checked (as with plux 1.16)
+        if DYNAMIC_FIELD not in metadata.get("dynamic", [DYNAMIC_FIELD]):
             raise PluxHookError(
                 f'plux: add "{DYNAMIC_FIELD}" to [project] dynamic in pyproject.toml so that '
                 "the plux metadata hook may fill it"

@@ -99,6 +99,9 @@ class SimplePackageFinder(_FolderPackageFinder):
 
     With ``namespace=True`` directories without ``__init__.py`` below ``path`` count too (implicit
     namespace packages), except hidden ones, ``__pycache__`` and names that are not identifiers.
+
+    A ``path`` that is itself a package (``src/mypkg``) yields that package and those below it,
+    as plux 1.16 did; :attr:`path` is then the folder that holds it (``src``).
     """
 
     def __init__(
@@ -109,7 +112,11 @@ class SimplePackageFinder(_FolderPackageFinder):
         namespace: bool = False,
         root: str | None = None,
     ) -> None:
-        super().__init__(path, include, exclude, root)
+        folder = os.path.abspath(path)
+        self.top_package = os.path.basename(folder) if _is_package(Path(folder)) else None
+        super().__init__(
+            os.path.dirname(folder) if self.top_package else path, include, exclude, root
+        )
         self.namespace = namespace
 
     def find_packages(self) -> list[str]:
@@ -122,7 +129,10 @@ class SimplePackageFinder(_FolderPackageFinder):
         packages: list[str] = []
         visited = {os.path.realpath(self._path)}
         links: list[tuple[Path, tuple[str, ...]]] = []
-        self._walk(Path(self._path), (), packages, visited, links)
+        if self.top_package:
+            self._enter(Path(self._path, self.top_package), (), packages, visited, links)
+        else:
+            self._walk(Path(self._path), (), packages, visited, links)
         while links:
             link, parents = links.pop(0)
             self._enter(link, parents, packages, visited, links)
@@ -192,6 +202,13 @@ def _pattern_root(path: str, root: str | None) -> str:
     Patterns are written relative to the project, so an absolute ``path`` would never match.
     """
     return path if root is None else relative_path(Path(path), Path(root))
+
+
+def _is_package(folder: Path) -> bool:
+    try:
+        return folder.name.isidentifier() and (folder / "__init__.py").is_file()
+    except OSError:
+        return False  # the walk reports a folder it cannot read
 
 
 def _holds_python(directory: Path) -> bool:

@@ -6,7 +6,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .config import PYPROJECT, PluxConfiguration, plux_config_of, read_pyproject
+from .config import (
+    PYPROJECT,
+    BuildBackend,
+    PluxConfiguration,
+    determine_build_backend_from_pyproject_config,
+    plux_config_of,
+    read_pyproject,
+)
+from .hatch_layout import hatch_package_finder
 from .packages import ListPackageFinder, PackageFinder, SimplePackageFinder
 from .static import StaticPluginFinder
 
@@ -22,9 +30,6 @@ FLAT_LAYOUT_EXCLUDE = (
 ).split()
 
 
-_BACKENDS = {"setuptools.build_meta": "setuptools", "hatchling.build": "hatchling"}
-
-
 class Project:
     """The project in ``root``: reads ``pyproject.toml`` once and answers questions about it."""
 
@@ -35,11 +40,17 @@ class Project:
 
     @property
     def backend(self) -> str | None:
-        """``setuptools``, ``hatchling``, or None for another or no ``build-backend``."""
-        backend = self.pyproject.get("build-system", {}).get("build-backend")
-        if backend is None and (self.root / "setup.py").is_file():
+        """``setuptools`` or ``hatchling``: ``[tool.plux] build_backend`` if set, else
+        ``[build-system] build-backend``; None for another backend or none at all."""
+        if self.config.build_backend is not BuildBackend.AUTO:
+            return str(self.config.build_backend.value)
+        declared = determine_build_backend_from_pyproject_config(self.pyproject)
+        if declared is not None:
+            return str(declared.value)
+        undeclared = "build-backend" not in self.pyproject.get("build-system", {})
+        if undeclared and any((self.root / f).is_file() for f in ("setup.py", "setup.cfg")):
             return "setuptools"  # the PEP 517 default backend
-        return _BACKENDS.get(str(backend)) if backend is not None else None
+        return None
 
     @property
     def name(self) -> str | None:
@@ -86,12 +97,17 @@ class Project:
     def package_finder(self, packages: list[str] | None = None) -> PackageFinder:
         """The packages to scan: ``packages`` if the build backend listed them, else the layout.
 
-        An explicit ``[tool.plux] path`` wins: every package below it is scanned. Otherwise
+        A hatchling project follows hatchling's wheel layout (see :func:`hatch_package_finder`).
+        Otherwise an explicit ``[tool.plux] path`` wins: every package below it is scanned; else
         ``[tool.setuptools] packages``/``packages.find`` are followed, and without them
         setuptools' automatic discovery is mirrored (src layout, or flat layout without
         ``tests``, ``docs``, ...).
+
+        :raises ConfigError: if hatchling's layout cannot be followed.
         """
         config = self.config
+        if self.backend == "hatchling":
+            return hatch_package_finder(self.root, self.name or "", self.pyproject, config)
         path = self.source_path()
         full_path = str(self.root / path)
         root = str(self.root)  # path patterns are relative to the project
@@ -107,14 +123,15 @@ class Project:
             return ListPackageFinder(listed, full_path, include, exclude, root=root)
         find = _find_table(setuptools_table)
         if find is not None:
-            finder = SimplePackageFinder(
+            # what setuptools ships, then narrowed by plux's own patterns (both must match)
+            shipped = SimplePackageFinder(
                 full_path,
-                include=[*find.get("include", []), *include] if find.get("include") else include,
-                exclude=[*find.get("exclude", []), *exclude],
+                include=find.get("include", ()),
+                exclude=find.get("exclude", ()),
                 namespace=bool(find.get("namespaces", True)),
                 root=root,
-            )
-            return finder
+            ).find_packages()
+            return ListPackageFinder(shipped, full_path, include, exclude, root=root)
         if path == ".":
             flat = [p for name in FLAT_LAYOUT_EXCLUDE for p in (name, f"{name}.*")]
             return SimplePackageFinder(full_path, include, [*flat, *exclude], root=root)

@@ -68,8 +68,8 @@ def discover_for_distribution(dist: Any, project: Project) -> EntryPointDict:
     if dist in _discovered:
         return _discovered[dist]
     packages = list(dist.packages) if dist.packages is not None else None
-    finder = project.plugin_finder(packages)
     try:
+        finder = project.plugin_finder(packages)
         index = PluginIndexBuilder(finder).find_entry_points()
     except (DiscoveryError, ConfigError) as e:
         raise setuptools.errors.SetupError(f"plux: {e}") from e
@@ -163,15 +163,34 @@ class plugins(setuptools.Command):  # type: ignore[misc]  # setuptools ships no 
                 self.announce(f"updated entry points of editable install {dist_info}", 2)
 
 
+def write_egg_info(project: Project, index: EntryPointDict) -> None:
+    """Run setuptools' ``egg_info`` for the project in the working folder with ``index`` as its
+    plugins, so ``<name>.egg-info`` holds ``entry_points.txt`` (and ``SOURCES.txt``, ...) as
+    after a build. Needs ``setup.cfg`` or ``pyproject.toml``: a bare ``setup.py`` is code."""
+    config_files = [
+        name for name in ("setup.cfg", "pyproject.toml") if (project.root / name).is_file()
+    ]
+    if not config_files:
+        return
+    dist = setuptools.Distribution()
+    dist.parse_config_files(config_files)
+    # SOURCES.txt lists the script: relative, so that no absolute path ends up in an sdist
+    dist.script_name = "setup.py" if (project.root / "setup.py").is_file() else config_files[0]
+    _discovered[dist] = index  # the egg_info.writers hook merges this index, not a new discovery
+    dist.run_command("egg_info")
+
+
 class PackagePathPluginFinder(PluginFromPackageFinder):
-    """Import-based discovery of the packages below ``where`` (``find_packages``' signature)."""
+    """Import-based discovery of the packages below ``where`` (``find_namespace_packages``'
+    signature): directories without ``__init__.py`` count as namespace packages unless
+    ``namespace=False``. A module that fails to import is logged and skipped, as in plux 1.16."""
 
     def __init__(
         self,
         where: str = ".",
         exclude: Iterable[str] = (),
         include: Iterable[str] = ("*",),
-        namespace: bool = False,
+        namespace: bool = True,
     ) -> None:
         super().__init__(SimplePackageFinder(where, include, exclude, namespace=namespace))
 
@@ -179,11 +198,14 @@ class PackagePathPluginFinder(PluginFromPackageFinder):
 def find_plugins(
     where: str = ".", exclude: Iterable[str] = (), include: Iterable[str] = ("*",)
 ) -> EntryPointDict:
-    """Discover the plugins below ``where`` and return them for ``setup(entry_points=...)``.
+    """Discover the plugins of the packages below ``where`` (namespace packages included) and
+    return them for ``setup(entry_points=...)``.
 
     Discovery reads the source and imports only modules it cannot decide from it.
+
+    :raises DiscoveryError: if a module that must be imported fails to (naming it and why).
     """
-    package_finder = SimplePackageFinder(where, include, exclude)
+    package_finder = SimplePackageFinder(where, include, exclude, namespace=True)
     finder = StaticPluginFinder(package_finder, root=os.getcwd())
     return PluginIndexBuilder(finder).find_entry_points()
 
@@ -226,5 +248,6 @@ __all__ = [
     "load_entry_points",
     "merge_entry_points",
     "plugins",
+    "write_egg_info",
     "write_plux_index",
 ]

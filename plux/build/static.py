@@ -329,6 +329,7 @@ class StaticPluginFinder(PluginFinder):
                 scope=[m.name for m in modules],
                 sources=modules,
                 root=self.root,
+                strict=True,
             )
             try:
                 return finder.find_plugins()

@@ -125,8 +125,20 @@ def run_entrypoints(args: argparse.Namespace) -> int:
         target.write_text(text)
     count = sum(len(entries) for entries in index.values())
     print(f"{shown}: {count} entry point(s) in {len(index)} namespace(s)")
+    if fmt == "json" and project.backend == "setuptools":
+        _write_egg_info(project, index)
     _update_editable_installs(project, index, previous)
     return 0
+
+
+def _write_egg_info(project: Project, index: EntryPointDict) -> None:
+    # As a build would (and plux 1.16 did): the egg-info's entry_points.txt holds the plugins.
+    try:
+        from plux.build.setuptools import write_egg_info
+    except ImportError:
+        print("setuptools is not installed here: entry_points.txt is written by the next build")
+        return
+    write_egg_info(project, index)
 
 
 def _hatchling_build_hook(args: argparse.Namespace, project: Project, index: EntryPointDict) -> int:

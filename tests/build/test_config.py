@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from plux.build.config import (
+    BuildBackend,
     ConfigError,
     EntrypointBuildMode,
     PluxConfiguration,
@@ -61,9 +62,11 @@ def test_bad_value_names_the_key(table: dict[str, object], key: str) -> None:
         parse_plux_table(table)
 
 
-def test_plux_1_16_build_backend_key_is_accepted() -> None:
-    """``build_backend`` (plux 1.16) is still accepted, and validated."""
-    assert parse_plux_table({"build_backend": "setuptools"}) == PluxConfiguration()
+def test_build_backend_key_is_read_and_validated() -> None:
+    """``build_backend`` (as in plux 1.16) is read, and validated."""
+    config = parse_plux_table({"build_backend": "hatchling"})
+    assert config.build_backend is BuildBackend.HATCHLING
+    assert PluxConfiguration().build_backend is BuildBackend.AUTO
     with pytest.raises(ConfigError, match="build_backend"):
         parse_plux_table({"build_backend": "poetry"})
 
