@@ -86,6 +86,44 @@ class TestCustomFinder:
         assert loaded() == "hello"  # type: ignore[operator]
 
 
+class TestDeliberateDifferences:
+    """Where this manager answers differently from plux 1.16, on purpose (docs/migrating.md)."""
+
+    def test_duplicate_names_from_a_finder_keep_the_first_and_are_reported(self) -> None:
+        """Two specs of one name from a finder: the first is used, on_conflict hears of both."""
+        first, second = PluginSpec(NS, "a", Good), PluginSpec(NS, "a", Reluctant)
+        listener = Mock()
+        m = manager(first, second, listener=listener)
+        assert m.list_plugin_specs() == [first]
+        listener.on_conflict.assert_called_once_with(NS, "a", first, second)
+
+    def test_is_loaded_of_an_unknown_name_is_false(self) -> None:
+        """is_loaded() answers False for a name the namespace does not have (1.16 raised)."""
+        assert manager().is_loaded("nope") is False
+
+    def test_empty_filters_opt_out_of_the_global_filter(self) -> None:
+        """filters=[] means no filter at all; the global filter applies only without filters."""
+        from plux.runtime.filter import global_plugin_filter
+
+        global_plugin_filter.add_exclusion(namespace=NS)
+        try:
+            assert len(manager(filters=[]).load_all()) == 2
+            assert manager().load_all() == []
+        finally:
+            global_plugin_filter.exclusions.clear()
+
+    def test_exclusion_without_pattern_is_refused(self) -> None:
+        """add_exclusion() with no pattern raises ValueError instead of disabling every plugin."""
+        from plux.runtime.filter import MatchingPluginFilter
+
+        with pytest.raises(ValueError, match="at least one of namespace, name or value"):
+            MatchingPluginFilter().add_exclusion()
+
+    def test_without_finder_the_manager_has_none(self) -> None:
+        """Without finder=, manager.finder is None: the installed entry points are read lazily."""
+        assert PluginManager(NS).finder is None
+
+
 class TestListenerArgument:
     @pytest.mark.parametrize("listener", [Mock(), MagicMock()], ids=["Mock", "MagicMock"])
     def test_object_with_hook_methods_is_one_listener(self, listener: Mock) -> None:
