@@ -28,6 +28,16 @@ DESELECTED: dict[str, str] = {
         "fails against plux 1.16.0 itself on this machine: it expects the License field of the "
         "installed pytest (MIT), which pytest >= 8.4 no longer writes (it uses License-Expression)"
     ),
+    "tests/build/test_hatchling.py::TestMergeEntryPoints::test_merge_overwrites_duplicate_names": (
+        "private helper _merge_entry_points: a name already in the entry points with another "
+        "value fails the build naming both (SPEC 8, loud), where 1.16 overwrote it silently; see "
+        "tests/build/test_compat_hatchling.py::test_merge_entry_points_adds_and_refuses_conflicts"
+    ),
+    "tests/build/test_hatchling.py::TestMergeEntryPoints::test_merge_preserves_other_entries": (
+        "private helper _merge_entry_points: the test overwrites p1 with another value, which "
+        "fails the build naming both (SPEC 8, loud); keeping the other entries is shown in "
+        "tests/build/test_compat_hatchling.py::test_merge_entry_points_adds_and_refuses_conflicts"
+    ),
 }
 
 
