@@ -1,0 +1,136 @@
+"""LocalStack's developer tool: ``find_plugins(where=<site folder>, include=..., exclude=...)``
+lists the plugins of a distribution pip installed there, in the forms LocalStack writes them."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from integration_support import write
+
+pytestmark = pytest.mark.integration
+
+# LocalStack's forms: namespace packages (no __init__.py), a provider decorator that makes a
+# PluginSpec, hooks made with functools.partial, namespaces inherited or taken from constants.
+SOURCES = {
+    "pyproject.toml": """
+        [build-system]
+        requires = ["setuptools>=77"]
+        build-backend = "setuptools.build_meta"
+
+        [project]
+        name = "lsdemo"
+        version = "1.0"
+
+        [tool.setuptools.packages.find]
+        include = ["localstack*", "otherlib*"]
+    """,
+    "localstack/services/plugins.py": """
+        from plux import Plugin, PluginSpec
+
+        class ServiceProvider(Plugin):
+            namespace = "lsdemo.aws.provider"
+
+        def aws_provider(api, name="default"):
+            def wrapper(factory):
+                return PluginSpec(ServiceProvider.namespace, f"{api}:{name}", factory)
+            return wrapper
+    """,
+    "localstack/services/providers.py": """
+        from localstack.services.plugins import aws_provider
+
+        @aws_provider(api="sqs")
+        def sqs():
+            return None
+
+        @aws_provider(api="sns")
+        def sns():
+            return None
+    """,
+    "localstack/runtime/hooks.py": """
+        import functools
+        from plux import plugin
+
+        def hook(namespace, name=None):
+            return plugin(namespace=namespace, name=name)
+
+        on_start = functools.partial(hook, namespace="lsdemo.hooks.on_start")
+
+        @on_start()
+        def banner():
+            pass
+    """,
+    "localstack/packages/__init__.py": "",
+    "localstack/packages/api.py": """
+        from plux import Plugin
+
+        class PackagesPlugin(Plugin):
+            namespace = "lsdemo.packages"
+    """,
+    "localstack/packages/java.py": """
+        from localstack.packages.api import PackagesPlugin
+
+        class JavaPackagePlugin(PackagesPlugin):
+            name = "java"
+    """,
+    "localstack/pro/core/constants.py": 'PRO_NAMESPACE = "lsdemo.pro"\n',
+    "localstack/pro/core/plugins.py": """
+        from plux import Plugin
+        from localstack.pro.core.constants import PRO_NAMESPACE
+
+        class ProPlugin(Plugin):
+            namespace = PRO_NAMESPACE
+            name = "Pro"
+    """,
+    "localstack_cli/__init__.py": "",
+    "localstack_cli/plugins.py": """
+        from plux import Plugin
+
+        class CliPlugin(Plugin):
+            namespace = "lsdemo.cli"
+            name = "cli"
+    """,
+    "otherlib/__init__.py": "",
+    "otherlib/plugins.py": """
+        from plux import Plugin
+
+        class Other(Plugin):
+            namespace = "lsdemo.other"
+            name = "other"
+    """,
+}
+
+FIND = """
+    import json, sys
+    from plux.build.setuptools import find_plugins
+    found = find_plugins(
+        where=sys.argv[1],
+        include=("localstack", "localstack.*"),
+        exclude=("localstack_cli", "localstack_cli.*"),
+    )
+    print(json.dumps(found))
+"""
+
+
+def test_find_plugins_lists_an_installed_distributions_plugins(tmp_path: Path, venv: Any) -> None:
+    """Every plugin of the installed ``localstack`` namespace package, none of the excluded or
+    not included packages beside it."""
+    project = write(tmp_path / "lsdemo", SOURCES)
+    site = tmp_path / "site-packages"
+    venv.pip("install", "--no-deps", "--target", str(site), str(project))
+    assert (site / "localstack").is_dir() and not (site / "localstack" / "__init__.py").exists()
+
+    result = venv.run("-c", textwrap.dedent(FIND), str(site), cwd=tmp_path)
+
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "lsdemo.aws.provider": [
+            "sns:default = localstack.services.providers:sns",
+            "sqs:default = localstack.services.providers:sqs",
+        ],
+        "lsdemo.hooks.on_start": ["banner = localstack.runtime.hooks:banner"],
+        "lsdemo.packages": ["java = localstack.packages.java:JavaPackagePlugin"],
+        "lsdemo.pro": ["Pro = localstack.pro.core.plugins:ProPlugin"],
+    }
