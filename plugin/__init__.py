@@ -22,6 +22,8 @@ if TYPE_CHECKING:
         plugin as plugin,
     )
 
+name = "plugin"  # as in plux 1.16
+
 __all__ = plux.__all__
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     )
 
 __version__ = "2.0.0.dev0"
+name = "plux"  # as in plux 1.16
 
 _EXPORTS = {
     "CompositePluginLifecycleListener": "plux.core.plugin",

@@ -38,6 +38,7 @@ MODULE_NAMES = {
     "plux.runtime.manager": ["PluginManager", "PluginContainer"],
     "plux.runtime.filter": ["MatchingPluginFilter", "global_plugin_filter"],
     "plux.runtime.resolve": ["MetadataPluginFinder"],
+    "plux.version": ["__version__"],
 }
 
 
@@ -55,6 +56,20 @@ def test_top_level_name_is_importable(package: str, name: str) -> None:
 def test_module_name_is_importable(module: str, name: str) -> None:
     """The documented module paths hold their names."""
     assert hasattr(importlib.import_module(module), name)
+
+
+@pytest.mark.parametrize("package", ["plux", "plugin"])
+def test_package_names_itself_as_plux_1_16_did(package: str) -> None:
+    """``plux.name`` and ``plugin.name`` are the package names, as in plux 1.16."""
+    assert importlib.import_module(package).name == package
+
+
+def test_version_module_holds_the_version() -> None:
+    """``plux.version.__version__`` (where plux 1.16 kept it) is ``plux.__version__``."""
+    assert (
+        importlib.import_module("plux.version").__version__
+        == importlib.import_module("plux").__version__
+    )
 
 
 def test_unknown_top_level_name_raises_attribute_error() -> None:
