@@ -64,6 +64,7 @@ class PluxConfiguration:
         exclude: Iterable[str] | None = None,
         entrypoint_build_mode: EntrypointBuildMode | str | None = None,
         entrypoint_static_file: str | None = None,
+        build_backend: BuildBackend | str | None = None,
     ) -> PluxConfiguration:
         """Return a copy with command-line values applied: scalars replace, patterns add up."""
         changes: dict[str, Any] = {}
@@ -78,6 +79,8 @@ class PluxConfiguration:
             changes["entrypoint_build_mode"] = _check_mode(entrypoint_build_mode)
         if entrypoint_static_file is not None:
             changes["entrypoint_static_file"] = _check_static_file(entrypoint_static_file)
+        if build_backend is not None:
+            changes["build_backend"] = _check_backend(build_backend)
         return dataclasses.replace(self, **changes)
 
 
@@ -103,7 +106,7 @@ def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfigurati
         raise ConfigError(
             f"{source}: unknown key {unknown[0]!r}; known keys are {', '.join(_KEYS)}"
         )
-    config = PluxConfiguration(build_backend=_check_backend(table.get("build_backend", "auto")))
+    config = PluxConfiguration()
     if "path" in table:
         config = dataclasses.replace(
             config, path=_check_str("path", table["path"]), path_configured=True
@@ -117,6 +120,7 @@ def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfigurati
             else None
         ),
         entrypoint_static_file=table.get("entrypoint_static_file"),
+        build_backend=table.get("build_backend"),
     )
 
 

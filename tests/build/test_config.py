@@ -86,7 +86,10 @@ def test_invalid_toml_is_reported(tmp_path: Path) -> None:
 def test_merge_adds_patterns_and_replaces_scalars() -> None:
     """Command-line patterns add to the configured ones; scalars replace them."""
     config = parse_plux_table({"exclude": ["a"], "path": "src"})
-    merged = config.merge(exclude=["b", "a"], include=["x"], entrypoint_build_mode="manual")
+    merged = config.merge(
+        exclude=["b", "a"], include=["x"], entrypoint_build_mode="manual", build_backend="hatchling"
+    )
+    assert merged.build_backend is BuildBackend.HATCHLING
     assert merged.exclude == ("a", "b")
     assert merged.include == ("x",)
     assert merged.path == "src"
