@@ -81,6 +81,12 @@ class SiteBuilder:
         self.distributions.append(folder)
         return folder
 
+    def listing_order(self) -> list[str]:
+        """The installed metadata folders in the order importlib.metadata meets them: the
+        folder's listing order, which is the file system's, not alphabetical."""
+        names = {folder.name for folder in self.distributions}
+        return [name for name in os.listdir(self.path) if name in names]
+
 
 def render_entry_points(entry_points: Mapping[str, Mapping[str, str]] | str) -> str:
     """The text of an ``entry_points.txt`` for ``{group: {name: value}}`` (or the text itself)."""

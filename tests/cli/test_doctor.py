@@ -174,7 +174,7 @@ def test_doctor_passes_a_healthy_namespace(plux_cli, site_builder, python) -> No
 def test_doctor_reports_name_conflicts_between_distributions(
     plux_cli, site_builder, python
 ) -> None:
-    """Two distributions registering one name: a conflict naming both; the first wins."""
+    """Two distributions registering one name: a conflict naming both; the first listed wins."""
     source = """
         from plux import Plugin
 
@@ -188,12 +188,13 @@ def test_doctor_reports_name_conflicts_between_distributions(
     site_builder.add_distribution(
         "second", "2.0", {"doc.clash": {"same": "second.mod:Same"}}, {"second/mod.py": source}
     )
+    winner = site_builder.listing_order()[0].partition("-")[0]
     document = plux_cli("doctor", "doc.clash", "--json").json()
     (finding,) = document["findings"]
     assert (finding["kind"], finding["name"], finding["distribution"]) == (
         "conflict",
         "same",
-        "first",
+        winner,
     )
     assert "first 1.0 (first.mod:Same)" in finding["message"]
     assert "second 2.0 (second.mod:Same)" in finding["message"]

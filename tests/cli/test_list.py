@@ -102,13 +102,15 @@ def test_list_hides_tool_groups_unless_named_or_all(
 
 
 def test_list_marks_the_shadowed_side_of_a_conflict(plux_cli, site_builder, python) -> None:
-    """Of two distributions registering one name, the later one is listed as not active."""
+    """Of two distributions registering one name, the one listed later in the folder (as
+    importlib.metadata meets them) is listed as not active."""
     site_builder.add_distribution("first", "1.0", {"ns": {"same": "first.mod:Same"}})
     site_builder.add_distribution("second", "1.0", {"ns": {"same": "second.mod:Same"}})
+    winner, loser = (folder.partition("-")[0] for folder in site_builder.listing_order())
     plugins = plux_cli("list", "ns", "--json").json()["namespaces"][0]["plugins"]
     assert [(p["distribution"], p["active"]) for p in plugins] == [
-        ("first", True),
-        ("second", False),
+        (winner, True),
+        (loser, False),
     ]
     text = plux_cli("list", "ns").stdout
     assert "shadowed" in text.splitlines()[2]

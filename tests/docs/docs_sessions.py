@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from docs_pages import ROOT, Block, as_shown, console_steps, normalise, page_id, read_page, rewrite
@@ -196,11 +198,13 @@ def toml_reader_path(tmp: Path) -> list[str]:
     return [str(folder)]
 
 
-def environment(site: Path, cache: Path) -> dict[str, str]:
+def environment(sites: list[Path], cache: Path) -> dict[str, str]:
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("PLUX_", "PYTHON", "VIRTUAL_ENV"))
     }
-    env["PYTHONPATH"] = os.pathsep.join([str(site), str(ROOT), *toml_reader_path(cache.parent)])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [*map(str, sites), str(ROOT), *toml_reader_path(cache.parent)]
+    )
     env["PLUX_CACHE_DIR"] = str(cache)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["COLUMNS"] = "100"
@@ -209,7 +213,8 @@ def environment(site: Path, cache: Path) -> dict[str, str]:
 
 def walk_page(page: Path, workdir: Path, site_builder, cache: Path) -> None:
     where = page_id(page)
-    env = environment(site_builder.path, cache)
+    sites: list[Path] = []
+    env = environment(sites, cache)
     prelude = (
         f'plux() {{ "{sys.executable}" -S -m plux "$@"; }}\n'
         f'python() {{ "{sys.executable}" -S "$@"; }}\n'
@@ -227,7 +232,16 @@ def walk_page(page: Path, workdir: Path, site_builder, cache: Path) -> None:
                 if kind == "install":
                     for name in arg.split():
                         project = workdir / name if (workdir / name).is_dir() else ROOT / name
-                        install_project(project, site_builder, env)
+                        # each project in a site folder of its own, in install order on the
+                        # path: within one folder, which distribution comes first is the file
+                        # system's listing order (as for importlib.metadata), not the page's
+                        site = site_builder.path.parent / f"site-{len(sites)}" / "site-packages"
+                        site.mkdir(parents=True)
+                        install_project(project, replace(site_builder, path=site), env)
+                        sites.append(site)
+                        env = environment(sites, cache)
+                    if shell is not None:
+                        shell.run(f"export PYTHONPATH={shlex.quote(env['PYTHONPATH'])}")
                     if interpreter is not None:
                         # what follows runs as a newly started application would
                         interpreter.close()
