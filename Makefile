@@ -15,13 +15,13 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lint: venv
-	$(VENV)/bin/ruff check plux plugin tests bench examples
-	$(VENV)/bin/ruff format --check plux plugin tests bench examples
+	$(VENV)/bin/ruff check plux plugin tests bench examples tools
+	$(VENV)/bin/ruff format --check plux plugin tests bench examples tools
 	$(VENV)/bin/mypy
 
 format: venv
-	$(VENV)/bin/ruff check --fix plux plugin tests bench examples
-	$(VENV)/bin/ruff format plux plugin tests bench examples
+	$(VENV)/bin/ruff check --fix plux plugin tests bench examples tools
+	$(VENV)/bin/ruff format plux plugin tests bench examples tools
 
 unit: venv
 	$(VPY) -m pytest -q -m "not integration"
@@ -31,6 +31,7 @@ compat: venv
 
 test: lint
 	$(VPY) -m pytest -q
+	$(VPY) tools/plux116_suite.py
 	bash tools/test-interpreters.sh
 
 demo: venv
