@@ -6,6 +6,7 @@ meet.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -57,13 +58,15 @@ def spec_to_entry_point(spec: PluginSpec) -> EntryPoint:
 def to_entry_point_dict(eps: Iterable[EntryPoint]) -> EntryPointDict:
     """Group entry points into an :data:`EntryPointDict` (``name=value`` strings per group).
 
-    >>> to_entry_point_dict([EntryPoint("s3", "pkg.services:s3", "services")])
-    {'services': ['s3=pkg.services:s3']}
+    >>> to_entry_point_dict([EntryPoint("s3", "pkg.services:s3", "services")])["services"]
+    ['s3=pkg.services:s3']
+
+    A group without entry points reads as an empty list, as in plux 1.16.
 
     :raises ValueError: if a name occurs twice in one group
         (``Duplicate entry point GROUP NAME: VALUE and VALUE``).
     """
-    result: EntryPointDict = {}
+    result: EntryPointDict = defaultdict(list)
     seen: dict[tuple[str, str], str] = {}
     for ep in eps:
         key = (ep.group, ep.name)
@@ -73,7 +76,7 @@ def to_entry_point_dict(eps: Iterable[EntryPoint]) -> EntryPointDict:
                 f"Duplicate entry point {ep.group} {ep.name}: {seen[key]} and {ep.value}"
             )
         seen[key] = ep.value
-        result.setdefault(ep.group, []).append(f"{ep.name}={ep.value}")
+        result[ep.group].append(f"{ep.name}={ep.value}")
     return result
 
 

@@ -158,6 +158,10 @@ class TestEntryPoints:
         with pytest.raises(ValueError, match="^Duplicate entry point g a: m:A and n:B$"):
             to_entry_point_dict(eps)
 
+    def test_group_without_entry_points_reads_as_empty_list(self) -> None:
+        """The entry point dict answers [] for a group it has no entry for, as in plux 1.16."""
+        assert to_entry_point_dict([EntryPoint("a", "m:A", "g")])["other"] == []
+
     def test_discover_entry_points_uses_the_finder(self) -> None:
         """discover_entry_points turns what a finder finds into an entry point dict."""
 
