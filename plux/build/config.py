@@ -9,9 +9,11 @@ import importlib.util
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 PYPROJECT = "pyproject.toml"
+
+E = TypeVar("E", bound=enum.Enum)
 
 
 class ConfigError(ValueError):
@@ -76,11 +78,13 @@ class PluxConfiguration:
         if exclude:
             changes["exclude"] = _unique(self.exclude + _check_patterns("exclude", exclude))
         if entrypoint_build_mode is not None:
-            changes["entrypoint_build_mode"] = _check_mode(entrypoint_build_mode)
+            changes["entrypoint_build_mode"] = _check_choice(
+                "entrypoint_build_mode", EntrypointBuildMode, entrypoint_build_mode
+            )
         if entrypoint_static_file is not None:
             changes["entrypoint_static_file"] = _check_static_file(entrypoint_static_file)
         if build_backend is not None:
-            changes["build_backend"] = _check_backend(build_backend)
+            changes["build_backend"] = _check_choice("build_backend", BuildBackend, build_backend)
         return dataclasses.replace(self, **changes)
 
 
@@ -115,7 +119,9 @@ def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfigurati
         include=_check_patterns("include", table.get("include", ())),
         exclude=_check_patterns("exclude", table.get("exclude", ())),
         entrypoint_build_mode=(
-            _check_mode(table["entrypoint_build_mode"])
+            _check_choice(
+                "entrypoint_build_mode", EntrypointBuildMode, table["entrypoint_build_mode"]
+            )
             if "entrypoint_build_mode" in table
             else None
         ),
@@ -272,24 +278,12 @@ def _check_patterns(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _check_backend(value: Any) -> BuildBackend:
+def _check_choice(key: str, kind: type[E], value: Any) -> E:
     try:
-        return BuildBackend(value)
+        return kind(value)
     except ValueError:
-        choices = ", ".join(repr(b.value) for b in BuildBackend)
-        raise ConfigError(
-            f"[tool.plux] build_backend must be one of {choices}, got {value!r}"
-        ) from None
-
-
-def _check_mode(value: Any) -> EntrypointBuildMode:
-    try:
-        return EntrypointBuildMode(value)
-    except ValueError:
-        choices = " or ".join(repr(m.value) for m in EntrypointBuildMode)
-        raise ConfigError(
-            f"[tool.plux] entrypoint_build_mode must be {choices}, got {value!r}"
-        ) from None
+        choices = " or ".join(repr(choice.value) for choice in kind)
+        raise ConfigError(f"[tool.plux] {key} must be {choices}, got {value!r}") from None
 
 
 def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
