@@ -232,17 +232,18 @@ class PluginFromPackageFinder(PluginFinder):
 
     def __init__(
         self,
-        package_finder: PackageFinder,
+        finder: PackageFinder,
         resolver: PluginSpecResolver | None = None,
         strict: bool = False,
     ) -> None:
-        self.package_finder = package_finder
+        self.finder = finder
+        """The package finder whose packages are scanned (``finder``, as in plux 1.16)."""
         self.resolver = resolver
         self.strict = strict
 
     def find_plugins(self) -> list[PluginSpec]:
-        modules = self.package_finder.find_modules()
-        with on_sys_path(self.package_finder.path):
+        modules = self.finder.find_modules()
+        with on_sys_path(self.finder.path):
             finder = ModuleScanningPluginFinder(
                 [m.name for m in modules],
                 self.resolver,

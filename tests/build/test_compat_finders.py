@@ -137,3 +137,14 @@ def test_find_plugins_includes_namespace_packages(make_project: ProjectFactory) 
         ("compat.finders", "good")
     ]
     assert PackagePathPluginFinder(where=str(root), namespace=False).find_plugins() == []
+
+
+def test_plugin_from_package_finder_keeps_its_finder_as_finder(
+    make_project: ProjectFactory,
+) -> None:
+    """The package finder given is kept as ``.finder``, as in plux 1.16 (subclasses read it)."""
+    root = make_project({"app/__init__.py": "", "app/sub/__init__.py": ""})
+    packages = SimplePackageFinder(str(root))
+    assert PluginFromPackageFinder(packages).finder is packages
+    assert PluginFromPackageFinder(finder=packages).finder is packages
+    assert PackagePathPluginFinder(where=str(root)).finder.find_packages() == ["app", "app.sub"]

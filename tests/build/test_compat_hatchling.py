@@ -78,6 +78,13 @@ class TestParsePluxIni:
             _parse_plux_ini(str(tmp_path / "bad.ini"))
 
 
+def test_parse_plux_ini_leaves_out_empty_groups(tmp_path: Path) -> None:
+    """A ``[group]`` without entries is left out (1.16 gave it as an empty ``{}``)."""
+    path = tmp_path / "plux.ini"
+    path.write_text("[empty.group]\n\n[a.b]\nfull = pkg:Full\n\n[also.empty]\n")
+    assert _parse_plux_ini(str(path)) == {"a.b": {"full": "pkg:Full"}}
+
+
 def test_merge_entry_points_adds_and_refuses_conflicts() -> None:
     """New groups and names are added in place; a name with another value is an error."""
     target = {"console_scripts": {"app": "m:main"}, "p": {"a": "pkg:A"}}

@@ -156,3 +156,33 @@ def test_hatchling_manual_mode_follows_the_wheel_packages(
     assert main(["--workdir", str(root), "entrypoints"]) == 0
     assert lines(root / "plux.ini") == ALL_LINES
     assert not list(root.glob("*.egg-info"))
+
+
+def plugin_module(name: str) -> str:
+    """A module with one Plugin subclass named ``name`` in namespace compat.cli."""
+    return f"""
+        from plux import Plugin
+
+        class {name.title()}Plugin(Plugin):
+            namespace = "compat.cli"
+            name = "{name}"
+    """
+
+
+def test_exclude_and_include_may_be_repeated(project: Project, tmp_path: Path) -> None:
+    """Every -e and every -i given counts (1.16 kept only the last of each)."""
+    packages = {"one": "one", "one/skip": "oneskip", "two": "two", "two/skip": "twoskip"}
+    files = {**PYPROJECT}
+    for folder, name in packages.items():
+        files[f"mysrc/{folder}/__init__.py"] = ""
+        files[f"mysrc/{folder}/plugins.py"] = plugin_module(name)
+    root = project(files)
+    out = tmp_path / "out.ini"
+    command = ["--workdir", str(root), "discover", "-f", "ini", "-o", str(out)]
+    patterns = ["-e", "*/one/skip*", "-e", "*/two/skip*", "-i", "*/one*", "-i", "*/two*"]
+    assert main([*command, *patterns]) == 0
+    assert lines(out) == [
+        "[compat.cli]",
+        "one = mysrc.one.plugins:OnePlugin",
+        "two = mysrc.two.plugins:TwoPlugin",
+    ]

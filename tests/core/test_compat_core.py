@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plux import Plugin, PluginSpec, PluginSpecResolver
+from plux import FunctionPlugin, Plugin, PluginFinder, PluginSpec, PluginSpecResolver
 
 
 class Named(Plugin):
@@ -41,3 +41,33 @@ def test_plugin_filter_type_is_importable_at_run_time() -> None:
 
     checked: PluginFilter = no_named
     assert checked(PluginSpec("compat.core", "named", Named))
+
+
+def test_specs_are_hashable_and_unequal_to_other_objects() -> None:
+    """Specs are hashable and compare unequal to a non-spec (1.16: unhashable, AttributeError)."""
+    spec = PluginSpec("compat.core", "named", Named)
+    assert {spec, PluginSpec("compat.core", "named", Named)} == {spec}
+    assert {spec: "found"}[PluginSpec("compat.core", "named", Named)] == "found"
+    assert (spec == object()) is False
+    assert spec != "compat.core.named"
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"), [(lambda: "yes", True), (lambda: [], False)], ids=["truthy", "falsy"]
+)
+def test_function_plugin_should_load_returns_a_bool(condition: object, expected: bool) -> None:
+    """should_load() gives bool() of what the condition returns (1.16: the value itself)."""
+    fn_plugin = FunctionPlugin(lambda: None, should_load=condition)  # type: ignore[arg-type]
+    assert fn_plugin.should_load() is expected
+
+
+def test_plugin_finder_is_abstract() -> None:
+    """PluginFinder and a subclass without find_plugins cannot be made (1.16: they could)."""
+
+    class Incomplete(PluginFinder):
+        pass
+
+    with pytest.raises(TypeError, match="find_plugins"):
+        PluginFinder()  # type: ignore[abstract]
+    with pytest.raises(TypeError, match="find_plugins"):
+        Incomplete()  # type: ignore[abstract]

@@ -10,6 +10,7 @@ import pytest
 
 from plux import (
     Plugin,
+    PluginContainer,
     PluginDisabled,
     PluginException,
     PluginFinder,
@@ -18,6 +19,7 @@ from plux import (
     PluginSpec,
     plugin,
 )
+from plux.runtime.resolve import MetadataPluginFinder
 
 NS = "compat.plugins"
 
@@ -122,6 +124,41 @@ class TestDeliberateDifferences:
     def test_without_finder_the_manager_has_none(self) -> None:
         """Without finder=, manager.finder is None: the installed entry points are read lazily."""
         assert PluginManager(NS).finder is None
+
+    def test_container_needs_a_name_and_its_spec_is_read_only(self) -> None:
+        """PluginContainer(name, ...) needs a name and its plugin_spec cannot be set (1.16:
+        PluginContainer() took no arguments and plugin_spec was a plain attribute)."""
+        with pytest.raises(TypeError):
+            PluginContainer()  # type: ignore[call-arg]
+        spec = PluginSpec(NS, "a", Good)
+        assert PluginContainer("a", spec).plugin_spec is spec
+        container = manager(spec).get_container("a")
+        with pytest.raises(AttributeError):
+            container.plugin_spec = PluginSpec(NS, "a", Reluctant)  # type: ignore[misc]
+        assert container.plugin_spec is spec
+
+    def test_metadata_finder_without_callback_logs_resolve_errors(
+        self,
+        site_builder: Any,
+        make_cache: Any,
+        monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        """MetadataPluginFinder with no callback logs an entry point it cannot import at ERROR
+        and leaves it out (1.16 logged it only when DEBUG was enabled)."""
+        site_builder.add_distribution(
+            "resolve-fails",
+            entry_points={NS: {"bad": "compat_resolve_fails:Bad"}},
+            modules={"compat_resolve_fails.py": "raise RuntimeError('cannot import me')"},
+        )
+        monkeypatch.syspath_prepend(str(site_builder.path))
+        finder = MetadataPluginFinder(NS, entry_points_resolver=make_cache())
+        assert finder.find_plugins() == []
+        (record,) = [r for r in caplog.records if r.name == "plux.runtime.resolve"]
+        assert record.levelno == logging.ERROR
+        assert record.getMessage() == (
+            f"cannot resolve entry point bad = compat_resolve_fails:Bad in {NS}: cannot import me"
+        )
 
 
 class TestListenerArgument:

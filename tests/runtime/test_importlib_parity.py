@@ -218,3 +218,66 @@ def test_entry_points_text_is_read_as_importlib_reads_it(tmp_path_factory, text)
         assert errors
         return
     assert [(ep.name, ep.value, ep.group) for ep in ours] == theirs
+
+
+RAISING_FINDER = """
+import json, logging, sys
+from importlib.metadata import DistributionFinder
+
+records = []
+
+class Keep(logging.Handler):
+    def emit(self, record):
+        records.append([record.name, record.levelname, record.getMessage()])
+
+logging.getLogger().addHandler(Keep())
+
+class RaisingFinder(DistributionFinder):
+    def find_spec(self, *args, **kwargs):
+        return None
+
+    def find_distributions(self, context=DistributionFinder.Context()):
+        raise RuntimeError("finder is broken")
+
+    def __repr__(self):
+        return "RaisingFinder()"
+
+sys.meta_path.{where}
+
+import importlib.metadata as md
+from plux import PluginManager
+from plux.runtime.cache import EntryPointsCache
+
+try:
+    md.entry_points(group={group!r})
+    raised = None
+except RuntimeError as e:
+    raised = str(e)
+cache = EntryPointsCache.instance()
+ours = [[ep.name, ep.value, ep.distribution] for ep in cache.entry_points_of({group!r})]
+print(json.dumps({{
+    "raised": raised, "ours": ours, "names": PluginManager({group!r}).list_names(),
+    "records": records,
+}}))
+"""
+
+
+@pytest.mark.parametrize(
+    "where", ["append(RaisingFinder())", "insert(0, RaisingFinder())"], ids=["after", "before"]
+)
+def test_meta_path_finder_that_raises_is_logged_and_left_out(site_builder, python, where):
+    """A finder on sys.meta_path whose find_distributions raises makes importlib.metadata's
+    entry_points() raise; plux logs a warning, leaves the finder out and answers from the rest."""
+    site_builder.add_distribution("own", entry_points={GROUP: {"o": "own:O"}})
+    for _ in ("cold", "warm"):
+        answer = python.json(RAISING_FINDER.format(where=where, group=GROUP))
+        assert answer["raised"] == "finder is broken"
+        assert answer["ours"] == [["o", "own:O", "own"]]
+        assert answer["names"] == ["o"]
+        assert answer["records"] == [
+            [
+                "plux.runtime.metadata",
+                "WARNING",
+                "distribution finder RaisingFinder() failed; its distributions are left out",
+            ]
+        ]
