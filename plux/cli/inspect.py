@@ -149,11 +149,14 @@ def run_list(args: argparse.Namespace) -> int:
     groups = select_groups(cache.groups(), patterns, args.all)
     listed: list[tuple[str, list[IndexedEntryPoint], list[dict[str, Any]]]] = []
     for group in groups:
-        rows = cache.entry_points_of(group)
-        plugins = [
-            {**entry_point_document(row), "active": active}
-            for row, active in zip(rows, active_flags(rows), strict=True)
-        ]
+        found = cache.entry_points_of(group)
+        # by name, so that the listing does not follow the file system's order of a folder;
+        # a stable sort keeps the entry point in use first among those of one name
+        pairs = sorted(
+            zip(found, active_flags(found), strict=True), key=lambda pair: plugin_name(pair[0])
+        )
+        rows = [row for row, _ in pairs]
+        plugins = [{**entry_point_document(row), "active": active} for row, active in pairs]
         listed.append((group, rows, plugins))
     if args.json:
         shown = [{"namespace": group, "plugins": plugins} for group, _, plugins in listed]

@@ -372,7 +372,9 @@ def find_distributions(finders: Sequence[object], path: Sequence[str]) -> list[F
             continue
         try:
             context = DistributionFinder.Context(path=list(path))
-            found.extend(FoundDistribution(finder, d) for d in finder.find_distributions(context))  # type: ignore[attr-defined]
+            # all or nothing: a finder that fails half way gives none of its distributions
+            dists = list(finder.find_distributions(context))  # type: ignore[attr-defined]
+            found.extend(FoundDistribution(finder, d) for d in dists)
         except Exception:
             logging.getLogger(__name__).warning(
                 "distribution finder %r failed; its distributions are left out",

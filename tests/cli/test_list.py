@@ -33,14 +33,15 @@ def install_demo(site_builder, tmp_path: Path) -> Path:
 def test_list_groups_plugins_by_namespace_with_distribution_and_version(
     plux_cli, site_builder, python, tmp_path: Path
 ) -> None:
-    """Text output names each plugin, its distribution and version, under its namespace."""
+    """Text output names each plugin, its distribution and version, under its namespace, by
+    plugin name (not in the file system's order of the site folder)."""
     install_demo(site_builder, tmp_path)
     result = plux_cli("list")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "demo.cli (2 plugins)"
-    assert lines[1].split() == ["hello", "demo-addon", "1.0", "demo_addon.cli:Hello"]
-    assert lines[2].split() == ["greet", "demo-app", "2.5", "demo_app.cli:greet"]
+    assert lines[1].split() == ["greet", "demo-app", "2.5", "demo_app.cli:greet"]
+    assert lines[2].split() == ["hello", "demo-addon", "1.0", "demo_addon.cli:Hello"]
 
 
 def test_list_imports_no_plugin_module(plux_cli, site_builder, python, tmp_path: Path) -> None:
@@ -63,19 +64,19 @@ def test_list_json_has_the_documented_shape(plux_cli, site_builder, python, tmp_
                 "namespace": "demo.cli",
                 "plugins": [
                     {
-                        "name": "hello",
-                        "entry_point": "hello",
-                        "value": "demo_addon.cli:Hello",
-                        "distribution": "demo-addon",
-                        "version": "1.0",
-                        "active": True,
-                    },
-                    {
                         "name": "greet",
                         "entry_point": "greet",
                         "value": "demo_app.cli:greet",
                         "distribution": "demo-app",
                         "version": "2.5",
+                        "active": True,
+                    },
+                    {
+                        "name": "hello",
+                        "entry_point": "hello",
+                        "value": "demo_addon.cli:Hello",
+                        "distribution": "demo-addon",
+                        "version": "1.0",
                         "active": True,
                     },
                 ],

@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="demo-app")
     subparsers = parser.add_subparsers(title="commands", required=True)
     commands = PluginManager(COMMANDS, load_args=(subparsers,)).load_all()
-    print(f"[demo-app] loaded {len(commands)} command plugins: {[c.name for c in commands]}")
+    print(f"[demo-app] loaded {len(commands)} command plugins: {sorted(c.name for c in commands)}")
 
     args = parser.parse_args(argv)
     for line in app.banner:
