@@ -83,10 +83,11 @@ def extract_tests(sdist: Path, into: Path) -> Path:
 
 
 def main(argv: list[str]) -> int:
+    sdist = fetch_sdist()
     # below this project: 1.16's hatchling CLI tests install "the plux source root", the first
     # folder above them with a pyproject.toml
     with tempfile.TemporaryDirectory(prefix="run-", dir=CACHE) as work:
-        tests = extract_tests(fetch_sdist(), Path(work))
+        tests = extract_tests(sdist, Path(work))
         deselect = [arg for node in DESELECTED for arg in ("--deselect", node)]
         print(f"plux {VERSION}'s own suite against {PROJECT} ({len(DESELECTED)} deselected):")
         for node, reason in DESELECTED.items():
