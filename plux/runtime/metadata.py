@@ -10,7 +10,7 @@ import os
 from _frozen_importlib_external import PathFinder as _PathFinder
 from functools import lru_cache
 
-from plux.runtime.entry_points_text import (
+from plux.core.entry_points_text import (
     log_malformed,
     parse_entry_points_text,
     read_entry_points_text,
@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from importlib.metadata import Distribution, EntryPoint
     from zipfile import ZipFile
 
+    from plux.core.entry_points_text import NamedEntryPoint as _NamedEntryPoint
     from plux.core.entrypoint import EntryPoint as _EntryPoint
     from plux.core.plugin import PluginSpec
-    from plux.runtime.entry_points_text import NamedEntryPoint as _NamedEntryPoint
     from plux.runtime.index import IndexedEntryPoint
 
 
