@@ -274,3 +274,29 @@ def test_sources_that_strip_a_prefix_are_followed(tmp_path: Path) -> None:
         },
     )
     assert entry_points(root) == expected("shipped")
+
+
+def test_manual_mode_plux_ini_holds_what_the_build_hook_scans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``plux entrypoints`` in manual mode scans the wheel's packages only, as the hook does:
+    a package hatchling leaves out of the wheel gives no entry point in ``plux.ini``."""
+    from plux.__main__ import main
+
+    wheel = '[tool.hatch.build.targets.wheel]\npackages = ["src/foo"]\n'
+    plugin = "from plux import Plugin\nclass {0}(Plugin):\n    namespace, name = 'ns', '{1}'\n"
+    root = make(
+        tmp_path,
+        {
+            "pyproject.toml": pyproject(extra=wheel),
+            "src/foo/__init__.py": plugin.format("A", "a"),
+            "src/bar/__init__.py": plugin.format("B", "b"),
+        },
+    )
+    assert hook.discover_entry_points(root, "hk-demo") == {"ns": ["a = foo:A"]}
+    with (root / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.plux]\nentrypoint_build_mode = "manual"\n')
+    monkeypatch.chdir(root)
+    assert main(["entrypoints"]) == 0
+    assert (root / "plux.ini").read_text() == "[ns]\na = foo:A\n"
+    assert entry_points(root) == {"ns": {"a": "foo:A"}}
