@@ -9,11 +9,12 @@ import os
 import sys
 from collections.abc import Sequence
 
+from plux.cli import COMMAND_MODULES
+from plux.cli.output import CommandError, describe_error
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``plux`` parser with the sub-commands of every command group."""
-    from plux.cli import COMMAND_GROUPS
-
     # Options valid before and after the sub-command; SUPPRESS keeps a sub-parser from
     # resetting a value given before it.
     common = argparse.ArgumentParser(add_help=False)
@@ -37,8 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for module_name in COMMAND_GROUPS:
-        importlib.import_module(module_name).add_commands(subparsers, common)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).add_command(subparsers, common)
     return parser
 
 
@@ -63,27 +64,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One line the user can act on; the traceback only when asked for with -v.
         if verbosity:
             raise
-        from plux.cli.output import CommandError
-
         status = e.status if isinstance(e, CommandError) else 1
-        message = str(e) if isinstance(e, (CommandError, OSError)) else _describe(e)
+        message = str(e) if isinstance(e, (CommandError, OSError)) else describe_error(e)
         print(f"plux: error: {message}", file=sys.stderr)
         return status
     return code
 
 
 def _enter(workdir: str) -> None:
-    from plux.cli.output import CommandError
-
     try:
         os.chdir(workdir)
     except OSError as e:
         raise CommandError(f"cannot use --workdir {workdir}: {e.strerror or e}") from e
-
-
-def _describe(error: Exception) -> str:
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ two-space indent, keys in the order shown). Keys are only ever added, never rena
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -74,6 +75,13 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 2) -> None:
         super().__init__(message)
         self.status = status
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    """The ``--json`` flag of a reporting command."""
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON document (shape: plux.cli.output)"
+    )
 
 
 def print_json(document: Any, out: TextIO | None = None) -> None:
@@ -103,3 +111,23 @@ def plural(count: int, word: str) -> str:
 def milliseconds(seconds: float | None) -> float | None:
     """A duration in milliseconds, rounded to microseconds (what the JSON documents hold)."""
     return None if seconds is None else round(seconds * 1000.0, 3)
+
+
+def describe_error(error: BaseException) -> str:
+    """``Type: message`` on one line.
+
+    >>> describe_error(ValueError("no\\n  good"))
+    'ValueError: no good'
+    """
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def print_error(message: str) -> int:
+    """Print ``plux: error: message`` on stderr and return exit status 1.
+
+    For failures that stay one line even with ``-v`` (a :class:`CommandError` then shows its
+    traceback).
+    """
+    print(f"plux: error: {message}", file=sys.stderr)
+    return 1

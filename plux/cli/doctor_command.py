@@ -17,20 +17,17 @@ from typing import Any
 
 from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
 
-from .inspect import (
-    Resolved,
-    add_json_flag,
+from .namespaces import (
     add_namespace_selection,
-    describe_error,
+    by_plugin_name,
     entry_point_document,
     origin,
     plugin_name,
-    plugin_output_to_stderr,
-    resolve_entry_point,
     select_groups,
 )
-from .output import milliseconds, plural, print_json, table
-from .stale import stale_editables
+from .output import add_json_flag, describe_error, milliseconds, plural, print_json, table
+from .resolution import Resolved, plugin_output_to_stderr, resolve_entry_point
+from .stale_editables import stale_editables
 
 FINDING_KINDS = {
     "malformed": "an entry point line or value that is not 'name = module:attr'",
@@ -160,11 +157,8 @@ def _group_at(file: str, line: int) -> str | None:
 
 def conflicts(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:
     """One finding per plugin name that several entry points of a namespace register."""
-    by_name: dict[str, list[IndexedEntryPoint]] = {}
-    for row in rows:
-        by_name.setdefault(plugin_name(row), []).append(row)
     findings = []
-    for same in by_name.values():
+    for same in by_plugin_name(rows).values():
         if len(same) > 1:
             parts = [f"{origin(row)} ({row.value})" for row in same]
             message = (
@@ -220,7 +214,7 @@ def _resolution_findings(resolved: Resolved) -> list[Finding]:
     return []
 
 
-def add_commands(
+def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:

@@ -1,25 +1,29 @@
-"""``plux entrypoints`` and ``plux discover``: build-time discovery from the command line."""
+"""``plux entrypoints``: write (or ``--check``) the project's entry point index, update its
+editable installs."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from plux.build.config import ConfigError, EntrypointBuildMode
 from plux.build.discovery import DiscoveryError
 from plux.build.editable import editable_installs, update_editable_install
-from plux.build.index import PluginIndexBuilder, parse_index, render_index
+from plux.build.index import parse_index, render_index
 from plux.build.project import INDEX_FILE, Project
 from plux.core.entrypoint import EntryPointDict
 
+from .index_diff import report_check
+from .output import print_error
+from .project_discovery import add_pattern_options, discover_index, project_from
 
-def add_commands(
+
+def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``entrypoints`` and ``discover``."""
+    """Add ``entrypoints`` (see :mod:`plux.cli`)."""
     entrypoints = subparsers.add_parser(
         "entrypoints",
         parents=[common],
@@ -28,7 +32,7 @@ def add_commands(
         "plux.ini (manual mode) or <name>.egg-info/plux.json (build-hook mode). Editable "
         "installs of the project in this interpreter's environment are updated too.",
     )
-    _add_patterns(entrypoints)
+    add_pattern_options(entrypoints)
     entrypoints.add_argument(
         "--check",
         action="store_true",
@@ -39,73 +43,12 @@ def add_commands(
     )
     entrypoints.set_defaults(handler=run_entrypoints)
 
-    discover = subparsers.add_parser(
-        "discover",
-        parents=[common],
-        help="print the plugins discovered in the project",
-        description="Discover plugins and print them as an entry point index.",
-    )
-    discover.add_argument("-p", "--path", help="directory holding the packages to scan")
-    _add_patterns(discover)
-    discover.add_argument("-f", "--format", choices=["json", "ini"], default="json")
-    discover.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
-    discover.set_defaults(handler=run_discover)
-
-
-def _add_patterns(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "-e",
-        "--exclude",
-        action="append",
-        default=[],
-        metavar="PATTERNS",
-        help="packages or modules not to scan (comma-separated shell-style patterns, repeatable)",
-    )
-    parser.add_argument(
-        "-i",
-        "--include",
-        action="append",
-        default=[],
-        metavar="PATTERNS",
-        help="packages to scan (comma-separated shell-style patterns, repeatable; default: all)",
-    )
-
-
-def _split(values: list[str]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def _project(args: argparse.Namespace, path: str | None = None) -> Project:
-    project = Project(".")
-    project.config = project.config.merge(
-        path=path, include=_split(args.include), exclude=_split(args.exclude)
-    )
-    return project
-
-
-def _discover(project: Project) -> EntryPointDict:
-    return PluginIndexBuilder(project.plugin_finder()).find_entry_points()
-
-
-def run_discover(args: argparse.Namespace) -> int:
-    """Print (or write) the discovered index."""
-    try:
-        index = _discover(_project(args, args.path))
-    except (ConfigError, DiscoveryError) as e:
-        return _fail(e)
-    text = render_index(index, args.format)
-    if args.output:
-        Path(args.output).write_text(text)
-    else:
-        sys.stdout.write(text)
-    return 0
-
 
 def run_entrypoints(args: argparse.Namespace) -> int:
     """Write (or check) the project's index file and update its editable installs."""
     try:
-        project = _project(args)
-        index = _discover(project)
+        project = project_from(args)
+        index = discover_index(project)
         if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
             target, fmt = project.root / project.config.entrypoint_static_file, "ini"
         elif project.backend == "hatchling":
@@ -113,7 +56,7 @@ def run_entrypoints(args: argparse.Namespace) -> int:
         else:
             target, fmt = project.egg_info_dir() / INDEX_FILE, "json"
     except (ConfigError, DiscoveryError, ValueError) as e:
-        return _fail(e)
+        return print_error(str(e))
     text = render_index(index, fmt)
     old_text = target.read_text() if target.is_file() else None
     shown = os.path.relpath(target)
@@ -159,17 +102,8 @@ def _update_editable_installs(
 
 
 def _check(shown: str, old_text: str | None, index: EntryPointDict, fmt: str, as_json: bool) -> int:
-    # Comparison and report (missing/extra/different, --json) live in plux.cli.check.
-    from .check import report_check
-
     try:
         old = parse_index(old_text, fmt) if old_text is not None else None
     except ValueError as e:
-        print(f"plux: error: {shown} cannot be read: {e}", file=sys.stderr)
-        return 1
+        return print_error(f"{shown} cannot be read: {e}")
     return report_check(shown, old, index, as_json)
-
-
-def _fail(error: Exception) -> int:
-    print(f"plux: error: {error}", file=sys.stderr)
-    return 1

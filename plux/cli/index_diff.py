@@ -1,4 +1,4 @@
-"""``plux entrypoints --check``: whether a committed or built index still matches the code.
+"""How a recorded entry point index differs from the code, as ``plux entrypoints --check`` says.
 
 It compares the index file (``plux.ini`` in manual mode, the egg-info's ``plux.json`` in
 build-hook mode) with what discovery finds now, writes nothing, and names every entry point that

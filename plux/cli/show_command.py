@@ -15,16 +15,16 @@ from typing import Any
 
 from plux.build.config import ConfigError, EntrypointBuildMode
 from plux.build.discovery import DiscoveryError
-from plux.build.index import PluginIndexBuilder, parse_index
+from plux.build.index import parse_index
 from plux.build.project import INDEX_FILE, Project
 from plux.core.entrypoint import EntryPointDict
 
-from .check import entry_points_of
-from .inspect import add_json_flag
-from .output import CommandError, plural, print_json
+from .index_diff import entry_points_of
+from .output import CommandError, add_json_flag, plural, print_json
+from .project_discovery import discover_index
 
 
-def add_commands(
+def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
@@ -78,7 +78,7 @@ def run_show(args: argparse.Namespace) -> int:
         if index_path is not None:
             index = read_index(index_path)
         else:
-            index = PluginIndexBuilder(project.plugin_finder()).find_entry_points()
+            index = discover_index(project)
     except (ConfigError, DiscoveryError) as e:
         raise CommandError(str(e), status=1) from e
     config = project.config

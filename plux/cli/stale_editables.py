@@ -13,10 +13,15 @@ import os
 from collections.abc import Sequence
 from urllib.parse import unquote, urlparse
 
+from plux.build.index import parse_index
+from plux.build.project import INDEX_FILE, Project
 from plux.runtime.cache import IndexedEntryPoint
-from plux.runtime.metadata import entry_points_file
+from plux.runtime.metadata import entry_points_file, read_distribution_entry_points
 
-from .inspect import describe_error, select_groups
+from .index_diff import compare_index
+from .namespaces import select_groups
+from .output import describe_error
+from .project_discovery import discover_index
 
 _SKIP_DIRS = {"__pycache__", "build", "dist", "node_modules", "site-packages"}
 
@@ -57,14 +62,8 @@ def stale_editables(
 def rediscovered_difference(project: str, dist_path: str) -> str | None:
     """How the plugins discovered in ``project`` now differ from those installed at
     ``dist_path`` (None if they do not)."""
-    from plux.build.index import PluginIndexBuilder, parse_index
-    from plux.build.project import INDEX_FILE, Project
-    from plux.runtime.metadata import read_distribution_entry_points
-
-    from .check import compare_index
-
     try:
-        discovered = PluginIndexBuilder(Project(project).plugin_finder()).find_entry_points()
+        discovered = discover_index(Project(project))
     except Exception as e:
         return f"discovering its plugins now fails ({describe_error(e)})"
     kept = os.path.join(dist_path, INDEX_FILE)

@@ -1,0 +1,46 @@
+"""``plux discover``: print (or write) the entry points discovered in the project's source."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from plux.build.config import ConfigError
+from plux.build.discovery import DiscoveryError
+from plux.build.index import render_index
+
+from .output import print_error
+from .project_discovery import add_pattern_options, discover_index, project_from
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``discover`` (see :mod:`plux.cli`)."""
+    discover = subparsers.add_parser(
+        "discover",
+        parents=[common],
+        help="print the plugins discovered in the project",
+        description="Discover plugins and print them as an entry point index.",
+    )
+    discover.add_argument("-p", "--path", help="directory holding the packages to scan")
+    add_pattern_options(discover)
+    discover.add_argument("-f", "--format", choices=["json", "ini"], default="json")
+    discover.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    discover.set_defaults(handler=run_discover)
+
+
+def run_discover(args: argparse.Namespace) -> int:
+    """Print (or write) the discovered index."""
+    try:
+        index = discover_index(project_from(args, args.path))
+    except (ConfigError, DiscoveryError) as e:
+        return print_error(str(e))
+    text = render_index(index, args.format)
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,72 @@
+"""``plux list``: the installed plugins by namespace, read from metadata alone (no import)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
+
+from .namespaces import (
+    add_namespace_selection,
+    by_plugin_name,
+    entry_point_document,
+    origin,
+    select_groups,
+)
+from .output import add_json_flag, plural, print_json, table
+
+
+def add_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+) -> None:
+    """Add ``list`` (see :mod:`plux.cli`)."""
+    listing = subparsers.add_parser(
+        "list",
+        parents=[common],
+        help="list the installed plugins by namespace (imports nothing)",
+        description="List the installed plugins by namespace, with the distribution and "
+        "version each comes from, read from metadata alone: no plugin module is imported.",
+    )
+    add_namespace_selection(listing)
+    add_json_flag(listing)
+    listing.set_defaults(handler=run_list)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """``plux list``: installed plugins by namespace, read from metadata only (nothing imported)."""
+    cache = EntryPointsCache.instance()
+    patterns: list[str] = list(args.namespace or [])
+    groups = select_groups(cache.groups(), patterns, args.all)
+    listed: list[tuple[str, list[IndexedEntryPoint], list[dict[str, Any]]]] = []
+    for group in groups:
+        grouped = by_plugin_name(cache.entry_points_of(group))
+        # by name, so that the listing does not follow the file system's order of a folder; the
+        # entry point in use comes first among those of one name
+        pairs = [(row, i == 0) for name in sorted(grouped) for i, row in enumerate(grouped[name])]
+        rows = [row for row, _ in pairs]
+        plugins = [{**entry_point_document(row), "active": active} for row, active in pairs]
+        listed.append((group, rows, plugins))
+    if args.json:
+        shown = [{"namespace": group, "plugins": plugins} for group, _, plugins in listed]
+        print_json({"namespaces": shown})
+        return 0
+    if not listed:
+        where = f" matching {' '.join(patterns)}" if patterns else ""
+        print(f"no plugins installed{where}")
+        return 0
+    for group, rows, plugins in listed:
+        print(f"{group} ({plural(len(rows), 'plugin')})")
+        cells = []
+        for row, plugin in zip(rows, plugins, strict=True):
+            notes = []
+            if row.declared_name and row.declared_name != row.name:
+                notes.append(f"entry point {row.name!r}")
+            if not plugin["active"]:
+                notes.append("shadowed: an earlier distribution has this name")
+            note = f"  ({'; '.join(notes)})" if notes else ""
+            cells.append([plugin["name"], origin(row), row.value + note])
+        for line in table(cells):
+            print(line)
+    return 0
