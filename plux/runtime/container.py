@@ -6,6 +6,7 @@ import _thread
 
 from plux.core.generic import Generic, TypeVar
 from plux.core.plugin import Plugin, PluginSpec
+from plux.runtime.lifecycle import PluginState
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,11 +45,12 @@ class LazyPluginSpec(PluginSpec):
 
 
 class PluginContainer(Generic[P]):
-    """One plugin of a manager: its spec, the plugin instance, and where in its lifecycle it is.
+    """One plugin of a manager: its name, spec and lifecycle :attr:`state`.
 
-    ``is_init`` means the factory returned, ``is_loaded`` that ``load`` returned. Errors of each
-    step are kept (``resolve_error``, ``init_error``, ``load_error``) and raised again by later
-    loads; a disabled plugin has ``is_disabled`` and ``disabled_reason``.
+    The other fields (``plugin``, ``load_value``, ``is_init``, ``is_loaded``, ``init_error``,
+    ``load_error``, ``resolve_error``, ``is_disabled``, ``disabled_reason``) are read-only views
+    of the state, as plux 1.16 users read them. ``is_init`` means the factory returned,
+    ``is_loaded`` that ``load`` returned; errors are raised again by later loads.
     """
 
     def __init__(
@@ -61,20 +63,58 @@ class PluginContainer(Generic[P]):
         self.name = name
         self.entry_point = entry_point
         """The installed entry point this plugin was found at (None with a custom finder)."""
-        self.resolved_spec: PluginSpec | None = plugin_spec
+        self.state = PluginState.start(plugin_spec)
+        """Where the plugin is in its lifecycle; the manager replaces it at each step."""
         self._resolve = resolve
         self._lazy_spec: LazyPluginSpec | None = None
-        self.plugin: P | None = None
-        self.load_value: Any = None
-        self.is_init = False
-        self.is_loaded = False
-        self.is_disabled = False
-        self.disabled_reason: str | None = None
-        self.resolve_error: Exception | None = None
-        self.init_error: Exception | None = None
-        self.load_error: Exception | None = None
         self.lock = _thread.RLock()
         self._distribution: Distribution | None = None
+
+    @property
+    def resolved_spec(self) -> PluginSpec | None:
+        """The plugin's spec once its entry point was imported, else None."""
+        return self.state.spec
+
+    @property
+    def plugin(self) -> P | None:
+        """The plugin instance, once its factory returned."""
+        return self.state.plugin  # type: ignore[return-value]
+
+    @property
+    def load_value(self) -> Any:
+        """What the plugin's ``load`` returned, while it is loaded."""
+        return self.state.load_value
+
+    @property
+    def is_init(self) -> bool:
+        return self.state.plugin is not None
+
+    @property
+    def is_loaded(self) -> bool:
+        return self.state.phase == "loaded"
+
+    @property
+    def is_disabled(self) -> bool:
+        return self.state.phase == "disabled"
+
+    @property
+    def disabled_reason(self) -> str | None:
+        return self.state.reason if self.is_disabled else None
+
+    @property
+    def resolve_error(self) -> Exception | None:
+        """The PluginException resolving the entry point ended in."""
+        return self.state.error_of("resolve")
+
+    @property
+    def init_error(self) -> Exception | None:
+        """The error the factory (or a listener of ``on_init_after``) raised."""
+        return self.state.error_of("init")
+
+    @property
+    def load_error(self) -> Exception | None:
+        """The error ``should_load``, ``load`` (or a listener of a load hook) raised."""
+        return self.state.error_of("should_load", "load")
 
     @property
     def plugin_spec(self) -> PluginSpec:
@@ -93,7 +133,7 @@ class PluginContainer(Generic[P]):
     @property
     def is_resolved(self) -> bool:
         """Whether the plugin's entry point was imported and its spec made."""
-        return self.resolved_spec is not None
+        return self.state.spec is not None
 
     @property
     def distribution(self) -> Distribution | None:
@@ -108,15 +148,4 @@ class PluginContainer(Generic[P]):
         return self._distribution
 
     def __repr__(self) -> str:
-        state = (
-            "disabled"
-            if self.is_disabled
-            else "loaded"
-            if self.is_loaded
-            else "init"
-            if self.is_init
-            else "resolved"
-            if self.is_resolved
-            else "known"
-        )
-        return f"PluginContainer({self.name!r}, {state})"
+        return f"PluginContainer({self.name!r}, {self.state!r})"

@@ -7,10 +7,10 @@ imported when that plugin is first loaded (or its spec's factory first read).
 from __future__ import annotations
 
 import _thread
-import sys
 
 from plux.core.generic import Generic
 from plux.core.plugin import (
+    ConflictSide,
     PluginDisabled,
     PluginException,
     PluginLifecycleListener,
@@ -19,35 +19,28 @@ from plux.core.plugin import (
 )
 from plux.runtime.container import P, PluginContainer
 from plux.runtime.filter import PluginFilter, global_plugin_filter
+from plux.runtime.listeners import ListenerDispatcher, as_listeners
 from plux.runtime.locking import LoadTracker
+from plux.runtime.log import debug, log_error, logger
 from plux.runtime.resolve import import_entry_point_value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import logging
     from collections.abc import Iterable
     from typing import Any
 
     from plux.core.plugin import PluginFinder
     from plux.runtime.index import IndexedEntryPoint
+    from plux.runtime.lifecycle import Step
 
 __all__ = ["PluginContainer", "PluginManager"]
 
 _tracker = LoadTracker()
 
-_HOOKS = tuple(name for name in vars(PluginLifecycleListener) if name.startswith("on_"))
-
 FILTERED = "A plugin filter disabled this plugin before it was initialized"
 """The reason a plugin disabled by a filter gives (as plux 1.16 words it)."""
 SHOULD_NOT_LOAD = "Load condition for plugin was false"
 """The reason a plugin whose ``should_load()`` returned False gives (as plux 1.16 words it)."""
-
-
-def _logger() -> logging.Logger:
-    # logging costs more to import than the rest of a warm start; only problems need it.
-    import logging
-
-    return logging.getLogger(__name__)
 
 
 class PluginManager(Generic[P]):
@@ -75,7 +68,8 @@ class PluginManager(Generic[P]):
         self.namespace = namespace
         self.load_args: list[Any] | tuple[Any, ...] = load_args or []
         self.load_kwargs = load_kwargs or {}
-        self.listeners = _as_listeners(listener)
+        self._listeners = ListenerDispatcher(as_listeners(listener))
+        self.listeners = self._listeners.listeners
         self.finder = finder
         self.filters: list[PluginFilter] = (
             [global_plugin_filter] if filters is None else list(filters)
@@ -117,11 +111,11 @@ class PluginManager(Generic[P]):
             try:
                 plugins.append(self._load(container))
             except PluginDisabled as e:
-                _debug("%s", e)
+                debug("%s", e)
             except Exception as e:
                 if propagate_exceptions:
                     raise
-                _log_error(
+                log_error(
                     "exception while loading plugin %s:%s: %s", self.namespace, container.name, e
                 )
         return plugins
@@ -167,20 +161,22 @@ class PluginManager(Generic[P]):
         # Listeners run outside the lock: they may call back into this manager.
         for container in by_name.values():
             if container.resolved_spec is not None:
-                self._notify("on_resolve_after", container.resolved_spec)
-        for chosen, ignored in conflicts:
-            self._report_conflict(chosen, ignored)
+                self._listeners.on_resolve_after(container.resolved_spec)
+        for name, chosen, ignored in conflicts:
+            self._report_conflict(name, chosen, ignored)
         return by_name
 
-    def _collect(self) -> tuple[dict[str, PluginContainer[P]], list[tuple[Any, Any]]]:
+    def _collect(self) -> tuple[dict[str, PluginContainer[P]], list[_Conflict]]:
+        """The namespace's plugins by name, and the registrations of a taken name, left out."""
         by_name: dict[str, PluginContainer[P]] = {}
-        conflicts: list[tuple[Any, Any]] = []
+        conflicts: list[_Conflict] = []
         if self.finder is not None:
             for spec in self.finder.find_plugins():
                 if spec.namespace != self.namespace:
                     continue  # a finder may know several namespaces; this manager serves one
                 if spec.name in by_name:
-                    conflicts.append((by_name[spec.name].resolved_spec, spec))
+                    chosen = by_name[spec.name].plugin_spec
+                    conflicts.append((spec.name, _spec_side(chosen), _spec_side(spec)))
                 else:
                     by_name[spec.name] = PluginContainer(spec.name, plugin_spec=spec)
             return by_name, conflicts
@@ -189,8 +185,12 @@ class PluginManager(Generic[P]):
 
         for entry_point in EntryPointsCache.instance().entry_points_of(self.namespace):
             name = entry_point.declared_name or entry_point.name
-            if name in by_name:
-                conflicts.append((by_name[name].entry_point, entry_point))
+            taken = by_name.get(name)
+            if taken is not None:
+                assert taken.entry_point is not None  # every container made here has one
+                conflicts.append(
+                    (name, _entry_point_side(taken.entry_point), _entry_point_side(entry_point))
+                )
                 continue
             container: PluginContainer[P] = PluginContainer(
                 name, entry_point=entry_point, resolve=self._resolve
@@ -200,16 +200,16 @@ class PluginManager(Generic[P]):
                 self._aliases.setdefault(entry_point.name, container)
         return by_name, conflicts
 
-    def _report_conflict(self, chosen: Any, ignored: Any) -> None:
-        _logger().warning(
+    def _report_conflict(self, name: str, chosen: ConflictSide, ignored: ConflictSide) -> None:
+        logger().warning(
             "plugin name conflict in namespace %s: %s is registered by %s and by %s; "
             "using the first (the earlier on sys.path)",
             self.namespace,
-            chosen.name,
-            _describe(chosen),
-            _describe(ignored),
+            name,
+            chosen,
+            ignored,
         )
-        self._notify("on_conflict", self.namespace, chosen.name, chosen, ignored)
+        self._listeners.on_conflict(self.namespace, name, chosen, ignored)
 
     def _find(self, name: str) -> PluginContainer[P] | None:
         by_name = self._plugins()
@@ -238,12 +238,13 @@ class PluginManager(Generic[P]):
         return container
 
     def _resolve(self, container: PluginContainer[P]) -> PluginSpec:
-        """Import the container's entry point and make its spec (once)."""
+        """Import the container's entry point and make its spec (once): the resolve step."""
         with container.lock:
-            if container.resolved_spec is not None:
-                return container.resolved_spec
-            if container.resolve_error is not None:
-                raise container.resolve_error
+            state = container.state
+            if state.spec is not None:
+                return state.spec
+            if state.error is not None:
+                raise state.error
             entry_point = container.entry_point
             assert entry_point is not None  # containers from a finder start resolved
             try:
@@ -251,26 +252,23 @@ class PluginManager(Generic[P]):
             except Exception as cause:
                 error = PluginException(
                     f"cannot resolve plugin {self.namespace}:{container.name} from entry point "
-                    f"'{entry_point.name} = {entry_point.value}' of {_describe(entry_point)}: "
-                    f"{type(cause).__name__}: {cause}",
+                    f"'{entry_point.name} = {entry_point.value}' of "
+                    f"{_entry_point_side(entry_point)}: {type(cause).__name__}: {cause}",
                     self.namespace,
                     container.name,
                 )
                 error.__cause__ = cause
-                container.resolve_error = error
-                self._notify(
-                    "on_resolve_exception",
-                    self.namespace,
-                    _metadata_entry_point(entry_point),
-                    cause,
+                container.state = state.failed("resolve", error)
+                self._listeners.on_resolve_exception(
+                    self.namespace, _metadata_entry_point(entry_point), cause
                 )
                 raise error from cause
             if spec.location is None:
                 spec.location = entry_point.value
-            container.resolved_spec = spec
+            container.state = state.resolved(spec)
         if spec.name != container.name:
             self._rename(container, spec.name)
-        self._notify("on_resolve_after", spec)
+        self._listeners.on_resolve_after(spec)
         return spec
 
     def _rename(self, container: PluginContainer[P], declared: str) -> None:
@@ -285,109 +283,78 @@ class PluginManager(Generic[P]):
 
     def _load(self, container: PluginContainer[P]) -> P:
         with _tracker.loading(container):
-            if container.is_loaded:
+            state = container.state
+            if state.phase == "loaded":
                 return container.plugin  # type: ignore[return-value]
-            if container.is_disabled:
-                raise PluginDisabled(self.namespace, container.name, container.disabled_reason)
-            for error in (container.resolve_error, container.init_error, container.load_error):
-                if error is not None:
-                    raise error
-            try:
-                return self._run_lifecycle(container)
-            except PluginDisabled as e:
-                container.is_disabled = True
-                container.disabled_reason = e.reason
-                raise
+            if state.phase == "disabled":
+                raise PluginDisabled(self.namespace, container.name, state.reason)
+            if state.is_final:
+                assert state.error is not None  # a failed state has its error
+                raise state.error
+            return self._run_lifecycle(container)
 
     def _run_lifecycle(self, container: PluginContainer[P]) -> P:
-        """Take the plugin from its spec to loaded; each step keeps the error it ends in."""
-        spec = self._resolve(container)
-        if any(plugin_filter(spec) for plugin_filter in self.filters):
-            raise PluginDisabled(self.namespace, container.name, FILTERED)
-        plugin = container.plugin if container.is_init else self._init(container, spec)
-        assert plugin is not None  # is_init means the factory returned it
+        """Take the plugin from its spec to loaded; the step it fails at is kept in its state."""
+        step: Step = "resolve"
+        spec = None
         try:
+            spec = self._resolve(container)
+            step = "filter"
+            if any(plugin_filter(spec) for plugin_filter in self.filters):
+                raise PluginDisabled(self.namespace, container.name, FILTERED)
+            step = "init"
+            plugin = self._init(spec)
+            container.state = container.state.initialised(plugin)
+            self._listeners.on_init_after(spec, plugin)
+            step = "should_load"
             if not plugin.should_load():
                 raise PluginDisabled(self.namespace, container.name, SHOULD_NOT_LOAD)
-            self._notify("on_load_before", spec, plugin, self.load_args, self.load_kwargs)
-            container.load_value = plugin.load(*self.load_args, **self.load_kwargs)
+            step = "load"
+            self._listeners.on_load_before(spec, plugin, self.load_args, self.load_kwargs)
+            load_value = plugin.load(*self.load_args, **self.load_kwargs)
             # on_load_after's listeners see the plugin loaded, but may still fail or disable it
-            container.is_loaded = True
-            self._notify("on_load_after", spec, plugin, container.load_value)
+            container.state = container.state.loaded(load_value)
+            self._listeners.on_load_after(spec, plugin, load_value)
+        except PluginDisabled as e:
+            container.state = container.state.disabled(step, e.reason)
+            raise
         except Exception as e:
-            container.is_loaded = False
-            container.load_value = None
-            if not isinstance(e, PluginDisabled):
-                self._notify("on_load_exception", spec, plugin, e)
-                container.load_error = e
+            container.state = container.state.failed(step, e)
+            self._report_failure(container, step, e)
             raise
         return plugin
 
-    def _init(self, container: PluginContainer[P], spec: PluginSpec) -> P:
-        """Call the spec's factory; listeners of on_init_after may still fail or disable it."""
+    def _init(self, spec: PluginSpec) -> P:
+        """Call the spec's factory."""
         factory = spec.factory
         # a spec may name an @plugin function as its factory: its own spec makes the plugin
         decorated = getattr(factory, "__pluginspec__", None)
         if isinstance(decorated, PluginSpec):
             factory = decorated.factory
-        try:
-            plugin: P = factory()  # type: ignore[assignment]
-            container.plugin = plugin
-            container.is_init = True
-            self._notify("on_init_after", spec, plugin)
-        except PluginDisabled:
-            raise
-        except Exception as e:
-            self._notify("on_init_exception", spec, e)
-            container.init_error = e
-            raise
-        return plugin
+        return factory()  # type: ignore[return-value]
 
-    def _notify(self, hook: str, *args: Any) -> None:
-        for listener in self.listeners:
-            # a listener that is not a PluginLifecycleListener may lack hooks it does not need
-            method = getattr(listener, hook, None)
-            if method is None:
-                continue
-            try:
-                method(*args)
-            except PluginException:
-                raise
-            except Exception as e:
-                _log_error("error while calling %s: %s (listener %r, ignored)", hook, e, listener)
+    def _report_failure(self, container: PluginContainer[P], step: Step, error: Exception) -> None:
+        """Tell listeners of a failed init or load (resolve reports its own; filters, none)."""
+        spec = container.plugin_spec
+        if step == "init":
+            self._listeners.on_init_exception(spec, error)
+        elif step in ("should_load", "load"):
+            assert container.plugin is not None  # these steps come after init
+            self._listeners.on_load_exception(spec, container.plugin, error)
 
 
-def _as_listeners(
-    listener: PluginLifecycleListener | Iterable[PluginLifecycleListener] | None,
-) -> list[PluginLifecycleListener]:
-    """The listeners given as ``listener``: an object with any lifecycle hook is one listener
-    (a PluginLifecycleListener, or any object with the hook methods, such as a Mock)."""
-    if listener is None:
-        return []
-    if any(hasattr(listener, hook) for hook in _HOOKS):
-        return [listener]  # type: ignore[list-item]
-    return list(listener)  # type: ignore[arg-type]
+_Conflict = tuple[str, ConflictSide, ConflictSide]
+"""A plugin name, the registration of it in use and one left out."""
 
 
-def _log_error(message: str, *args: Any) -> None:
-    """Log an error, with the traceback of the exception being handled when DEBUG is on."""
-    log = _logger()
-    log.error(message, *args, exc_info=log.isEnabledFor(10))
+def _spec_side(spec: PluginSpec) -> ConflictSide:
+    return ConflictSide(spec.name, spec.find_location())
 
 
-def _debug(message: str, *args: Any) -> None:
-    # An application that has not imported logging has configured no handler to show this.
-    if "logging" in sys.modules:
-        _logger().debug(message, *args)
-
-
-def _describe(origin: Any) -> str:
-    """Where an entry point or spec comes from, for messages."""
-    distribution = getattr(origin, "distribution", None)
-    if distribution:
-        return f"distribution {distribution} {getattr(origin, 'version', '')}".rstrip()
-    location = getattr(origin, "location", None) or getattr(origin, "value", None)
-    return f"{location}" if location else repr(origin)
+def _entry_point_side(entry_point: IndexedEntryPoint) -> ConflictSide:
+    return ConflictSide(
+        entry_point.name, entry_point.value, entry_point.distribution, entry_point.version
+    )
 
 
 def _metadata_entry_point(entry_point: IndexedEntryPoint) -> Any:

@@ -19,6 +19,7 @@ from plux import (
     PluginSpec,
     plugin,
 )
+from plux.core.plugin import ConflictSide
 from plux.runtime.resolve import MetadataPluginFinder
 
 NS = "compat.plugins"
@@ -92,12 +93,18 @@ class TestDeliberateDifferences:
     """Where this manager answers differently from plux 1.16, on purpose (docs/migrating.md)."""
 
     def test_duplicate_names_from_a_finder_keep_the_first_and_are_reported(self) -> None:
-        """Two specs of one name from a finder: the first is used, on_conflict hears of both."""
+        """Two specs of one name from a finder: the first is used, on_conflict hears of both
+        as ConflictSide records (name and module:attr value; no distribution)."""
         first, second = PluginSpec(NS, "a", Good), PluginSpec(NS, "a", Reluctant)
         listener = Mock()
         m = manager(first, second, listener=listener)
         assert m.list_plugin_specs() == [first]
-        listener.on_conflict.assert_called_once_with(NS, "a", first, second)
+        listener.on_conflict.assert_called_once_with(
+            NS,
+            "a",
+            ConflictSide("a", f"{__name__}:Good"),
+            ConflictSide("a", f"{__name__}:Reluctant"),
+        )
 
     def test_is_loaded_of_an_unknown_name_is_false(self) -> None:
         """is_loaded() answers False for a name the namespace does not have (1.16 raised)."""
