@@ -14,13 +14,25 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
-from plux.core.entrypoint import EntryPointDict
+from plux.core.entry_points_text import (
+    EntryPointTable,
+    entry_point_table,
+    read_entry_points_text,
+    serialize_entry_point_table,
+)
 
-from .index import parse_index, render_index
+from .index import as_table, read_index_file, render_index
+
+if TYPE_CHECKING:
+    from plux.core.entry_points_text import EntryPointsLike
+
+LOG = logging.getLogger(__name__)
 
 ENTRY_POINTS = "entry_points.txt"
 INDEX_FILE = "plux.json"
@@ -54,29 +66,39 @@ def _editable_source(dist_info: Path) -> Path | None:
 
 
 def update_editable_install(
-    dist_info: Path, index: EntryPointDict, previous: EntryPointDict | None = None
+    dist_info: Path, index: EntryPointsLike, previous: EntryPointsLike | None = None
 ) -> bool:
     """Replace the plux-written entries of ``dist_info`` with ``index``; True if anything changed.
 
     Entries plux wrote before are known from the ``plux.json`` kept in ``dist_info`` (or from
-    ``previous``, e.g. the old ``plux.ini`` of a manual-mode project); entries the project
-    declares itself are kept.
+    ``previous``, e.g. the old ``plux.ini`` of a manual-mode project). Entries the project
+    declares itself keep their order (the order ``load_all`` follows) and text; new ones follow.
+    A line the run time skips is skipped here too, with a warning.
     """
     entry_points_file = dist_info / ENTRY_POINTS
-    current = parse_index(_read(entry_points_file), "ini")
+    current, errors = read_entry_points_text(_read(entry_points_file), str(entry_points_file))
+    for error in errors:
+        LOG.warning("plux: skipping a malformed entry point line: %s", error)
+    new = as_table(index)
     kept_index = dist_info / INDEX_FILE
-    old = parse_index(_read(kept_index), "json") if kept_index.is_file() else (previous or {})
-    old_entries = {(g, e) for g, entries in old.items() for e in entries}
-    merged: EntryPointDict = {}
-    for group, entries in current.items():
-        merged[group] = [e for e in entries if (group, e) not in old_entries]
-    for group, entries in index.items():
-        merged.setdefault(group, []).extend(entries)
-    text = render_index(merged, "ini")
-    if text == _read(entry_points_file) and kept_index.is_file():
+    old = read_index_file(kept_index) if kept_index.is_file() else as_table(previous or {})
+    written = {(g, n, v) for g, entries in old.items() for n, v in entries.items()}
+    merged: EntryPointTable = {}
+    for ep in current:
+        if (ep.group, ep.name, ep.value) not in written:
+            value = new.get(ep.group, {}).get(ep.name, ep.value)  # a discovered plugin wins
+            merged.setdefault(ep.group, {}).setdefault(ep.name, value)
+    for group, entries in new.items():
+        for name, value in entries.items():
+            merged.setdefault(group, {}).setdefault(name, value)
+    text = serialize_entry_point_table(merged)
+    kept_text = render_index(new, "json")
+    if text == serialize_entry_point_table(entry_point_table(current)) and (
+        _read(kept_index) == kept_text
+    ):
         return False
     entry_points_file.write_text(text)
-    kept_index.write_text(render_index(index, "json"))
+    kept_index.write_text(kept_text)
     _update_record(dist_info, [entry_points_file, kept_index])
     return True
 

@@ -34,7 +34,7 @@ from typing import Any
 from hatchling.metadata.plugin.interface import MetadataHookInterface
 from hatchling.plugin import hookimpl
 
-from plux.core.entrypoint import EntryPointDict
+from plux.core.entry_points_text import EntryPointTable
 
 from .config import (
     ConfigError,
@@ -45,7 +45,7 @@ from .config import (
 )
 from .discovery import DiscoveryError
 from .hatch_layout import hatch_package_finder, wheel_packages
-from .index import PluginIndexBuilder, parse_index
+from .index import PluginIndexBuilder, read_index
 from .packages import PackageFinder
 from .patterns import PackageSelection
 from .static import StaticPluginFinder
@@ -63,7 +63,6 @@ __all__ = [
     "hatch_register_metadata_hook",
     "merge_entry_points",
     "read_static_file",
-    "to_metadata_table",
 ]
 
 
@@ -105,7 +104,7 @@ class HatchlingPackageFinder(PackageFinder):
         return [p for p in names if self.selection.package(p)]
 
 
-def discover_entry_points(root: str | Path, project_name: str) -> EntryPointDict:
+def discover_entry_points(root: str | Path, project_name: str) -> EntryPointTable:
     """The project's entry points as plux sees them for a hatchling build: read from the static
     file in manual mode, discovered from source in build-hook mode.
 
@@ -120,12 +119,12 @@ def discover_entry_points(root: str | Path, project_name: str) -> EntryPointDict
     except ConfigError as e:
         raise PluxHookError(f"plux: {e}") from e
     try:
-        return PluginIndexBuilder(StaticPluginFinder(finder, root=project)).find_entry_points()
+        return PluginIndexBuilder(StaticPluginFinder(finder, root=project)).find_index()
     except (DiscoveryError, ValueError) as e:
         raise PluxHookError(f"plux: plugin discovery failed: {e}") from e
 
 
-def read_static_file(root: Path, config: PluxConfiguration) -> EntryPointDict:
+def read_static_file(root: Path, config: PluxConfiguration) -> EntryPointTable:
     """The entry points in the manual-mode file (``plux.ini``, or ``plux.json`` by its suffix).
 
     :raises PluxHookError: if the file is missing or not an index.
@@ -142,21 +141,15 @@ def read_static_file(root: Path, config: PluxConfiguration) -> EntryPointDict:
         raise PluxHookError(f"plux: cannot read {path}: {e}") from e
     output_format = "json" if path.suffix == ".json" else "ini"
     try:
-        return parse_index(text, output_format)
+        table, errors = read_index(text, output_format, str(path))
     except ValueError as e:
+        errors = [str(e)]
+    if errors:
         raise PluxHookError(
-            f"plux: Failed to parse {config.entrypoint_static_file} ({path}): {e}; fix it, or "
-            "write it again with 'python -m plux entrypoints'"
-        ) from e
-
-
-def to_metadata_table(index: EntryPointDict) -> dict[str, dict[str, str]]:
-    """An index as the ``[project.entry-points]`` table: ``{group: {name: value}}``."""
-    table: dict[str, dict[str, str]] = {}
-    for group, entries in index.items():
-        for entry in entries:
-            name, _, value = entry.partition("=")
-            table.setdefault(group, {})[name.strip()] = value.strip()
+            f"plux: Failed to parse {config.entrypoint_static_file} ({path}): "
+            + "\n".join(errors)
+            + "; fix it, or write it again with 'python -m plux entrypoints'"
+        )
     return table
 
 
@@ -185,11 +178,10 @@ def _parse_plux_ini(path: str) -> dict[str, dict[str, str]]:
     :raises FileNotFoundError: if there is no such file.
     :raises configparser.Error: if a line is not an entry point or a ``[group]``.
     """
-    text = Path(path).read_text(encoding="utf-8")
-    try:
-        return to_metadata_table(parse_index(text, "ini"))
-    except ValueError as e:
-        raise configparser.Error(f"{path}: {e}") from e
+    table, errors = read_index(Path(path).read_text(encoding="utf-8"), "ini", path)
+    if errors:
+        raise configparser.Error("\n".join(errors))
+    return table
 
 
 def _merge_entry_points(
@@ -232,7 +224,7 @@ class PluxMetadataHook(MetadataHookInterface):
         name = str(metadata.get("name", ""))
         index = discover_entry_points(self.root, name)
         # Always set the field, even to {}: a dynamic field left unset would stay "dynamic".
-        merge_entry_points(metadata, to_metadata_table(index), "plux")
+        merge_entry_points(metadata, index, "plux")
         count = sum(len(entries) for entries in index.values())
         LOG.info("plux: %d entry points in %d groups for %s", count, len(index), name)
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
-from typing import IO
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
+from plux.core.entry_points_text import (
+    EntryPointTable,
+    entry_point_strings,
+    read_entry_point_table,
+    serialize_entry_point_table,
+)
 from plux.core.entrypoint import EntryPoint, EntryPointDict, spec_to_entry_point
 from plux.core.plugin import PluginFinder, PluginSpec
 
 from .discovery import DiscoveryError
+
+if TYPE_CHECKING:
+    from plux.core.entry_points_text import EntryPointsLike
 
 
 class DuplicatePluginError(DiscoveryError, ValueError):
@@ -21,22 +31,26 @@ class PluginIndexBuilder:
     def __init__(self, plugin_finder: PluginFinder) -> None:
         self.plugin_finder = plugin_finder
 
-    def find_entry_points(self) -> EntryPointDict:
-        """Discover the plugins and return ``{namespace: ["name = module:attr", ...]}``, sorted.
+    def find_index(self) -> EntryPointTable:
+        """Discover the plugins and return ``{namespace: {name: "module:attr"}}``, sorted.
 
         :raises DuplicatePluginError: if a name is defined twice in one namespace (naming both).
         :raises DiscoveryError: if discovery itself fails.
         """
-        return build_index(self.plugin_finder.find_plugins())
+        return index_of_specs(self.plugin_finder.find_plugins())
+
+    def find_entry_points(self) -> EntryPointDict:
+        """:meth:`find_index` as ``{namespace: ["name = module:attr", ...]}`` (plux 1.16's type)."""
+        return entry_point_strings(self.find_index())
 
     def write(self, fp: IO[str], output_format: str = "json") -> EntryPointDict:
         """Discover the plugins and write the index to ``fp`` as ``json`` or ``ini``."""
-        index = self.find_entry_points()
+        index = self.find_index()
         fp.write(render_index(index, output_format))
-        return index
+        return entry_point_strings(index)
 
 
-def build_index(specs: list[PluginSpec]) -> EntryPointDict:
+def index_of_specs(specs: list[PluginSpec]) -> EntryPointTable:
     """The sorted entry point index of ``specs``.
 
     :raises DuplicatePluginError: if two specs at different places share namespace and name.
@@ -56,9 +70,9 @@ def build_index(specs: list[PluginSpec]) -> EntryPointDict:
             for (group, name), found in sorted(clashes.items())
         ]
         raise DuplicatePluginError("\n".join(lines) + "\nrename one of them or exclude its module")
-    index: EntryPointDict = {}
+    index: EntryPointTable = {}
     for group, name in sorted(seen):
-        index.setdefault(group, []).append(f"{name} = {seen[(group, name)][0].value}")
+        index.setdefault(group, {})[name] = seen[(group, name)][0].value
     return index
 
 
@@ -67,62 +81,78 @@ def _describe(spec: PluginSpec) -> str:
     return str(describe()) if callable(describe) else str(spec_to_entry_point(spec).value)
 
 
-def render_index(index: EntryPointDict, output_format: str = "json") -> str:
+def render_index(index: EntryPointsLike, output_format: str = "json") -> str:
     """The text of an index file: ``json`` (``plux.json``) or ``ini`` (``plux.ini``).
 
     Both are sorted and end with a newline, so the same plugins always give the same bytes; names
-    are written exactly as declared.
+    are written exactly as declared. ``index`` is a table (or plux 1.16's ``EntryPointDict``).
+
+    :raises ValueError: for an unknown format, or an entry point the text cannot hold.
     """
-    normalized = normalize_index(index)
+    table = as_table(index)
+    ordered = {g: dict(sorted(table[g].items())) for g in sorted(table) if table[g]}
     if output_format == "json":
-        return json.dumps(normalized, indent=2, sort_keys=True) + "\n"
+        return json.dumps(entry_point_strings(ordered), indent=2) + "\n"
     if output_format == "ini":
-        sections = ["\n".join([f"[{group}]", *entries]) for group, entries in normalized.items()]
-        return "\n\n".join(sections) + "\n" if sections else ""
+        return serialize_entry_point_table(ordered)
     raise ValueError(f"unknown index format {output_format!r}; use 'json' or 'ini'")
 
 
-def normalize_index(index: EntryPointDict) -> EntryPointDict:
-    """``index`` with entries as ``name = value``, sorted by group and name, without repeats."""
-    result: EntryPointDict = {}
-    for group in sorted(index):
-        entries: dict[str, str] = {}
-        for entry in index[group]:
-            name, _, value = entry.partition("=")
-            entries[name.strip()] = value.strip()
-        if entries:
-            result[group] = [f"{name} = {entries[name]}" for name in sorted(entries)]
-    return result
+def as_table(index: EntryPointsLike, source: str = "index") -> EntryPointTable:
+    """Entry points handed in as a table or as setuptools' strings, as a table.
+
+    :raises ValueError: naming each entry that is not ``name = value``.
+    """
+    table, errors = read_entry_point_table(index, source)
+    if errors:
+        raise ValueError("\n".join(errors))
+    return table
 
 
-def parse_index(text: str, output_format: str = "json") -> EntryPointDict:
-    """Read the text of an index file written by :func:`render_index`.
+def read_index_file(path: Path) -> EntryPointTable:
+    """The entry points in an index file: JSON for ``*.json``, else ini (``plux.ini``,
+    ``entry_points.txt``).
 
-    :raises ValueError: if the text is not an index.
+    :raises OSError: if the file cannot be read.
+    :raises ValueError: if it is not an index, naming each bad line.
+    """
+    output_format = "json" if path.suffix == ".json" else "ini"
+    table, errors = read_index(path.read_text(encoding="utf-8"), output_format, str(path))
+    if errors:
+        raise ValueError("\n".join(errors))
+    return table
+
+
+def read_index(
+    text: str, output_format: str = "json", source: str | None = None
+) -> tuple[EntryPointTable, list[str]]:
+    """Read the text of an index file (as :func:`render_index` writes it) leniently: the entry
+    points, and each line that is not one (``"SOURCE:LINE: what is wrong"``).
+
+    :raises ValueError: if the text is not an index at all (not JSON of the right shape, or an
+        unknown format).
     """
     if output_format == "json":
         data = json.loads(text or "{}")
         if not isinstance(data, dict) or not all(
             isinstance(group, str)
             and isinstance(entries, list)
-            and all(isinstance(e, str) and "=" in e for e in entries)
+            and all(isinstance(e, str) for e in entries)
             for group, entries in data.items()
         ):
             raise ValueError("not a plux index: expected {group: ['name = module:attr', ...]}")
-        return normalize_index(data)
+        return read_entry_point_table(data, source or "plux.json")
     if output_format == "ini":
-        index: EntryPointDict = {}
-        group: str | None = None
-        for number, raw in enumerate(text.splitlines(), 1):
-            line = raw.strip()
-            if not line or line.startswith(("#", ";")):
-                continue
-            if line.startswith("[") and line.endswith("]"):
-                group = line[1:-1].strip()
-                index.setdefault(group, [])
-            elif group is not None and "=" in line:
-                index[group].append(line)
-            else:
-                raise ValueError(f"line {number} is not an entry point or a [group]: {raw!r}")
-        return normalize_index(index)
+        return read_entry_point_table(text, source or "plux.ini")
     raise ValueError(f"unknown index format {output_format!r}; use 'json' or 'ini'")
+
+
+def parse_index(text: str, output_format: str = "json") -> EntryPointDict:
+    """Read the text of an index file strictly, as ``{group: ["name = value", ...]}``, sorted.
+
+    :raises ValueError: if the text is not an index, naming each bad line.
+    """
+    table, errors = read_index(text, output_format)
+    if errors:
+        raise ValueError("\n".join(errors))
+    return entry_point_strings({g: dict(sorted(table[g].items())) for g in sorted(table)})

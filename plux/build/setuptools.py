@@ -24,24 +24,32 @@ import sys
 import weakref
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import setuptools
 from setuptools.command.egg_info import write_entries
 
+from plux.core.entry_points_text import (
+    EntryPointTable,
+    entry_point_strings,
+    read_entry_point_table,
+)
 from plux.core.entrypoint import EntryPointDict
 
 from .config import ConfigError, EntrypointBuildMode
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from .editable import editable_installs, update_editable_install
-from .index import PluginIndexBuilder, parse_index, render_index
+from .index import PluginIndexBuilder, as_table, read_index_file, render_index
 from .project import INDEX_FILE, Project
 from .static import StaticPluginFinder
+
+if TYPE_CHECKING:
+    from plux.core.entry_points_text import EntryPointsLike
 
 LOG = logging.getLogger(__name__)
 
 # One discovery per distribution object, though egg_info may run several times in one build.
-_discovered: weakref.WeakKeyDictionary[Any, EntryPointDict] = weakref.WeakKeyDictionary()
+_discovered: weakref.WeakKeyDictionary[Any, EntryPointTable] = weakref.WeakKeyDictionary()
 
 
 def write_plux_index(cmd: Any, basename: str, filename: str) -> None:
@@ -54,7 +62,7 @@ def write_plux_index(cmd: Any, basename: str, filename: str) -> None:
         return  # the project feeds its static file to setuptools itself
     dist = cmd.distribution
     if shipped is not None:
-        index = parse_index(shipped.read_text(), "json")
+        index = read_index_file(shipped)
         LOG.info("plux: using the plugin index shipped in %s", shipped)
     else:
         index = discover_for_distribution(dist, project)
@@ -63,14 +71,14 @@ def write_plux_index(cmd: Any, basename: str, filename: str) -> None:
     write_entries(cmd, "entry_points.txt", os.path.join(cmd.egg_info, "entry_points.txt"))
 
 
-def discover_for_distribution(dist: Any, project: Project) -> EntryPointDict:
+def discover_for_distribution(dist: Any, project: Project) -> EntryPointTable:
     """Discover the plugins of the packages ``dist`` ships (once per distribution object)."""
     if dist in _discovered:
         return _discovered[dist]
     packages = list(dist.packages) if dist.packages is not None else None
     try:
         finder = project.plugin_finder(packages)
-        index = PluginIndexBuilder(finder).find_entry_points()
+        index = PluginIndexBuilder(finder).find_index()
     except (DiscoveryError, ConfigError) as e:
         raise setuptools.errors.SetupError(f"plux: {e}") from e
     notes = [note for verdict in finder.verdicts for note in verdict.notes]
@@ -86,45 +94,25 @@ def discover_for_distribution(dist: Any, project: Project) -> EntryPointDict:
     return index
 
 
-def merge_entry_points(dist: Any, index: EntryPointDict) -> None:
+def merge_entry_points(dist: Any, index: EntryPointsLike) -> None:
     """Add ``index`` to ``dist.entry_points``; a declared entry point is kept as declared.
 
     :raises setuptools.errors.SetupError: if the project declares a name plux also discovered,
-        with a different value (both are named).
+        with a different value (both are named), or a declared entry point is not
+        ``name = value``.
     """
-    merged = _as_dict(dist.entry_points)
-    for group, entries in index.items():
+    merged, errors = read_entry_point_table(dist.entry_points or {}, "entry_points")
+    if errors:
+        raise setuptools.errors.SetupError("plux: " + "\n".join(errors))
+    for group, entries in as_table(index).items():
         target = merged.setdefault(group, {})
-        for entry in entries:
-            name, _, value = (part.strip() for part in entry.partition("="))
-            if target.get(name, value) != value:
+        for name, value in entries.items():
+            if target.setdefault(name, value) != value:
                 raise setuptools.errors.SetupError(
                     f"plux: entry point {name!r} in group {group!r} is declared as "
                     f"{target[name]} but discovered at {value}; remove one of them"
                 )
-            target[name] = value
-    dist.entry_points = {
-        group: [f"{name} = {value}" for name, value in entries.items()]
-        for group, entries in merged.items()
-    }
-
-
-def _as_dict(entry_points: Any) -> dict[str, dict[str, str]]:
-    """setuptools' ``entry_points`` value (None, ini text, or group -> list/text) as a dict."""
-    if not entry_points:
-        return {}
-    if isinstance(entry_points, str):
-        return {g: _entries(e) for g, e in parse_index(entry_points, "ini").items()}
-    result: dict[str, dict[str, str]] = {}
-    for group, entries in entry_points.items():
-        lines = entries.splitlines() if isinstance(entries, str) else list(entries)
-        result[group] = _entries(line for line in lines if line.strip())
-    return result
-
-
-def _entries(lines: Iterable[str]) -> dict[str, str]:
-    pairs = (line.partition("=") for line in lines)
-    return {name.strip(): value.strip() for name, _, value in pairs}
+    dist.entry_points = entry_point_strings(merged)
 
 
 class plugins(setuptools.Command):  # type: ignore[misc]  # setuptools ships no types here
@@ -163,7 +151,7 @@ class plugins(setuptools.Command):  # type: ignore[misc]  # setuptools ships no 
                 self.announce(f"updated entry points of editable install {dist_info}", 2)
 
 
-def write_egg_info(project: Project, index: EntryPointDict) -> None:
+def write_egg_info(project: Project, index: EntryPointsLike) -> None:
     """Run setuptools' ``egg_info`` for the project in the working folder with ``index`` as its
     plugins, so ``<name>.egg-info`` holds ``entry_points.txt`` (and ``SOURCES.txt``, ...) as
     after a build. Needs ``setup.cfg`` or ``pyproject.toml``: a bare ``setup.py`` is code."""
@@ -176,7 +164,9 @@ def write_egg_info(project: Project, index: EntryPointDict) -> None:
     dist.parse_config_files(config_files)
     # SOURCES.txt lists the script: relative, so that no absolute path ends up in an sdist
     dist.script_name = "setup.py" if (project.root / "setup.py").is_file() else config_files[0]
-    _discovered[dist] = index  # the egg_info.writers hook merges this index, not a new discovery
+    _discovered[dist] = as_table(
+        index
+    )  # the egg_info.writers hook merges this index, not a new discovery
     dist.run_command("egg_info")
 
 
@@ -205,9 +195,13 @@ def find_plugins(
 
     :raises DiscoveryError: if a module that must be imported fails to (naming it and why).
     """
+    return entry_point_strings(_find_index(where, exclude, include))
+
+
+def _find_index(where: str, exclude: Iterable[str], include: Iterable[str]) -> EntryPointTable:
     package_finder = SimplePackageFinder(where, include, exclude, namespace=True)
     finder = StaticPluginFinder(package_finder, root=os.getcwd())
-    return PluginIndexBuilder(finder).find_entry_points()
+    return PluginIndexBuilder(finder).find_index()
 
 
 def load_entry_points(
@@ -225,20 +219,18 @@ def load_entry_points(
     project = Project(os.getcwd())
     index = _shipped_entry_points(project) if project.is_sdist() else None
     if index is None:
-        index = find_plugins(where, exclude, include)
-    result: EntryPointDict = {group: list(entries) for group, entries in index.items()}
-    for group, entries in (merge or {}).items():
-        names = {e.partition("=")[0].strip() for e in result.get(group, [])}
-        extra = [e for e in entries if e.partition("=")[0].strip() not in names]
-        result.setdefault(group, []).extend(extra)
-    return result
+        index = _find_index(where, exclude, include)
+    for group, entries in as_table(merge or {}, "merge").items():
+        for name, value in entries.items():
+            index.setdefault(group, {}).setdefault(name, value)
+    return entry_point_strings(index)
 
 
-def _shipped_entry_points(project: Project) -> EntryPointDict | None:
+def _shipped_entry_points(project: Project) -> EntryPointTable | None:
     for egg_info in project.egg_info_dirs():
-        for name, fmt in ((INDEX_FILE, "json"), ("entry_points.txt", "ini")):
+        for name in (INDEX_FILE, "entry_points.txt"):
             if (egg_info / name).is_file():
-                return parse_index((egg_info / name).read_text(), fmt)
+                return read_index_file(egg_info / name)
     return None
 
 

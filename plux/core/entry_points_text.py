@@ -1,4 +1,5 @@
-"""The text of ``entry_points.txt``: parsing (errors name file and line) and writing."""
+"""Entry point text (``entry_points.txt``, ``plux.ini``, setuptools' ``"name = value"`` strings)
+and plux's own model of entry points, ``{group: {name: value}}``: the one parser and the writer."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
     from typing import Protocol
 
-    from plux.core.entrypoint import EntryPoint as _EntryPoint
+    from plux.core.entrypoint import EntryPoint as _EntryPoint, EntryPointDict
+
+    EntryPointsLike = Mapping[str, Mapping[str, str] | Iterable[str] | str]
+    """Entry points as callers hand them in: a table, or setuptools' lists or text per group."""
 
     class NamedEntryPoint(Protocol):
         """What serialisation needs of an entry point (ours and importlib.metadata's)."""
@@ -23,6 +27,10 @@ if TYPE_CHECKING:
         def group(self) -> str: ...
 
 
+EntryPointTable = dict[str, dict[str, str]]
+"""plux's model of entry points: ``{group: {name: value}}``, in the order they were given."""
+
+
 def log_malformed(errors: Iterable[str]) -> None:
     """Log each malformed line as a warning (logger ``plux.runtime.metadata``)."""
     # logging is imported only when there is something to say (never on the warm path).
@@ -33,7 +41,7 @@ def log_malformed(errors: Iterable[str]) -> None:
 
 
 def read_entry_points_text(
-    text: str, source: str | None = None
+    text: str, source: str | None = None, group: str | None = None
 ) -> tuple[list[_EntryPoint], list[str]]:
     """Parse the text of an ``entry_points.txt`` into entry points and a list of errors.
 
@@ -43,7 +51,8 @@ def read_entry_points_text(
     and blank lines. Where it fails (a line without ``=`` makes ``importlib.metadata.entry_points()``
     raise), plux goes on: a ``;`` line is an ini comment, skipped; any other such line, and one
     that importlib ignores (before any header), becomes an error
-    ``"SOURCE:LINE: what is wrong: 'the line'"`` and parsing goes on.
+    ``"SOURCE:LINE: what is wrong: 'the line'"`` and parsing goes on. Lines before any header
+    belong to ``group`` if given (the lines of one group, as setuptools takes them).
 
     >>> read_entry_points_text("[demo]\\nhello = pkg.mod:Hello\\noops\\n", "ep.txt")
     ([EntryPoint(name='hello', value='pkg.mod:Hello', group='demo')], ["ep.txt:3: expected 'name = value': 'oops'"])
@@ -53,7 +62,6 @@ def read_entry_points_text(
     where = source or "<entry points>"
     entry_points: list[_EntryPoint] = []
     errors: list[str] = []
-    group: str | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line[0] == "#":
@@ -86,6 +94,57 @@ def parse_entry_points_text(text: str, source: str | None = None) -> list[EntryP
     return [EntryPoint(ep.name, ep.value, ep.group) for ep in entry_points]
 
 
+def entry_point_table(entry_points: Iterable[NamedEntryPoint]) -> EntryPointTable:
+    """Entry points as a table, groups and names in the order given; of two entry points with one
+    name in one group the first counts, as in ``importlib.metadata``."""
+    table: EntryPointTable = {}
+    for ep in entry_points:
+        table.setdefault(ep.group, {}).setdefault(ep.name, ep.value)
+    return table
+
+
+def read_entry_point_table(
+    entry_points: EntryPointsLike | str, source: str | None = None
+) -> tuple[EntryPointTable, list[str]]:
+    """Entry points in any form setuptools takes (``entry_points.txt`` text, or per group a list
+    of ``"name = value"`` strings, their text, or a ``{name: value}`` table) as a table, with the
+    malformed lines (as :func:`read_entry_points_text` reports them).
+
+    >>> read_entry_point_table({"demo": ["a = m:A", "", "b"]}, "setup")
+    ({'demo': {'a': 'm:A'}}, ["setup[demo]:3: expected 'name = value': 'b'"])
+    """
+    from collections.abc import Mapping  # only here: this module is on the warm path
+
+    if isinstance(entry_points, str):
+        parsed, errors = read_entry_points_text(entry_points, source)
+        return entry_point_table(parsed), errors
+    found: list[_EntryPoint] = []
+    errors = []
+    for group, entries in entry_points.items():
+        if isinstance(entries, Mapping):
+            lines = [f"{name} = {value}" for name, value in entries.items()]
+        else:
+            lines = entries.splitlines() if isinstance(entries, str) else list(entries)
+        more, bad = read_entry_points_text("\n".join(lines), f"{source}[{group}]", group)
+        found.extend(more)
+        errors.extend(bad)
+    return entry_point_table(found), errors
+
+
+def entry_point_strings(table: Mapping[str, Mapping[str, str]]) -> EntryPointDict:
+    """A table as setuptools (and plux 1.16's ``EntryPointDict``) write entry points:
+    ``{group: ["name = value", ...]}``."""
+    return {group: [f"{n} = {v}" for n, v in entries.items()] for group, entries in table.items()}
+
+
+def serialize_entry_point_table(table: Mapping[str, Mapping[str, str]]) -> str:
+    """Write a table as the text of an ``entry_points.txt``, in the table's order.
+
+    :raises ValueError: as :func:`serialize_entry_points_text`.
+    """
+    return _write((group, entries.items()) for group, entries in table.items())
+
+
 def serialize_entry_points_text(index: Mapping[str, Sequence[NamedEntryPoint]]) -> str:
     """Write ``{group: [entry point, ...]}`` as the text of an ``entry_points.txt``.
 
@@ -101,15 +160,19 @@ def serialize_entry_points_text(index: Mapping[str, Sequence[NamedEntryPoint]]) 
     :raises ValueError: for an entry point that the text format cannot represent (a name with
         ``=`` or a line break, surrounding whitespace, an empty value).
     """
+    return _write((group, ((ep.name, ep.value) for ep in index[group])) for group in sorted(index))
+
+
+def _write(groups: Iterable[tuple[str, Iterable[tuple[str, str]]]]) -> str:
     lines: list[str] = []
-    for group in sorted(index):
+    for group, entries in groups:
         if not _representable_group(group):
             raise ValueError(f"group {group!r} cannot be written to entry_points.txt")
         lines.append(f"[{group}]")
-        for ep in index[group]:
-            if not _representable_entry(ep.name, ep.value):
-                raise ValueError(f"entry point {ep.name!r} = {ep.value!r} cannot be written")
-            lines.append(f"{ep.name} = {ep.value}")
+        for name, value in entries:
+            if not _representable_entry(name, value):
+                raise ValueError(f"entry point {name!r} = {value!r} cannot be written")
+            lines.append(f"{name} = {value}")
         lines.append("")
     return "\n".join(lines)
 

@@ -10,8 +10,9 @@ from plux.build.discovery import DiscoveredSpec
 from plux.build.index import (
     DuplicatePluginError,
     PluginIndexBuilder,
-    build_index,
+    index_of_specs,
     parse_index,
+    read_index,
     render_index,
 )
 from plux.core.plugin import PluginFinder, PluginSpec
@@ -31,31 +32,29 @@ class ListFinder(PluginFinder):
 
 def test_index_is_sorted_and_keeps_case() -> None:
     """Groups and names are sorted; names are written exactly as declared."""
-    index = build_index(
+    index = index_of_specs(
         [
             spec("b.ns", "zeta", "m:z"),
             spec("a.ns", "AWS::SQS::Queue", "m:Q"),
             spec("b.ns", "Alpha", "m:a"),
         ]
     )
-    assert index == {
-        "a.ns": ["AWS::SQS::Queue = m:Q"],
-        "b.ns": ["Alpha = m:a", "zeta = m:z"],
-    }
+    assert index == {"a.ns": {"AWS::SQS::Queue": "m:Q"}, "b.ns": {"Alpha": "m:a", "zeta": "m:z"}}
     assert list(index) == ["a.ns", "b.ns"]
+    assert list(index["b.ns"]) == ["Alpha", "zeta"]
 
 
 def test_duplicate_name_names_both_locations() -> None:
     """A name defined twice in one namespace fails, naming both places with file and line."""
     with pytest.raises(DuplicatePluginError) as info:
-        build_index([spec("ns", "x", "a:X", "a.py:3"), spec("ns", "x", "b:Y", "b.py:7")])
+        index_of_specs([spec("ns", "x", "a:X", "a.py:3"), spec("ns", "x", "b:Y", "b.py:7")])
     assert "a:X (a.py:3)" in str(info.value)
     assert "b:Y (b.py:7)" in str(info.value)
 
 
 def test_same_plugin_found_twice_is_one_entry() -> None:
     """The same location found twice is one entry point, not a conflict."""
-    assert build_index([spec("ns", "x", "a:X"), spec("ns", "x", "a:X")]) == {"ns": ["x = a:X"]}
+    assert index_of_specs([spec("ns", "x", "a:X"), spec("ns", "x", "a:X")]) == {"ns": {"x": "a:X"}}
 
 
 @pytest.mark.parametrize("fmt", ["json", "ini"])
@@ -67,6 +66,7 @@ def test_render_is_deterministic_and_round_trips(fmt: str) -> None:
     assert text == render_index(two, fmt)
     assert text.endswith("\n")
     assert parse_index(text, fmt) == {"a": ["k = m:k"], "b": ["X = m:X", "y = m:y"]}
+    assert render_index({"b": {"y": "m:y", "X": "m:X"}, "a": {"k": "m:k"}}, fmt) == text
 
 
 def test_ini_format() -> None:
@@ -90,3 +90,28 @@ def test_parse_rejects_garbage() -> None:
         parse_index('{"ns": "x"}')
     with pytest.raises(ValueError):
         parse_index("not an entry\n", "ini")
+
+
+def test_read_index_reports_each_bad_line_with_file_and_line() -> None:
+    """The lenient reader keeps the good entries and names each bad line."""
+    table, errors = read_index("[ns]\na = m:A\noops\n", "ini", "plux.ini")
+    assert table == {"ns": {"a": "m:A"}}
+    assert errors == ["plux.ini:3: expected 'name = value': 'oops'"]
+    table, errors = read_index('{"ns": ["a = m:A", "b"]}', "json")
+    assert (table, errors) == (
+        {"ns": {"a": "m:A"}},
+        ["plux.json[ns]:2: expected 'name = value': 'b'"],
+    )
+
+
+def test_parse_names_the_bad_line() -> None:
+    """The strict reader's error names the line that is wrong."""
+    with pytest.raises(ValueError, match="3: expected 'name = value': 'oops'"):
+        parse_index("[ns]\na = m:A\noops\n", "ini")
+
+
+def test_unknown_format_is_refused() -> None:
+    """Only ``json`` and ``ini`` are index formats."""
+    for call in (lambda: render_index({}, "yaml"), lambda: read_index("", "yaml")):
+        with pytest.raises(ValueError, match="unknown index format"):
+            call()

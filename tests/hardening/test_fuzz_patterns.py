@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from plux.build.patterns import PackageSelection, PatternFilter, to_dotted
 
@@ -49,7 +49,9 @@ def test_path_and_dotted_spellings_select_the_same(
     parts: list[str], suffix: str, name: str
 ) -> None:
     """``a/b``, ``./a/b``, ``src/a/b`` (root src) and ``a.b`` select the same names; so do
-    ``a/b/*`` and ``a.b.*``, and ``a/b.py`` and ``a.b``."""
+    ``a/b/*`` and ``a.b.*``, and ``a/b.py`` and ``a.b``. (``a.py`` is the file ``a.py``, so a
+    package called ``py`` is left out: its dotted spelling names that file.)"""
+    assume(suffix or parts[-1] != "py")
     dotted = ".".join(parts) + (".*" if suffix == "/*" else "")
     path = "/".join(parts) + suffix
     expected = PatternFilter([dotted])(name)

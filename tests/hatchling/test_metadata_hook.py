@@ -293,7 +293,7 @@ def test_manual_mode_plux_ini_holds_what_the_build_hook_scans(
             "src/bar/__init__.py": plugin.format("B", "b"),
         },
     )
-    assert hook.discover_entry_points(root, "hk-demo") == {"ns": ["a = foo:A"]}
+    assert hook.discover_entry_points(root, "hk-demo") == {"ns": {"a": "foo:A"}}
     with (root / "pyproject.toml").open("a") as fh:
         fh.write('[tool.plux]\nentrypoint_build_mode = "manual"\n')
     monkeypatch.chdir(root)
