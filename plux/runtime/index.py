@@ -1,42 +1,52 @@
 """The entry point index: every entry point on the path, valid while its change stamps hold.
 
-An index is built from the distributions' metadata and records the exact stamps (mtime and
-ctime in nanoseconds, size and inode) of each path entry, each metadata folder found in it and
-its ``entry_points.txt``. A process that finds the same stamps trusts the index without reading
-a single metadata file; any difference (an edit that keeps size and mtime still moves the ctime,
-a replaced file its inode) means a rebuild, which re-reads only the distributions whose stamps
-changed. Which distributions count, and in which order, follows ``importlib.metadata``
-(:func:`importlib_order`, :func:`first_copies`).
+An index is built from the distributions' metadata (:mod:`plux.runtime.distributions`) and
+records the stamps (:mod:`plux.runtime.stamps`) of each path entry, each metadata folder found in
+it and its ``entry_points.txt``. A process that finds the same stamps trusts the index without
+reading a single metadata file; any difference means a rebuild, which re-reads only the
+distributions whose stamps changed. Which distributions count, and in which order, follows
+``importlib.metadata``.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
-import stat
 import sys
 
-from plux.runtime.metadata import EDITABLE_LINK_FILE, ENTRY_POINTS_FILE, METADATA_SUFFIXES
+from plux.core.entry_points_text import log_malformed
+from plux.runtime import distributions
+from plux.runtime.distributions import is_egg, is_metadata_child, stem_name
+from plux.runtime.records import Record
+from plux.runtime.stamps import (
+    MISSING,
+    DistStamp,
+    Link,
+    file_stamp,
+    first_copies,
+    importlib_order,
+    read_link,
+    shadowing_key,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
-    from typing import NamedTuple, TypeVar
+    from collections.abc import Iterator, Sequence
+    from typing import Any
 
-    from plux.core.entrypoint import EntryPoint as _EntryPoint
-    from plux.runtime.metadata import DistributionInfo
+    from plux.core.entrypoint import EntryPoint
+    from plux.runtime.distributions import DistributionInfo
     from plux.runtime.names import SourceResults
-
-    T = TypeVar("T")
+    from plux.runtime.stamps import Stamp, Stamps
 
 __all__ = [
     "INDEX_FORMAT",
+    "DistRecord",
     "EntryPointIndex",
+    "Identity",
     "IndexedEntryPoint",
-    "build_index",
-    "first_copies",
-    "importlib_order",
-    "scan_stamps",
+    "index_environment",
+    "identity",
 ]
 
 INDEX_FORMAT = 2
@@ -45,211 +55,68 @@ INDEX_FORMAT = 2
 _MAGIC = b"PLUXIDX" + bytes((INDEX_FORMAT,))
 _HEADER_SIZE = len(_MAGIC) + 4  # magic, then the CRC-32 of the marshalled payload
 _MARSHAL_VERSION = 4
-_ENTRY_POINTS = os.sep + ENTRY_POINTS_FILE
 
 
-_FIELDS = ("name", "value", "group", "distribution", "version", "path", "declared_name")
+class IndexedEntryPoint(Record):
+    """One entry point of the environment, with where it comes from."""
 
-if TYPE_CHECKING:
-
-    class IndexedEntryPoint(NamedTuple):
-        """One entry point of the environment, with where it comes from."""
-
-        name: str
-        value: str
-        group: str
-        distribution: str
-        version: str
-        path: str
-        declared_name: str | None
-
-else:
-
-    class IndexedEntryPoint(tuple):
-        """One entry point of the environment, with where it comes from (a named tuple).
-
-        ``name``, ``value``, ``group``; ``distribution`` and ``version`` as the distribution's
-        metadata spells them; ``path``, its ``*.dist-info``/``*.egg-info`` folder; and
-        ``declared_name``, the name the plugin declares in its source when the entry point's
-        name is a lower-cased copy of it (plux 1.16 wrote such names), else None.
-
-        Written out rather than made with typing.NamedTuple, whose import would cost a warm
-        process more than everything else it does.
-        """
-
-        __slots__ = ()
-        _fields = _FIELDS
-
-        def __new__(cls, name, value, group, distribution, version, path, declared_name=None):
-            return tuple.__new__(
-                cls, (name, value, group, distribution, version, path, declared_name)
-            )
-
-        @classmethod
-        def _make(cls, iterable):
-            result = tuple.__new__(cls, iterable)
-            if len(result) != len(_FIELDS):
-                raise TypeError(f"expected {len(_FIELDS)} fields, got {len(result)}")
-            return result
-
-        def _replace(self, **changes):
-            result = self._make(map(changes.pop, _FIELDS, self))
-            if changes:
-                raise ValueError(f"unknown field names: {sorted(changes)}")
-            return result
-
-        def _asdict(self):
-            return dict(zip(_FIELDS, self, strict=True))
-
-        def __getnewargs__(self):
-            return tuple(self)
-
-        def __repr__(self):
-            fields = ", ".join(f"{f}={v!r}" for f, v in zip(_FIELDS, self, strict=True))
-            return f"IndexedEntryPoint({fields})"
-
-    def _field(position):
-        return property(lambda self: self[position], doc=f"Alias for field {position}")
-
-    for _position, _name in enumerate(_FIELDS):
-        setattr(IndexedEntryPoint, _name, _field(_position))
-    del _position, _name
+    name: str
+    value: str
+    group: str
+    distribution: str
+    """The distribution's name as its metadata spells it."""
+    version: str
+    path: str
+    """The distribution's ``*.dist-info``/``*.egg-info`` folder."""
+    declared_name: str | None = None
+    """The name the plugin declares in its source when the entry point's name is a lower-cased
+    copy of it (plux 1.16 wrote such names), else None."""
 
 
-Row = tuple[str, str, str, str, str, str, "str | None"]
-Stamp = tuple[int, int, int, int]
-"""A file's mtime_ns, ctime_ns, size and inode; :data:`MISSING` when it cannot be stat'ed."""
-MISSING: Stamp = (-1, -1, -1, -1)
-DistStamp = tuple[str, Stamp, Stamp]
-"""A metadata folder's name (as listed), its stamp and that of its ``entry_points.txt``."""
-EntryStamp = tuple[str, Stamp, tuple[DistStamp, ...]]
-"""A path entry, its own stamp, and the stamps of the metadata folders in it in listing order."""
-Stamps = tuple[EntryStamp, ...]
-Link = tuple[str, Stamp, str, Stamp]
-"""An editable install's link file and its stamp, the file it names and that file's stamp."""
-DistRecord = tuple[
-    DistStamp, "Link | None", str, str, str, tuple[tuple[str, str, str], ...], tuple[str, ...]
-]
-"""Stamp, link, name, shadowing key, version, entry points (group, name, value), errors."""
-Identity = tuple[int, str, str, str, tuple[str, ...]]
+class Identity(Record):
+    """What an index belongs to: only a process with the same identity may use it."""
+
+    format: int
+    executable: str
+    prefix: str
+    """The interpreter's prefix (its virtual environment)."""
+    version: str
+    path: tuple[str, ...]
+
+
+class DistRecord(Record):
+    """What was read from one metadata folder (kept for incremental rebuilds and errors)."""
+
+    stamp: DistStamp
+    link: Link | None
+    name: str
+    key: str
+    """The name under which it shadows later copies (:func:`~plux.runtime.stamps.shadowing_key`)."""
+    version: str
+    entry_points: tuple[tuple[str, str, str], ...]
+    """(group, name, value) of each entry point, in file order."""
+    errors: tuple[str, ...]
 
 
 def identity(path: Sequence[str]) -> Identity:
-    """What an index belongs to: format, interpreter, its prefix (the venv), version, path list."""
-    return (INDEX_FORMAT, sys.executable, sys.prefix, sys.version, tuple(path))
+    """The identity of an index of ``path`` made by this interpreter."""
+    return Identity(INDEX_FORMAT, sys.executable, sys.prefix, sys.version, tuple(path))
 
 
-def file_stamp(path: str) -> Stamp:
-    """The stamp of ``path`` (following links), or :data:`MISSING`."""
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return MISSING
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+def _plain(value: Any) -> Any:
+    """``value`` with every record (a tuple subclass) made a plain tuple, as marshal needs."""
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
 
-def is_egg(entry: str) -> bool:
-    """Whether path entry ``entry`` is an ``.egg`` (whose ``EGG-INFO`` holds its metadata)."""
-    return os.path.basename(entry).lower().endswith(".egg")
-
-
-def is_metadata_child(name: str, in_egg: bool) -> bool:
-    """Whether ``importlib.metadata`` takes the child ``name`` of a path entry for a
-    distribution's metadata: any ``*.dist-info``/``*.egg-info`` (folder, file or dangling link),
-    and the ``EGG-INFO`` of an ``.egg``."""
-    low = name.lower()
-    return low.endswith(METADATA_SUFFIXES) or (in_egg and low == "egg-info")
-
-
-def scan_stamps(path: Sequence[str]) -> Stamps:
-    """The current stamps of ``path``'s entries and the distribution metadata in them.
-
-    This is the whole warm-path check: one ``scandir`` per entry and two ``stat`` calls per
-    distribution; no file is opened. A zip file on the path is stamped as a whole.
-    """
-    result: list[EntryStamp] = []
-    for entry in path:
-        directory = entry or "."
-        try:
-            st = os.stat(directory)
-        except (OSError, ValueError):
-            result.append((entry, MISSING, ()))
-            continue
-        dists: list[DistStamp] = []
-        if stat.S_ISDIR(st.st_mode):
-            in_egg = is_egg(entry)
-            try:
-                with os.scandir(directory) as it:
-                    for d in it:
-                        if is_metadata_child(d.name, in_egg):
-                            ep = file_stamp(d.path + _ENTRY_POINTS)
-                            dists.append((d.name, file_stamp(d.path), ep))
-            except OSError:
-                dists = []
-        stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-        result.append((entry, stamp, tuple(dists)))
-    return tuple(result)
-
-
-def importlib_order(children: Sequence[str], entry: str) -> list[str]:
-    """The metadata children of path entry ``entry`` (listed in ``children``' order) in the
-    order ``importlib.metadata`` takes them: by listing order of each name's first copy, the
-    copies of one name together, then an ``.egg``'s ``EGG-INFO``."""
-    from plux.runtime.metadata import normalize_name
-
-    by_name: dict[str, list[str]] = {}
-    eggs: list[str] = []
-    in_egg = is_egg(entry)
-    for child in children:
-        low = child.lower()
-        if low.endswith(METADATA_SUFFIXES):
-            key = normalize_name(low.rpartition(".")[0].partition("-")[0])
-            by_name.setdefault(key, []).append(child)
-        elif in_egg and low == "egg-info":
-            eggs.append(child)
-    return [child for copies in by_name.values() for child in copies] + eggs
-
-
-def stem_name(child: str) -> str | None:
-    """The distribution name in a metadata folder name ``name-version.dist-info`` (or
-    ``.egg-info``, suffix in exactly that case), or None (``EGG-INFO``)."""
-    stem, dot, suffix = child.rpartition(".")
-    return stem.partition("-")[0] if dot and "." + suffix in METADATA_SUFFIXES else None
-
-
-def shadowing_key(child: str, metadata_name: str) -> str:
-    """The name under which a distribution shadows later copies, as ``importlib.metadata``
-    decides: its :func:`stem_name`, else the ``Name`` in its metadata; normalised."""
-    from plux.runtime.metadata import normalize_name
-
-    return normalize_name(stem_name(child) or metadata_name)
-
-
-def first_copies(keyed: Iterable[tuple[str, T]]) -> Iterator[T]:
-    """The items of ``(key, item)`` pairs whose key was not seen before: the first copy of a
-    distribution on the path wins, later ones are shadowed (the one place this rule lives)."""
-    seen: set[str] = set()
-    for key, item in keyed:
-        if key not in seen:
-            seen.add(key)
-            yield item
-
-
-def _link(dist_path: str) -> Link | None:
-    link_file = os.path.join(dist_path, EDITABLE_LINK_FILE)
-    link_stamp = file_stamp(link_file)
-    if link_stamp == MISSING:
-        return None
-    try:
-        with open(link_file, encoding="utf-8") as fh:
-            target = fh.read().strip()
-    except (OSError, ValueError):
-        target = ""
-    return (link_file, link_stamp, target, file_stamp(target) if target else MISSING)
-
-
-def _link_holds(link: Link) -> bool:
-    return file_stamp(link[0]) == link[1] and (not link[2] or file_stamp(link[2]) == link[3])
+def _dist_record(plain: Sequence[Any]) -> DistRecord:
+    """A :class:`DistRecord` from its plain form in the file."""
+    stamp, link, name, key, version, entry_points, errors = plain
+    link = Link._make(link) if link is not None else None
+    return DistRecord(DistStamp._make(stamp), link, name, key, version, entry_points, errors)
 
 
 class EntryPointIndex:
@@ -267,7 +134,7 @@ class EntryPointIndex:
         sources_blob: bytes,
     ) -> None:
         self.identity = ident
-        self.stamps = stamps
+        self._stamps = stamps
         self.links = links
         self.groups = groups
         self.declared = declared
@@ -280,14 +147,14 @@ class EntryPointIndex:
 
     def holds(self, stamps: Stamps) -> bool:
         """Whether the environment still is what this index was built from."""
-        return self.stamps == stamps and all(_link_holds(link) for link in self.links)
+        return self._stamps == stamps and all(link.holds() for link in self.links)
 
     def rows(self, group: str) -> list[IndexedEntryPoint]:
         """The entries of ``group`` in path order (shared: copy before handing out)."""
         rows = self._rows.get(group)
         if rows is None:
             blob = self.groups.get(group)
-            decoded: list[Row] = marshal.loads(blob) if blob else []
+            decoded: list[tuple[str, ...]] = marshal.loads(blob) if blob else []
             rows = self._rows[group] = [IndexedEntryPoint._make(row) for row in decoded]
         return rows
 
@@ -300,7 +167,7 @@ class EntryPointIndex:
         """Per metadata folder, what was read from it (for incremental rebuilds and errors); and
         the folders that count (shadowed copies left out), in path order."""
         records, visible = marshal.loads(self._dists_blob)
-        return records, visible
+        return {path: _dist_record(plain) for path, plain in records.items()}, visible
 
     def sources(self) -> SourceResults:
         """The declared names read from source files, with those files' stamps."""
@@ -314,14 +181,14 @@ class EntryPointIndex:
     def errors(self) -> list[str]:
         """The malformed lines (file and line number) of the visible distributions' entry points."""
         records, visible = self.dists()
-        return [error for dist_path in visible for error in records[dist_path][6]]
+        return [error for dist_path in visible for error in records[dist_path].errors]
 
     def to_bytes(self) -> bytes:
         payload = marshal.dumps(
             (
-                self.identity,
-                self.stamps,
-                self.links,
+                _plain(self.identity),
+                _plain(self._stamps),
+                _plain(self.links),
                 self.declared,
                 self.groups,
                 self._dists_blob,
@@ -346,7 +213,9 @@ class EntryPointIndex:
                 return None
             if not (isinstance(groups, dict) and isinstance(declared, dict)):
                 return None
-            return cls(stored, stamps, links, groups, declared, dists_blob, sources_blob)
+            # The stamps are only ever compared: they stay plain tuples.
+            links = tuple(Link._make(link) for link in links)
+            return cls(ident, stamps, links, groups, declared, dists_blob, sources_blob)
         except (EOFError, ValueError, TypeError):
             return None
 
@@ -358,30 +227,26 @@ def _crc32(data: bytes | memoryview) -> int:
 
 
 def _read_dist(dist_path: str, dist_stamp: DistStamp) -> DistRecord:
-    from plux.runtime import metadata
-
-    entry_points, errors = metadata.read_distribution_entry_points(dist_path)
+    entry_points, errors = distributions.read_distribution_entry_points(dist_path)
     # The exact name is read only when shown to users or needed to tell which copy shadows which.
-    exact = bool(entry_points) or stem_name(dist_stamp[0]) is None
-    info = metadata.distribution_info(dist_path, exact_name=exact)
-    return _record(dist_stamp, _link(dist_path), info, entry_points, errors)
+    exact = bool(entry_points) or stem_name(dist_stamp.child) is None
+    info = distributions.distribution_info(dist_path, exact_name=exact)
+    return _record(dist_stamp, read_link(dist_path), info, entry_points, errors)
 
 
 def _record(
     dist_stamp: DistStamp,
     link: Link | None,
     info: DistributionInfo,
-    entry_points: Sequence[_EntryPoint],
+    entry_points: Sequence[EntryPoint],
     errors: Sequence[str],
 ) -> DistRecord:
-    from plux.runtime import metadata
-
-    metadata.log_malformed(errors)
-    return (
+    log_malformed(errors)
+    return DistRecord(
         dist_stamp,
         link,
         info.name,
-        shadowing_key(dist_stamp[0], info.name),
+        shadowing_key(dist_stamp.child, info.name),
         info.version,
         tuple((ep.group, ep.name, ep.value) for ep in entry_points),
         tuple(errors),
@@ -390,9 +255,7 @@ def _record(
 
 def _zip_records(entry: str, entry_stamp: Stamp) -> Iterator[tuple[str, DistRecord]]:
     """The distributions in a zip file on the path, read as ``importlib.metadata`` reads them."""
-    from plux.runtime.metadata import ZipEntry
-
-    archive = ZipEntry.open(entry)
+    archive = distributions.ZipEntry.open(entry)
     if archive is None:
         return
     with archive:
@@ -400,7 +263,7 @@ def _zip_records(entry: str, entry_stamp: Stamp) -> Iterator[tuple[str, DistReco
             [c for c in archive.children if is_metadata_child(c, is_egg(entry))], entry
         ):
             entry_points, errors = archive.entry_points(child)
-            dist_stamp: DistStamp = (child, entry_stamp, MISSING)
+            dist_stamp = DistStamp(child, entry_stamp, MISSING)
             record = _record(dist_stamp, None, archive.info(child), entry_points, errors)
             yield os.path.join(entry, child), record
 
@@ -415,20 +278,22 @@ def _entry_records(
     if not dist_stamps and not os.path.isdir(entry or "."):
         yield from _zip_records(entry, entry_stamp)
         return
-    by_child = {dist_stamp[0]: dist_stamp for dist_stamp in dist_stamps}
+    by_child = {dist_stamp.child: dist_stamp for dist_stamp in dist_stamps}
     for child in importlib_order(list(by_child), entry):
         dist_path = os.path.join(entry or ".", child)
         record = old.get(dist_path)
-        if record is None or record[0] != by_child[child] or record[1] is not None:
+        # A distribution with an editable link is read again: the link's target may have moved.
+        if record is None or record.stamp != by_child[child] or record.link is not None:
             record = _read_dist(dist_path, by_child[child])
         yield dist_path, record
 
 
-def build_index(
+def index_environment(
     path: Sequence[str], stamps: Stamps, previous: EntryPointIndex | None = None
 ) -> EntryPointIndex:
-    """Build the index of ``path`` whose current stamps are ``stamps`` (scanned before any file is
-    read, so that a change during the build makes the next check fail rather than be missed).
+    """Index the distributions on ``path``, whose current stamps are ``stamps`` (scanned before
+    any file is read, so that a change during the build makes the next check fail rather than be
+    missed).
 
     Distributions whose stamps equal those in ``previous`` are not read again, nor are the source
     files of declared names whose stamps are unchanged.
@@ -437,28 +302,27 @@ def build_index(
     records: dict[str, DistRecord] = {}
     for entry, entry_stamp, dist_stamps in stamps:
         records.update(_entry_records(entry, entry_stamp, dist_stamps, old))
-    visible = tuple(first_copies((record[3], path) for path, record in records.items()))
-    rows: dict[str, list[Row]] = {}
+    visible = tuple(first_copies((record.key, path) for path, record in records.items()))
+    rows: dict[str, list[tuple[str | None, ...]]] = {}
     for dist_path in visible:
-        _, _, name, _, version, entry_points, _ = records[dist_path]
-        for group, ep_name, value in entry_points:
-            rows.setdefault(group, []).append(
-                (ep_name, value, group, name, version, dist_path, None)
-            )
-    links = tuple(r[1] for r in records.values() if r[1] is not None)
+        record = records[dist_path]
+        for group, ep_name, value in record.entry_points:
+            row = IndexedEntryPoint(ep_name, value, group, record.name, record.version, dist_path)
+            rows.setdefault(group, []).append(tuple(row))
+    links = tuple(record.link for record in records.values() if record.link is not None)
     index = EntryPointIndex(
         identity(path),
         stamps,
         links,
         {group: marshal.dumps(group_rows, _MARSHAL_VERSION) for group, group_rows in rows.items()},
         {},
-        marshal.dumps((records, visible), _MARSHAL_VERSION),
+        marshal.dumps(_plain((records, visible)), _MARSHAL_VERSION),
         previous._sources_blob if previous is not None else b"",
     )
     index.dirty = True
     if previous is not None:
         for group in previous.declared:
-            read_declared_names(index, group, path)
+            read_declared_names(index, group)
     return index
 
 
@@ -471,11 +335,12 @@ def declared_names_hold(index: EntryPointIndex, group: str) -> bool:
     return all(file_stamp(file) == stamp for file, stamp in sources)
 
 
-def read_declared_names(index: EntryPointIndex, group: str, path: Sequence[str]) -> None:
+def read_declared_names(index: EntryPointIndex, group: str) -> None:
     """Read the declared names of ``group``'s lower-cased entry points from their sources."""
+    # Imported here: reading declared names is rare, and a warm process never does it.
     from plux.runtime.names import DeclaredNameReader
 
-    reader = DeclaredNameReader(path, index.sources())
+    reader = DeclaredNameReader(index.identity.path, index.sources())
     rows: list[IndexedEntryPoint] = []
     # Every source read is stamped, not only those that declared a differing name: an edit can
     # make a source declare one.

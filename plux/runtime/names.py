@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 
+from plux.runtime.stamps import MISSING, file_stamp
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
     from collections.abc import Sequence
 
-    from plux.runtime.index import Stamp
+    from plux.runtime.stamps import Stamp
 
 __all__ = ["DeclaredNameReader", "find_module_source", "read_declared_name"]
 
@@ -249,8 +251,6 @@ class DeclaredNameReader:
     def read(self, entry_point_name: str, value: str) -> tuple[str | None, str | None, Stamp]:
         """``(declared name or None, source file read or None, its stamp)`` for one entry
         point."""
-        from plux.runtime.index import MISSING, file_stamp
-
         if not may_be_lower_cased(entry_point_name):
             return None, None, MISSING
         module, _, attr = value.partition(":")
@@ -264,13 +264,12 @@ class DeclaredNameReader:
         stamp = file_stamp(file)
         if stamp == MISSING:
             return None, None, MISSING
-        known = self.results.get(file)
-        if known is None:
-            previous = self.previous.get(file)
-            reuse = previous is not None and previous[0] == stamp
-            known = (stamp, dict(previous[1]) if reuse and previous else {})
-            self.results[file] = known
-        names = known[1]
+        if file in self.results:
+            _, names = self.results[file]
+        else:
+            read_stamp, read_names = self.previous.get(file, (MISSING, {}))
+            names = dict(read_names) if read_stamp == stamp else {}
+            self.results[file] = (stamp, names)
         key = (attr, entry_point_name)
         if key not in names:
             text = self._text(file)

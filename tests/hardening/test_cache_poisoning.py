@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from plux.runtime.cache import EntryPointsCache, index_file_name, write_index_file
-from plux.runtime.index import IndexedEntryPoint, build_index, identity, scan_stamps
+from plux.runtime.cache import EntryPointsCache
+from plux.runtime.index import IndexedEntryPoint, identity, index_environment
+from plux.runtime.index_file import index_file_name, write_index_file
+from plux.runtime.stamps import scan_stamps
 
 from ..conftest import SiteBuilder
 from .conftest import GROUP, CacheFactory, entry_names
@@ -34,7 +36,7 @@ def site(site_builder: SiteBuilder) -> SiteBuilder:
 def plant(site: SiteBuilder, file: Path) -> Path:
     """Write at ``file`` a current index for ``site`` whose only entry point is the attacker's."""
     path = [str(site.path)]
-    index = build_index(path, scan_stamps(path))
+    index = index_environment(path, scan_stamps(path))
     dist = str(site.distributions[0])
     index.set_rows(GROUP, [IndexedEntryPoint(EVIL, "os:system", GROUP, "one", "1.0", dist, None)])
     index.declared[GROUP] = ()

@@ -29,12 +29,12 @@ print(json.dumps([names, EntryPointsCache.instance().index_file]))
 
 WARM = f"""
 import json
-import plux.runtime.metadata as metadata
+import plux.runtime.distributions as distributions
 
 def refuse(*args, **kwargs):
     raise AssertionError("the index was not current: distribution metadata was read")
 
-metadata.read_distribution_entry_points = refuse
+distributions.read_distribution_entry_points = refuse
 from plux import PluginManager
 print(json.dumps(PluginManager("{GROUP}").list_names()))
 """

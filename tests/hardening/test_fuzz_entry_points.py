@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from plux.runtime.index import EntryPointIndex, build_index, identity, scan_stamps
+from plux.runtime.index import EntryPointIndex, identity, index_environment
 from plux.runtime.metadata import (
     read_distribution_entry_points,
     read_entry_points_text,
     serialize_entry_points_text,
 )
+from plux.runtime.stamps import scan_stamps
 
 from .strategies import entry_points_bytes, entry_points_texts
 
@@ -95,7 +96,7 @@ def test_index_of_any_entry_points_file_survives_the_disk(scratch: Path, data: b
     """The index built over any entry_points.txt is written and read back entry for entry."""
     site, dist = fresh_site(scratch, data)
     path = [str(site)]
-    index = build_index(path, scan_stamps(path))
+    index = index_environment(path, scan_stamps(path))
     back = EntryPointIndex.from_bytes(index.to_bytes(), identity(path))
     assert back is not None and back.holds(scan_stamps(path))
     assert sorted(back.groups) == sorted(index.groups)

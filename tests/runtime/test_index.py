@@ -16,13 +16,13 @@ print(json.dumps(sorted(e.name for e in eps)))
 
 WARM_WITHOUT_READING = """
 import json
-import plux.runtime.metadata as metadata
+import plux.runtime.distributions as distributions
 
 def refuse(*args, **kwargs):
     raise AssertionError("a warm process read distribution metadata")
 
-metadata.read_distribution_entry_points = refuse
-metadata.distribution_info = refuse
+distributions.read_distribution_entry_points = refuse
+distributions.distribution_info = refuse
 from plux.runtime.cache import EntryPointsCache
 eps = EntryPointsCache.instance().entry_points_of("idx.plugins")
 print(json.dumps(sorted(e.name for e in eps)))
@@ -139,15 +139,15 @@ def test_refresh_sees_change_made_in_same_process(site_builder, make_cache, name
 
 def test_only_changed_distribution_is_read_again(site_builder, make_cache, names, monkeypatch):
     """A rebuild re-reads only the distributions whose stamps changed."""
-    from plux.runtime import metadata
+    from plux.runtime import distributions
 
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
     two = site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
     assert names(make_cache(), GROUP) == ["a", "b"]
     read = []
-    original = metadata.read_distribution_entry_points
+    original = distributions.read_distribution_entry_points
     monkeypatch.setattr(
-        metadata,
+        distributions,
         "read_distribution_entry_points",
         lambda path: read.append(os.path.basename(path)) or original(path),
     )

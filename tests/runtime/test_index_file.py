@@ -11,8 +11,9 @@ import zlib
 
 import pytest
 
-from plux.runtime.cache import read_index_file, write_index_file
-from plux.runtime.index import INDEX_FORMAT, build_index, identity, scan_stamps
+from plux.runtime.index import INDEX_FORMAT, identity, index_environment
+from plux.runtime.index_file import read_index_file, write_index_file
+from plux.runtime.stamps import scan_stamps
 
 GROUP = "idx.plugins"
 OTHER_UID = 54321
@@ -86,7 +87,7 @@ def test_checksummed_file_of_wrong_shape_is_rebuilt(written, site_builder, make_
     with open(written, "rb") as fh:
         good = fh.read()
     ident = ident_of(site_builder)
-    payload = marshal.dumps((ident, "stamps", (), {}, {GROUP: b"not marshal"}, b"", b""))
+    payload = marshal.dumps((tuple(ident), "stamps", (), {}, {GROUP: b"not marshal"}, b"", b""))
     with open(written, "wb") as fh:
         fh.write(good[:8] + zlib.crc32(payload).to_bytes(4, "big") + payload)
     assert names(make_cache(), GROUP) == ["a"]
@@ -95,7 +96,7 @@ def test_checksummed_file_of_wrong_shape_is_rebuilt(written, site_builder, make_
 def test_index_of_other_interpreter_is_ignored(written, site_builder, make_cache, names):
     """An index recorded for another interpreter (here written under our file name) is ignored."""
     path = [str(site_builder.path)]
-    foreign = build_index(path, scan_stamps(path))
+    foreign = index_environment(path, scan_stamps(path))
     foreign.identity = (INDEX_FORMAT, "/other/bin/python", "/other", sys.version, tuple(path))
     foreign.set_rows(GROUP, [])
     assert write_index_file(written, foreign)
@@ -201,11 +202,12 @@ def test_no_temporary_files_are_left(written, cache_dir, site_builder, make_cach
 
 WRITER = """
 import sys
-from plux.runtime.cache import write_index_file
-from plux.runtime.index import build_index, scan_stamps
+from plux.runtime.index import index_environment
+from plux.runtime.index_file import write_index_file
+from plux.runtime.stamps import scan_stamps
 file, site = sys.argv[1], sys.argv[2]
 for _ in range(40):
-    index = build_index([site], scan_stamps([site]))
+    index = index_environment([site], scan_stamps([site]))
     assert write_index_file(file, index)
 """
 

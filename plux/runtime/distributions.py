@@ -1,0 +1,240 @@
+"""Installed distributions on a path entry, read from the file system without importlib.
+
+What counts as a distribution's metadata (``*.dist-info``, ``*.egg-info``, an ``.egg``'s
+``EGG-INFO``, a zip file's top-level folders), its name and version, and its entry points (with
+plux 1.x's editable link). The index (:mod:`plux.runtime.index`) reads through here on its cold
+path; nothing here imports ``importlib.metadata``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from plux.core.entry_points_text import read_entry_points_text
+
+# Neither typing nor plux.core.entrypoint (which needs typing) is imported at run time here: this
+# module is on the warm path, and typing alone costs more than the rest of it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from zipfile import ZipFile
+
+    from plux.core.entrypoint import EntryPoint
+
+__all__ = [
+    "DistributionInfo",
+    "ZipEntry",
+    "distribution_info",
+    "entry_points_file",
+    "is_metadata_child",
+    "normalize_name",
+    "read_distribution_entry_points",
+    "read_editable_link",
+    "stem_name",
+]
+
+METADATA_SUFFIXES = (".dist-info", ".egg-info")
+ENTRY_POINTS_FILE = "entry_points.txt"
+EDITABLE_LINK_FILE = "entry_points_editable.txt"
+"""Written by plux 1.x into an editable install's dist-info: the path of the real entry points."""
+
+
+def normalize_name(name: str) -> str:
+    """The PEP 503 form of a distribution name, used to decide which copy shadows which.
+
+    >>> normalize_name("Foo.Bar__baz")
+    'foo-bar-baz'
+    """
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def is_egg(entry: str) -> bool:
+    """Whether path entry ``entry`` is an ``.egg`` (whose ``EGG-INFO`` holds its metadata)."""
+    return os.path.basename(entry).lower().endswith(".egg")
+
+
+def is_metadata_child(name: str, in_egg: bool) -> bool:
+    """Whether ``importlib.metadata`` takes the child ``name`` of a path entry for a
+    distribution's metadata: any ``*.dist-info``/``*.egg-info`` (folder, file or dangling link),
+    and the ``EGG-INFO`` of an ``.egg``."""
+    low = name.lower()
+    return low.endswith(METADATA_SUFFIXES) or (in_egg and low == "egg-info")
+
+
+def stem_name(child: str) -> str | None:
+    """The distribution name in a metadata folder name ``name-version.dist-info`` (or
+    ``.egg-info``, suffix in exactly that case), or None (``EGG-INFO``)."""
+    stem, dot, suffix = child.rpartition(".")
+    return stem.partition("-")[0] if dot and "." + suffix in METADATA_SUFFIXES else None
+
+
+def metadata_headers(text: str) -> dict[str, str]:
+    """Name and Version from the text of a METADATA/PKG-INFO file (its header block)."""
+    headers: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        if key in ("Name", "Version"):
+            headers.setdefault(key, value.strip())
+    return headers
+
+
+def _metadata_headers(path: str) -> dict[str, str]:
+    """Name and Version from a distribution's METADATA/PKG-INFO (read only when the folder
+    name does not tell them); an ``*.egg-info`` that is a file is itself the PKG-INFO."""
+    files = ("METADATA", "PKG-INFO") if os.path.isdir(path) else ("",)
+    for file in files:
+        try:
+            with open(os.path.join(path, file), encoding="utf-8", errors="replace") as fh:
+                return metadata_headers(fh.read(1 << 16))
+        except OSError:
+            continue
+    return {}
+
+
+class DistributionInfo:
+    """An installed distribution's metadata folder, as found on a path entry."""
+
+    __slots__ = ("name", "version", "path")
+
+    def __init__(self, name: str, version: str, path: str) -> None:
+        self.name = name
+        """The name as the folder spells it (``foo_bar`` for ``foo_bar-1.0.dist-info``), or as
+        its metadata does when read with ``exact_name``."""
+        self.version = version
+        self.path = path
+        """The ``*.dist-info``/``*.egg-info`` folder."""
+
+    def __repr__(self) -> str:
+        return f"DistributionInfo({self.name!r}, {self.version!r}, {self.path!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DistributionInfo):
+            return NotImplemented
+        return (self.name, self.version, self.path) == (other.name, other.version, other.path)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.version, self.path))
+
+
+def distribution_info(path: str, exact_name: bool = False) -> DistributionInfo:
+    """Name and version of the distribution whose metadata folder is ``path``.
+
+    Both come from the folder name (``name-version.dist-info``, ``name-version-py3.X.egg-info``);
+    the metadata file is read when the name lacks one of them (``name.egg-info``), or with
+    ``exact_name`` for the name as the project spells it (folder names escape ``-`` as ``_``).
+    """
+    name, version = _folder_name_and_version(path)
+    if exact_name or not name or not version:
+        headers = _metadata_headers(path)
+        name = headers.get("Name") or name
+        version = version or headers.get("Version", "")
+    return DistributionInfo(name, version, path)
+
+
+def _folder_name_and_version(path: str) -> tuple[str, str]:
+    stem = os.path.basename(path).rpartition(".")[0]
+    name, _, rest = stem.partition("-")
+    return name, rest.partition("-")[0]
+
+
+def read_editable_link(path: str) -> str:
+    """The file that plux 1.x's editable link in the metadata folder ``path`` names, or ``""``
+    when there is no link or it cannot be read."""
+    try:
+        with open(os.path.join(path, EDITABLE_LINK_FILE), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except (OSError, ValueError):
+        return ""
+
+
+def entry_points_file(path: str) -> str:
+    """The file that holds the entry points of the distribution whose metadata folder is ``path``.
+
+    That is its ``entry_points.txt``, unless plux 1.x left an ``entry_points_editable.txt`` link
+    (an editable install) pointing at an existing file.
+    """
+    target = read_editable_link(path)
+    if target and os.path.isfile(target):
+        return target
+    return os.path.join(path, ENTRY_POINTS_FILE)
+
+
+def read_distribution_entry_points(path: str) -> tuple[list[EntryPoint], list[str]]:
+    """The entry points of the distribution whose metadata folder is ``path``, and the errors
+    found in its file (each naming the file and line). A distribution without one has none."""
+    file = entry_points_file(path)
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read()
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []  # none, or an egg-info file or dangling link (as importlib.metadata reads it)
+    except OSError as e:
+        return [], [f"{file}: cannot be read: {e}"]
+    return entry_points_from_bytes(data, file)
+
+
+def entry_points_from_bytes(data: bytes, file: str) -> tuple[list[EntryPoint], list[str]]:
+    """The entry points in the bytes of an ``entry_points.txt`` (named ``file`` in errors)."""
+    try:
+        text = data.decode("utf-8")
+        errors: list[str] = []
+    except UnicodeDecodeError as e:
+        text = data.decode("utf-8", errors="replace")
+        errors = [f"{file}: not valid UTF-8 ({e.reason} at byte {e.start}), read with replacements"]
+    entry_points, line_errors = read_entry_points_text(text, file)
+    return entry_points, errors + line_errors
+
+
+class ZipEntry:
+    """A zip file on the path, read as ``importlib.metadata`` reads it: its top-level names in
+    archive order are the candidates, ``NAME/entry_points.txt`` and ``NAME/METADATA`` (or
+    ``PKG-INFO``) their files. Use as a context manager."""
+
+    def __init__(self, archive: str, zip_file: ZipFile) -> None:
+        self.archive = archive
+        self._zip = zip_file
+        self.children = list(dict.fromkeys(n.split("/", 1)[0] for n in zip_file.namelist()))
+
+    @classmethod
+    def open(cls, archive: str) -> ZipEntry | None:
+        """The zip file ``archive``, or None when it is none (as importlib.metadata, which then
+        finds nothing there)."""
+        import zipfile
+
+        try:
+            return cls(archive, zipfile.ZipFile(archive))
+        except (OSError, ValueError, zipfile.BadZipFile):
+            return None
+
+    def __enter__(self) -> ZipEntry:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._zip.close()
+
+    def _read(self, child: str, file: str) -> bytes | None:
+        try:
+            return self._zip.read(f"{child}/{file}")
+        except (KeyError, OSError, ValueError, RuntimeError):
+            return None  # RuntimeError: an encrypted member
+
+    def entry_points(self, child: str) -> tuple[list[EntryPoint], list[str]]:
+        """The entry points of the distribution ``child`` and the errors in their file."""
+        data = self._read(child, ENTRY_POINTS_FILE)
+        source = os.path.join(self.archive, child, ENTRY_POINTS_FILE)
+        return entry_points_from_bytes(data, source) if data is not None else ([], [])
+
+    def info(self, child: str) -> DistributionInfo:
+        """Name and version of the distribution ``child`` (its folder name, then its metadata)."""
+        name, version = _folder_name_and_version(child)
+        for file in ("METADATA", "PKG-INFO"):
+            data = self._read(child, file)
+            if data is not None:
+                headers = metadata_headers(data.decode("utf-8", errors="replace"))
+                name = headers.get("Name") or name
+                version = version or headers.get("Version", "")
+                break
+        return DistributionInfo(name, version, os.path.join(self.archive, child))

@@ -1,0 +1,121 @@
+"""Distributions that finders on ``sys.meta_path`` other than the path finder provide, and
+``importlib.metadata`` objects for indexed entry points.
+
+Such distributions cannot be stamped, so they are not indexed: the cache asks their finders once
+per check. Everything here imports ``importlib.metadata``, except :func:`distribution_finders`.
+"""
+
+from __future__ import annotations
+
+import os
+from _frozen_importlib_external import PathFinder as _PathFinder
+
+from plux.runtime.distributions import normalize_name
+from plux.runtime.index import IndexedEntryPoint
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from importlib.metadata import Distribution, EntryPoint
+
+    from plux.core.entry_points_text import NamedEntryPoint
+
+__all__ = [
+    "PATH_FINDER",
+    "PATH_ONLY",
+    "FoundDistribution",
+    "bind_entry_point",
+    "distribution_at",
+    "distribution_finders",
+    "find_distributions",
+]
+
+PATH_FINDER: object = _PathFinder
+"""The standard path finder, whose distributions the index holds."""
+PATH_ONLY = (PATH_FINDER,)
+
+
+def distribution_finders() -> tuple[object, ...]:
+    """The finders on ``sys.meta_path`` that provide distributions, in order (usually only
+    :data:`PATH_FINDER`)."""
+    import sys
+
+    return tuple(f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None)
+
+
+class FoundDistribution:
+    """A distribution that a finder other than the path finder provides (not indexed)."""
+
+    __slots__ = ("finder", "distribution", "key", "path", "_rows")
+
+    def __init__(self, finder: object, distribution: Distribution) -> None:
+        self.finder = finder
+        self.distribution = distribution
+        name = distribution.metadata["Name"] or ""
+        # importlib.metadata tells copies apart by this key (the normalised name, or for a path
+        # distribution the one in its folder name).
+        self.key = normalize_name(getattr(distribution, "_normalized_name", None) or name)
+        self.path = str(getattr(distribution, "_path", ""))
+        version = distribution.metadata["Version"] or ""
+        self._rows: dict[str, list[IndexedEntryPoint]] = {}
+        entry_points: Iterable[EntryPoint] = distribution.entry_points
+        for ep in entry_points:
+            row = IndexedEntryPoint(ep.name, ep.value, ep.group, name, version, self.path)
+            self._rows.setdefault(ep.group, []).append(row)
+
+    def rows(self, group: str) -> list[IndexedEntryPoint]:
+        """This distribution's entry points in ``group``."""
+        return self._rows.get(group, [])
+
+    def groups(self) -> list[str]:
+        return list(self._rows)
+
+
+def find_distributions(finders: Sequence[object], path: Sequence[str]) -> list[FoundDistribution]:
+    """The distributions that ``finders`` other than the path finder provide for ``path``, in
+    order. A finder that fails is logged and skipped (``importlib.metadata`` would raise)."""
+    import logging
+    from importlib.metadata import DistributionFinder
+
+    found: list[FoundDistribution] = []
+    for finder in finders:
+        if finder is PATH_FINDER:
+            continue
+        try:
+            context = DistributionFinder.Context(path=list(path))
+            # all or nothing: a finder that fails half way gives none of its distributions
+            dists = list(finder.find_distributions(context))  # type: ignore[attr-defined]
+            found.extend(FoundDistribution(finder, d) for d in dists)
+        except Exception:
+            # the logger of plux 1.16's metadata module, where users already look
+            logging.getLogger("plux.runtime.metadata").warning(
+                "distribution finder %r failed; its distributions are left out",
+                finder,
+                exc_info=True,
+            )
+    return found
+
+
+def distribution_at(path: str) -> Distribution:
+    """``importlib.metadata``'s distribution for the metadata folder ``path`` (which may be in a
+    zip file on the path)."""
+    from importlib.metadata import Distribution, PathDistribution
+
+    archive, child = os.path.split(path)
+    if os.path.isfile(archive):
+        import zipfile
+
+        return PathDistribution(zipfile.Path(archive).joinpath(child))
+    return Distribution.at(path)
+
+
+def bind_entry_point(ep: NamedEntryPoint, dist: Distribution | None) -> EntryPoint:
+    """An ``importlib.metadata.EntryPoint`` for ``ep`` whose ``dist`` is ``dist``."""
+    from importlib.metadata import EntryPoint
+
+    result = EntryPoint(ep.name, ep.value, ep.group)
+    # _for is how importlib.metadata itself binds the distribution (3.10 to 3.13).
+    bind = getattr(result, "_for", None)
+    if dist is not None and bind is not None:
+        result = bind(dist)
+    return result

@@ -1,0 +1,201 @@
+"""The index file: where it lives, and reading and writing it so that it can be trusted.
+
+Where: ``$PLUX_CACHE_DIR`` if set, else the platform's user cache folder (``$XDG_CACHE_HOME/plux``
+or ``~/.cache/plux``; ``~/Library/Caches/plux`` on macOS; ``%LOCALAPPDATA%\\plux\\Cache`` on
+Windows); ``PLUX_NO_CACHE=1`` switches the file off. One file per interpreter, prefix and path
+list. The folder (0700) and the file (0600) are trusted only while owned by this user and not
+writable by group or others; the file is written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+
+from plux.runtime.index import EntryPointIndex
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from plux.runtime.index import Identity
+
+__all__ = [
+    "cache_disabled",
+    "default_cache_dir",
+    "index_file_name",
+    "prepare_cache_dir",
+    "prune_index_files",
+    "read_index_file",
+    "write_index_file",
+]
+
+_OFF = ("1", "true", "yes", "on")
+
+
+def cache_disabled() -> bool:
+    """Whether ``PLUX_NO_CACHE`` switches the on-disk index off."""
+    return os.environ.get("PLUX_NO_CACHE", "").strip().lower() in _OFF
+
+
+def default_cache_dir() -> str:
+    """The folder for the index: ``$PLUX_CACHE_DIR``, else the platform's user cache folder."""
+    configured = os.environ.get("PLUX_CACHE_DIR")
+    if configured:
+        return configured
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser(r"~\AppData\Local")
+        return os.path.join(base, "plux", "Cache")
+    if sys.platform == "darwin":
+        return os.path.expanduser("~/Library/Caches/plux")
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    # The XDG spec says a relative value is invalid and must be ignored.
+    base = xdg if os.path.isabs(xdg) else os.path.expanduser("~/.cache")
+    return os.path.join(base, "plux")
+
+
+_PREFIX, _SUFFIX = "entry-points-", ".index"
+_MAX_AGE_NS = 30 * 24 * 3600 * 10**9
+_TEMP_PREFIX, _TEMP_SUFFIX = "." + _PREFIX, ".tmp"
+_TEMP_MAX_AGE_NS = 24 * 3600 * 10**9
+"""A temporary file this old was left by a writer that died before renaming it."""
+
+
+def index_file_name(ident: Identity) -> str:
+    """A file name of its own for each interpreter, prefix, version and path list (and working
+    directory, when the path has relative entries such as ``''``: processes started in different
+    folders would otherwise take turns rebuilding one file)."""
+    from zlib import adler32, crc32
+
+    parts = [ident.executable, ident.prefix, ident.version, *ident.path]
+    if any(not os.path.isabs(entry) for entry in ident.path):
+        try:
+            parts.append(os.getcwd())
+        except OSError:
+            pass
+    key = "\0".join(parts).encode("utf-8", "surrogatepass")
+    return f"{_PREFIX}{crc32(key):08x}{adler32(key):08x}{_SUFFIX}"
+
+
+def prune_index_files(directory: str, keep: str) -> None:
+    """Remove index files not written for 30 days (of paths no longer used), except ``keep``,
+    and temporary files that writers killed before renaming them left behind a day ago."""
+    import time
+
+    now = time.time_ns()
+    try:
+        with os.scandir(directory) as it:
+            for entry in it:
+                name = entry.name
+                if name.startswith(_PREFIX) and name.endswith(_SUFFIX) and name != keep:
+                    limit = now - _MAX_AGE_NS
+                elif name.startswith(_TEMP_PREFIX) and name.endswith(_TEMP_SUFFIX):
+                    limit = now - _TEMP_MAX_AGE_NS
+                else:
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                    if st.st_mtime_ns < limit and trusted(st):
+                        os.unlink(entry.path)
+                except OSError:
+                    continue  # e.g. pruned by another process at the same moment
+    except OSError:
+        pass
+
+
+def prepare_cache_dir(directory: str) -> bool:
+    """Create ``directory`` (and missing parents) with mode 0700; whether it may be used: a real
+    folder owned by this user that group and others cannot write to."""
+    try:
+        st = os.stat(directory)
+    except FileNotFoundError:
+        missing: list[str] = []
+        current = os.path.abspath(directory)
+        while not os.path.exists(current):
+            missing.append(current)
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+        try:
+            for folder in reversed(missing):
+                try:
+                    os.mkdir(folder, 0o700)
+                except FileExistsError:
+                    pass  # another process starting at the same moment made it: check it below
+            st = os.stat(directory)
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and trusted(st)
+
+
+def trusted(st: os.stat_result) -> bool:
+    """Whether a file or folder with status ``st`` may be trusted: owned by this user and not
+    writable by group or others (where the platform has owners)."""
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None:
+        return True
+    return st.st_uid == geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
+    """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
+    truncated, of another format or interpreter, a symlink, or not :func:`trusted`."""
+    # O_NONBLOCK: a FIFO in the file's place must not block the process (it is then rejected as
+    # not a regular file); for regular files the flag changes nothing.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(file, flags | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or not trusted(st):
+            return None
+        chunks = []
+        while chunk := os.read(fd, max(st.st_size, 1 << 16)):
+            chunks.append(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return EntryPointIndex.from_bytes(b"".join(chunks), ident)
+
+
+def write_index_file(file: str, index: EntryPointIndex) -> bool:
+    """Write ``index`` to ``file`` atomically (a private temporary file in the same folder, then
+    ``os.replace``), with mode 0600. An existing ``file`` that is not :func:`trusted` is left alone.
+    Returns whether the index was written; failing to write is never an error."""
+    try:
+        st = os.lstat(file)
+        if not stat.S_ISREG(st.st_mode) or not trusted(st):
+            return False
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return False
+    data = index.to_bytes()
+    directory, name = os.path.split(file)
+    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}{_TEMP_SUFFIX}")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(temp, flags | getattr(os, "O_BINARY", 0), 0o600)
+    except OSError:
+        return False
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(temp, file)
+    except OSError:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        return False
+    index.dirty = False
+    return True
