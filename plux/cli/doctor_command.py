@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from plux.core.entry_points_text import read_entry_points_text
 from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
 
 from .namespaces import (
@@ -129,7 +130,7 @@ def malformed_lines(errors: Iterable[str], groups: Sequence[str], whole: bool) -
 
 
 def _error_location(error: str) -> tuple[str | None, int | None]:
-    # Errors read "FILE:LINE: what: 'text'" or "FILE: what" (plux.runtime.metadata).
+    # Errors read "FILE:LINE: what: 'text'" (plux.core.entry_points_text) or "FILE: what".
     head, sep, _ = error.partition(": ")
     if not sep:
         return None, None
@@ -140,19 +141,15 @@ def _error_location(error: str) -> tuple[str | None, int | None]:
 
 
 def _group_at(file: str, line: int) -> str | None:
-    """The ``[group]`` that line ``line`` of an ``entry_points.txt`` belongs to."""
-    group = None
+    """The ``[group]`` that line ``line`` of an ``entry_points.txt`` belongs to: the group the
+    run time's parser gives an entry point written there (None outside any group)."""
     try:
         with open(file, encoding="utf-8", errors="replace") as fh:
-            for number, text in enumerate(fh, 1):
-                if number >= line:
-                    break
-                stripped = text.strip()
-                if stripped.startswith("[") and stripped.endswith("]"):
-                    group = stripped[1:-1].strip() or None
+            above = fh.read().splitlines()[: line - 1]
     except OSError:
         return None
-    return group
+    entry_points, _ = read_entry_points_text("\n".join([*above, "probe = probe"]))
+    return entry_points[-1].group if entry_points else None
 
 
 def conflicts(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:

@@ -1,17 +1,23 @@
-"""Runs ``python -m plux`` in a fresh interpreter that sees only a throwaway site and plux."""
+"""Runs the ``plux`` command line against a throwaway site: in this process, or in a fresh one."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import site
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from plux.__main__ import main
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -57,3 +63,51 @@ def plux_cli(python: Any, tmp_path: Path) -> PluxCli:
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run
+
+
+@pytest.fixture
+def plux_main(
+    python: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> Iterator[PluxCli]:
+    """``plux_main("list", "--json", cwd=...)`` runs ``plux.__main__.main`` in this process, as
+    ``plux_cli`` runs it in a fresh one: the test's sites and plux on ``sys.path`` and no
+    site-packages, ``python.env`` in the environment, a private ``PLUX_CACHE_DIR``.
+
+    Modules imported from below ``tmp_path`` are forgotten afterwards, so that a later test's
+    plugin module of the same name is imported afresh.
+    """
+    if sys.version_info < (3, 11):
+        importlib.import_module("tomli")  # plux's TOML parser on 3.10, before site-packages go
+    site_packages = set(site.getsitepackages() + [site.getusersitepackages()])
+    stdlib = [entry for entry in sys.path if entry and entry not in site_packages]
+    modules_before = set(sys.modules)
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        # The environment is read at each call, as plux_cli does.
+        environ = python.environ()
+        for name in os.environ:
+            if name.startswith("PLUX_") and name not in environ:
+                monkeypatch.delenv(name)
+        for name, value in environ.items():
+            if name.startswith("PLUX_") or name in python.env:
+                monkeypatch.setenv(name, value)
+        sites = [str(s) for s in python.sites]
+        monkeypatch.setattr(sys, "path", [*sites, str(PROJECT_ROOT), *stdlib])
+        importlib.invalidate_caches()
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    yield run
+    root = str(tmp_path)
+    for name in set(sys.modules) - modules_before:
+        module = sys.modules[name]
+        locations = [getattr(module, "__file__", None), *getattr(module, "__path__", [])]
+        if any(isinstance(place, str) and place.startswith(root) for place in locations):
+            del sys.modules[name]

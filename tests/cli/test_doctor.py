@@ -92,9 +92,9 @@ def test_doctor_reports_each_broken_plugin_with_its_kind(plux_cli, doctor_site) 
     }
 
 
-def test_doctor_json_has_the_documented_shape(plux_cli, doctor_site) -> None:
+def test_doctor_json_has_the_documented_shape(plux_main, doctor_site) -> None:
     """Findings carry plugin, origin, message; plugins carry status and timings in ms."""
-    document = plux_cli("doctor", "doc.ns", "--json").json()
+    document = plux_main("doctor", "doc.ns", "--json").json()
     assert (document["ok"], document["problems"]) == (False, 6)
     missing = next(f for f in document["findings"] if f["name"] == "missing")
     assert missing == {
@@ -128,15 +128,15 @@ def test_doctor_json_has_the_documented_shape(plux_cli, doctor_site) -> None:
     assert (bad_value["import_ms"], bad_value["init_ms"]) == (None, None)
 
 
-def test_doctor_never_calls_load(plux_cli, doctor_site, tmp_path: Path) -> None:
+def test_doctor_never_calls_load(plux_main, doctor_site, tmp_path: Path) -> None:
     """Plugins are created and asked should_load(), but load() is left alone."""
-    plux_cli("doctor", "doc.ns")
+    plux_main("doctor", "doc.ns")
     assert not (tmp_path / "loaded.txt").exists()
 
 
-def test_doctor_text_lists_timings_and_problems(plux_cli, doctor_site) -> None:
+def test_doctor_text_lists_timings_and_problems(plux_main, doctor_site) -> None:
     """Text output: one line per plugin with status and import time, then the problems."""
-    result = plux_cli("doctor", "doc.ns")
+    result = plux_main("doctor", "doc.ns")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "doc.ns (8 plugins)"
@@ -146,7 +146,7 @@ def test_doctor_text_lists_timings_and_problems(plux_cli, doctor_site) -> None:
     assert "  init-error: doc.ns:fails-init (doc-plugins 1.0): RuntimeError: no config" in lines
 
 
-def test_doctor_passes_a_healthy_namespace(plux_cli, site_builder, python) -> None:
+def test_doctor_passes_a_healthy_namespace(plux_main, site_builder, python) -> None:
     """No findings: exit status 0 and "no problems found"; a disabled plugin is no problem."""
     site_builder.add_distribution(
         "fine",
@@ -165,14 +165,14 @@ def test_doctor_passes_a_healthy_namespace(plux_cli, site_builder, python) -> No
             """
         },
     )
-    result = plux_cli("doctor", "doc.fine")
+    result = plux_main("doctor", "doc.fine")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "no problems found"
-    assert plux_cli("doctor", "doc.fine", "--json").json()["ok"] is True
+    assert plux_main("doctor", "doc.fine", "--json").json()["ok"] is True
 
 
 def test_doctor_reports_name_conflicts_between_distributions(
-    plux_cli, site_builder, python
+    plux_main, site_builder, python
 ) -> None:
     """Two distributions registering one name: a conflict naming both; the first listed wins."""
     source = """
@@ -189,7 +189,7 @@ def test_doctor_reports_name_conflicts_between_distributions(
         "second", "2.0", {"doc.clash": {"same": "second.mod:Same"}}, {"second/mod.py": source}
     )
     winner = site_builder.listing_order()[0].partition("-")[0]
-    document = plux_cli("doctor", "doc.clash", "--json").json()
+    document = plux_main("doctor", "doc.clash", "--json").json()
     (finding,) = document["findings"]
     assert (finding["kind"], finding["name"], finding["distribution"]) == (
         "conflict",
@@ -200,18 +200,37 @@ def test_doctor_reports_name_conflicts_between_distributions(
     assert "second 2.0 (second.mod:Same)" in finding["message"]
 
 
-def test_doctor_reports_malformed_entry_point_lines(plux_cli, site_builder, python) -> None:
+def test_doctor_reports_malformed_entry_point_lines(plux_main, site_builder, python) -> None:
     """A line of entry_points.txt that is not 'name = value' is found, with file and line."""
     folder = site_builder.add_distribution(
         "sloppy", "1.0", "[doc.sloppy]\nfine = sloppy:Fine\nthis line is wrong\n"
     )
-    document = plux_cli("doctor", "doc.sloppy", "--json").json()
+    document = plux_main("doctor", "doc.sloppy", "--json").json()
     malformed = [f for f in document["findings"] if f["kind"] == "malformed"]
     assert [f["location"] for f in malformed] == [f"{folder / 'entry_points.txt'}:3"]
     assert malformed[0]["namespace"] == "doc.sloppy"
 
 
-def test_doctor_keeps_plugin_output_out_of_the_json(plux_cli, site_builder, python) -> None:
+def test_doctor_files_a_malformed_line_under_the_group_the_run_time_reads(
+    plux_main, site_builder, python
+) -> None:
+    """A group header with inner spaces or doubled brackets names the group the run time (and
+    importlib.metadata) reads; a malformed line below it is reported in that group."""
+    folder = site_builder.add_distribution(
+        "spaced",
+        "1.0",
+        "[ doc.spaced ]\nfine = spaced:Fine\nwrong\n[[doc.twice]]\nalso wrong\nok = spaced:Ok\n",
+    )
+    document = plux_main("doctor", "*doc.*", "--json").json()
+    findings = document["findings"]
+    malformed = {f["location"]: f["namespace"] for f in findings if f["kind"] == "malformed"}
+    assert malformed == {
+        f"{folder / 'entry_points.txt'}:3": " doc.spaced ",
+        f"{folder / 'entry_points.txt'}:5": "doc.twice",
+    }
+
+
+def test_doctor_keeps_plugin_output_out_of_the_json(plux_main, site_builder, python) -> None:
     """A plugin printing on import goes to stderr; stdout stays one JSON document."""
     site_builder.add_distribution(
         "chatty",
@@ -228,7 +247,7 @@ def test_doctor_keeps_plugin_output_out_of_the_json(plux_cli, site_builder, pyth
             """
         },
     )
-    result = plux_cli("doctor", "doc.chatty", "--json")
+    result = plux_main("doctor", "doc.chatty", "--json")
     assert result.json()["ok"] is True
     assert "hello from chatty" in result.stderr
 
@@ -274,7 +293,7 @@ PLUGIN_A = textwrap.dedent(
 
 
 def test_doctor_reports_a_stale_editable_install(
-    plux_cli, site_builder, python, tmp_path: Path
+    plux_main, site_builder, python, tmp_path: Path
 ) -> None:
     """Source edited after the install, with a new plugin: stale-editable, saying what to run."""
     project, _ = editable_install(
@@ -283,7 +302,7 @@ def test_doctor_reports_a_stale_editable_install(
         tmp_path,
         PLUGIN_A + "\n\nclass B(Plugin):\n    namespace = 'doc.edit'\n    name = 'b'\n",
     )
-    result = plux_cli("doctor", "doc.edit", "--json")
+    result = plux_main("doctor", "doc.edit", "--json")
     assert result.returncode == 1
     (finding,) = result.json()["findings"]
     assert finding["kind"] == "stale-editable"
@@ -293,9 +312,61 @@ def test_doctor_reports_a_stale_editable_install(
 
 
 def test_doctor_accepts_an_editable_install_whose_plugins_did_not_change(
-    plux_cli, site_builder, python, tmp_path: Path
+    plux_main, site_builder, python, tmp_path: Path
 ) -> None:
     """Source touched after the install but with the same plugins: not stale."""
     editable_install(site_builder, python, tmp_path, PLUGIN_A + "\n# an edit\n")
-    result = plux_cli("doctor", "doc.edit", "--json")
+    result = plux_main("doctor", "doc.edit", "--json")
     assert result.json()["findings"] == [], result.stdout
+
+
+def test_doctor_trusts_entry_points_newer_than_the_source(
+    plux_main, site_builder, python, tmp_path: Path
+) -> None:
+    """Entry points written after the last source edit: not stale, even if discovery differs."""
+    plugin_b = "\n\nclass B(Plugin):\n    namespace = 'doc.edit'\n    name = 'b'\n"
+    _, folder = editable_install(site_builder, python, tmp_path, PLUGIN_A + plugin_b)
+    os.utime(folder / "entry_points.txt")
+    assert plux_main("doctor", "doc.edit", "--json").json()["findings"] == []
+
+
+def test_doctor_says_when_discovery_in_an_editable_project_fails(
+    plux_main, site_builder, python, tmp_path: Path
+) -> None:
+    """Source that no longer parses: the stale-editable finding says discovery fails."""
+    editable_install(site_builder, python, tmp_path, PLUGIN_A + "\ndef broken(:\n")
+    findings = plux_main("doctor", "doc.edit", "--json").json()["findings"]
+    stale = next(f for f in findings if f["kind"] == "stale-editable")
+    assert "discovering its plugins now fails (" in stale["message"]
+
+
+def test_doctor_compares_with_the_index_plux_wrote_into_an_editable_install(
+    plux_main, site_builder, python, tmp_path: Path
+) -> None:
+    """With plux.json kept in the install, a plugin that moved is named with its new place."""
+    _, folder = editable_install(site_builder, python, tmp_path, PLUGIN_A)
+    (folder / "plux.json").write_text('{"doc.edit": ["a = edit_me.old:A"]}')
+    os.utime(folder / "entry_points.txt", (0, 0))
+    findings = plux_main("doctor", "doc.edit", "--json").json()["findings"]
+    stale = next(f for f in findings if f["kind"] == "stale-editable")
+    assert "'a' in 'doc.edit' moved to edit_me.plugins:A" in stale["message"]
+
+
+def test_doctor_finds_a_stale_setup_py_develop_checkout(
+    plux_main, site_builder, python, tmp_path: Path
+) -> None:
+    """An ``.egg-info`` folder in a project checkout on the path is an editable install too."""
+    project = tmp_path / "dev-me"
+    (project / "edit_me").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(textwrap.dedent(EDITABLE_PYPROJECT))
+    (project / "edit_me" / "__init__.py").write_text("")
+    (project / "edit_me" / "plugins.py").write_text(PLUGIN_A)
+    checkout = type(site_builder)(project)
+    folder = checkout.add_distribution("edit-me", "0.1", {"doc.edit": {}}, kind="egg-info")
+    (folder / "entry_points.txt").write_text("[doc.edit]\nold = edit_me.plugins:Old\n")
+    os.utime(folder / "entry_points.txt", (0, 0))
+    python.sites.append(project)
+    findings = plux_main("doctor", "doc.edit", "--json").json()["findings"]
+    stale = next(f for f in findings if f["kind"] == "stale-editable")
+    assert "'a' in 'doc.edit' is missing" in stale["message"]
+    assert stale["location"] == str(project / "edit_me" / "plugins.py")

@@ -31,12 +31,12 @@ def install_demo(site_builder, tmp_path: Path) -> Path:
 
 
 def test_list_groups_plugins_by_namespace_with_distribution_and_version(
-    plux_cli, site_builder, python, tmp_path: Path
+    plux_main, site_builder, python, tmp_path: Path
 ) -> None:
     """Text output names each plugin, its distribution and version, under its namespace, by
     plugin name (not in the file system's order of the site folder)."""
     install_demo(site_builder, tmp_path)
-    result = plux_cli("list")
+    result = plux_main("list")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "demo.cli (2 plugins)"
@@ -54,10 +54,12 @@ def test_list_imports_no_plugin_module(plux_cli, site_builder, python, tmp_path:
     assert tripwire.exists()
 
 
-def test_list_json_has_the_documented_shape(plux_cli, site_builder, python, tmp_path: Path) -> None:
+def test_list_json_has_the_documented_shape(
+    plux_main, site_builder, python, tmp_path: Path
+) -> None:
     """``--json`` gives namespaces, each with its plugins' name, value, origin and activity."""
     install_demo(site_builder, tmp_path)
-    document = plux_cli("list", "--json").json()
+    document = plux_main("list", "--json").json()
     assert document == {
         "namespaces": [
             {
@@ -86,13 +88,13 @@ def test_list_json_has_the_documented_shape(plux_cli, site_builder, python, tmp_
 
 
 def test_list_hides_tool_groups_unless_named_or_all(
-    plux_cli, site_builder, python, tmp_path: Path
+    plux_main, site_builder, python, tmp_path: Path
 ) -> None:
     """console_scripts is not a plugin namespace by default; ``--all`` or naming it shows it."""
     install_demo(site_builder, tmp_path)
 
     def groups(*args: str) -> list[str]:
-        return [ns["namespace"] for ns in plux_cli("list", "--json", *args).json()["namespaces"]]
+        return [ns["namespace"] for ns in plux_main("list", "--json", *args).json()["namespaces"]]
 
     assert groups() == ["demo.cli"]
     # The checkout's own egg-info (on the path) adds plux's tool groups, such as hatch.
@@ -102,23 +104,23 @@ def test_list_hides_tool_groups_unless_named_or_all(
     assert groups("nothing.here") == []
 
 
-def test_list_marks_the_shadowed_side_of_a_conflict(plux_cli, site_builder, python) -> None:
+def test_list_marks_the_shadowed_side_of_a_conflict(plux_main, site_builder, python) -> None:
     """Of two distributions registering one name, the one listed later in the folder (as
     importlib.metadata meets them) is listed as not active."""
     site_builder.add_distribution("first", "1.0", {"ns": {"same": "first.mod:Same"}})
     site_builder.add_distribution("second", "1.0", {"ns": {"same": "second.mod:Same"}})
     winner, loser = (folder.partition("-")[0] for folder in site_builder.listing_order())
-    plugins = plux_cli("list", "ns", "--json").json()["namespaces"][0]["plugins"]
+    plugins = plux_main("list", "ns", "--json").json()["namespaces"][0]["plugins"]
     assert [(p["distribution"], p["active"]) for p in plugins] == [
         (winner, True),
         (loser, False),
     ]
-    text = plux_cli("list", "ns").stdout
+    text = plux_main("list", "ns").stdout
     assert "shadowed" in text.splitlines()[2]
 
 
 def test_list_shows_declared_names_of_lower_cased_entry_points(
-    plux_cli, site_builder, python
+    plux_main, site_builder, python
 ) -> None:
     """A plux 1.16 entry point ``aws::sqs::queue`` is listed by the name its plugin declares."""
     site_builder.add_distribution(
@@ -135,11 +137,11 @@ def test_list_shows_declared_names_of_lower_cased_entry_points(
             """
         },
     )
-    (plugin,) = plux_cli("list", "cfn", "--json").json()["namespaces"][0]["plugins"]
+    (plugin,) = plux_main("list", "cfn", "--json").json()["namespaces"][0]["plugins"]
     assert (plugin["name"], plugin["entry_point"]) == ("AWS::SQS::Queue", "aws::sqs::queue")
 
 
-def test_list_says_so_when_nothing_is_installed(plux_cli, python) -> None:
+def test_list_says_so_when_nothing_is_installed(plux_main, python) -> None:
     """An environment without plugins is not an error."""
-    result = plux_cli("list", "my.*")
+    result = plux_main("list", "my.*")
     assert (result.returncode, result.stdout) == (0, "no plugins installed matching my.*\n")

@@ -21,12 +21,12 @@ HELLO = """
 """
 
 
-def test_resolve_prints_each_spec_and_where_it_lives(plux_cli, site_builder, python) -> None:
+def test_resolve_prints_each_spec_and_where_it_lives(plux_main, site_builder, python) -> None:
     """Each plugin: its entry point, distribution, spec and source file."""
     site_builder.add_distribution(
         "res", "3.1", {"res.ns": {"hello": "res.mod:Hello"}}, {"res/mod.py": HELLO}
     )
-    result = plux_cli("resolve", "--namespace", "res.ns")
+    result = plux_main("resolve", "--namespace", "res.ns")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[:2] == ["res.ns (1 plugin)", "  hello = res.mod:Hello  (res 3.1)"]
@@ -34,7 +34,7 @@ def test_resolve_prints_each_spec_and_where_it_lives(plux_cli, site_builder, pyt
     assert lines[3] == f"    file: {site_builder.path / 'res' / 'mod.py'}"
 
 
-def test_resolve_json_has_the_documented_shape(plux_cli, site_builder, python) -> None:
+def test_resolve_json_has_the_documented_shape(plux_main, site_builder, python) -> None:
     """A spec made by a closure is found at the entry point's value; failures carry an error."""
     site_builder.add_distribution(
         "res",
@@ -42,7 +42,7 @@ def test_resolve_json_has_the_documented_shape(plux_cli, site_builder, python) -
         {"res.ns": {"made": "res.mod:spec", "gone": "res.gone:X"}},
         {"res/mod.py": HELLO},
     )
-    result = plux_cli("resolve", "--namespace", "res.ns", "--json")
+    result = plux_main("resolve", "--namespace", "res.ns", "--json")
     assert result.returncode == 1
     made, gone = result.json()["plugins"]
     assert made == {
@@ -59,9 +59,9 @@ def test_resolve_json_has_the_documented_shape(plux_cli, site_builder, python) -
     assert gone["error"] == "ModuleNotFoundError: No module named 'res.gone'"
 
 
-def test_resolve_of_an_empty_namespace_is_one_line_on_stderr(plux_cli, python) -> None:
+def test_resolve_of_an_empty_namespace_is_one_line_on_stderr(plux_main, python) -> None:
     """No plugins in the namespace: exit 1, one line, no traceback."""
-    result = plux_cli("resolve", "--namespace", "res.nothing")
+    result = plux_main("resolve", "--namespace", "res.nothing")
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == "plux: error: no plugins installed in namespace 'res.nothing'\n"
 
@@ -88,10 +88,10 @@ def write(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_show_reports_config_and_the_index_file(plux_cli, python, tmp_path: Path) -> None:
+def test_show_reports_config_and_the_index_file(plux_main, python, tmp_path: Path) -> None:
     """Manual mode: the configuration and the entry points of plux.ini, as JSON and text."""
     project = write(tmp_path / "shown", MANUAL_PROJECT)
-    document = plux_cli("--workdir", str(project), "show", "--json").json()
+    document = plux_main("--workdir", str(project), "show", "--json").json()
     assert document == {
         "project": str(project),
         "backend": None,
@@ -105,13 +105,13 @@ def test_show_reports_config_and_the_index_file(plux_cli, python, tmp_path: Path
         "index": "plux.ini",
         "entry_points": {"show.ns": {"hello": "shown.mod:Hello"}},
     }
-    text = plux_cli("show", cwd=project).stdout.splitlines()
+    text = plux_main("show", cwd=project).stdout.splitlines()
     assert "mode: manual" in text
     assert "index: plux.ini, 1 entry point" in text
     assert text[-2:] == ["[show.ns]", "hello = shown.mod:Hello"]
 
 
-def test_show_discovers_when_there_is_no_index_file(plux_cli, python, tmp_path: Path) -> None:
+def test_show_discovers_when_there_is_no_index_file(plux_main, python, tmp_path: Path) -> None:
     """Build-hook mode before any build: the entry points come from the source."""
     project = write(
         tmp_path / "fresh",
@@ -128,7 +128,7 @@ def test_show_discovers_when_there_is_no_index_file(plux_cli, python, tmp_path: 
             """,
         },
     )
-    document = plux_cli("show", "--json", cwd=project).json()
+    document = plux_main("show", "--json", cwd=project).json()
     assert (document["backend"], document["index"]) == ("hatchling", None)
     assert document["entry_points"] == {"show.fresh": {"hi": "fresh.mod:Hi"}}
 
@@ -148,9 +148,9 @@ def test_errors_are_one_line_without_traceback_unless_verbose(
     assert verbose.returncode != 0 and "Traceback" in verbose.stderr
 
 
-def test_a_missing_workdir_is_one_line(plux_cli, python, tmp_path: Path) -> None:
+def test_a_missing_workdir_is_one_line(plux_main, python, tmp_path: Path) -> None:
     """--workdir naming no directory: one line naming it."""
-    result = plux_cli("--workdir", str(tmp_path / "nope"), "list")
+    result = plux_main("--workdir", str(tmp_path / "nope"), "list")
     assert result.returncode == 2
     assert result.stderr == (
         f"plux: error: cannot use --workdir {tmp_path / 'nope'}: No such file or directory\n"
@@ -173,3 +173,61 @@ def test_resolve_keeps_plugin_output_out_of_the_json(plux_cli, site_builder, pyt
     result = plux_cli("resolve", "--namespace", "res.chatty", "--json")
     assert result.json()["plugins"][0]["spec"]["name"] == "talk"
     assert result.stderr == "hi\n"
+
+
+def test_show_reads_the_egg_info_index_in_build_hook_mode(
+    plux_main, python, tmp_path: Path
+) -> None:
+    """A setuptools project after a build: the entry points of its egg-info's plux.json."""
+    project = write(
+        tmp_path / "built",
+        {
+            "pyproject.toml": '[build-system]\nbuild-backend = "setuptools.build_meta"\n'
+            '[project]\nname = "built"\nversion = "1"\n',
+            "built.egg-info/plux.json": '{"show.built": ["hi = built.mod:Hi"]}',
+        },
+    )
+    document = plux_main("show", "--json", cwd=project).json()
+    assert (document["backend"], document["index"]) == ("setuptools", "built.egg-info/plux.json")
+    assert document["entry_points"] == {"show.built": {"hi": "built.mod:Hi"}}
+
+
+def test_show_of_an_unreadable_index_file_is_one_line(plux_main, python, tmp_path: Path) -> None:
+    """A plux.ini that is not an index: exit 1, one line naming the file."""
+    project = write(tmp_path / "shown", {**MANUAL_PROJECT, "plux.ini": "no section\n"})
+    result = plux_main("show", cwd=project)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("plux: error: cannot read plux.ini: line 1 ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_bad_configuration_is_one_line_naming_the_key(plux_main, python, tmp_path: Path) -> None:
+    """A [tool.plux] value of the wrong type: exit 1, one line, for show and entrypoints."""
+    project = write(
+        tmp_path / "bad", {"pyproject.toml": "[tool.plux]\nentrypoint_build_mode = 3\n"}
+    )
+    for command in ("show", "entrypoints", "discover"):
+        result = plux_main(command, cwd=project)
+        assert result.returncode == 1
+        assert result.stderr.startswith("plux: error: [tool.plux] entrypoint_build_mode must be")
+        assert len(result.stderr.splitlines()) == 1
+
+
+def test_resolve_reports_an_entry_point_that_does_not_resolve(
+    plux_main, site_builder, python
+) -> None:
+    """An unimportable plugin: its error instead of a spec, and exit 1; closures still resolve."""
+    site_builder.add_distribution(
+        "res",
+        "3.1",
+        {"res.ns": {"made": "res.mod:spec", "gone": "res.gone:Gone"}},
+        {"res/mod.py": HELLO},
+    )
+    result = plux_main("resolve", "--namespace", "res.ns")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "res.ns (2 plugins)"
+    assert "    error: ModuleNotFoundError: No module named 'res.gone'" in lines
+    document = plux_main("resolve", "--namespace", "res.ns", "--json").json()
+    made = next(p for p in document["plugins"] if p["name"] == "made")
+    assert made["spec"] == {"namespace": "res.ns", "name": "made", "factory": "res.mod:spec"}
