@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,23 @@ def test_entrypoints_writes_nothing_for_hatchling_build_hook_projects(
     assert main(["entrypoints", "--check"]) == 0
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
     assert "no index file to write or check" in capsys.readouterr().out
+
+
+def test_entrypoints_leaves_an_editable_installs_own_entries_as_they_were(
+    in_project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``plux entrypoints`` updates an editable install's plugins but keeps the entries it did
+    not write in their order (``load_all`` order) and text."""
+    (in_project / "pyproject.toml").write_text(
+        '[project]\nname = "app"\n[tool.plux]\nentrypoint_build_mode = "manual"\n'
+    )
+    dist_info = tmp_path / "site" / "app-1.0.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "direct_url.json").write_text(
+        json.dumps({"url": in_project.resolve().as_uri(), "dir_info": {"editable": True}})
+    )
+    own = "[demo.cli]\nzeta = app.z:Z\nalpha = app.a:A [extra]\n"
+    (dist_info / "entry_points.txt").write_text(own)
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "site"), *sys.path])
+    assert main(["entrypoints"]) == 0
+    assert (dist_info / "entry_points.txt").read_text() == own + "Hello = app.cli:Hello\n"
