@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -78,25 +80,117 @@ def test_unknown_top_level_name_raises_attribute_error() -> None:
         importlib.import_module("plux").Nope  # noqa: B018
 
 
-HEAVY = ["importlib.metadata", "inspect", "email", "setuptools", "typing", "logging", "json"]
+WARM_PATH_BUDGET = frozenset({"__future__", "collections", "importlib", "os", "stat", "zlib"})
+"""The standard-library modules (with what they import in turn) that a warm process may import:
+``import plux``, listing a namespace from a warm index and loading one plugin. Everything else
+(typing, inspect, importlib.metadata, logging, re, ast, email, json, ...) is imported only on
+the paths that need it. Of plux, only ``plux.core`` and ``plux.runtime`` may be imported."""
+
+PROBE = Path(__file__).with_name("warm_path_probe.py")
 
 
-@pytest.mark.parametrize(
-    "statement",
-    ["import plux", "from plux import Plugin, PluginSpec, plugin, PluginManager"],
-)
-def test_importing_plux_imports_nothing_heavy(statement: str) -> None:
-    """Neither import plux nor importing its main names pulls in heavy modules."""
-    code = (
-        "import sys\n"
-        f"before = set(sys.modules)\n{statement}\n"
-        f"print(sorted(m for m in {HEAVY!r} if m in sys.modules and m not in before))"
+def test_warm_process_imports_only_the_budget(site_builder, python) -> None:
+    """A warm process imports plux, lists a namespace and loads a plugin within the budget."""
+    site_builder.add_module("budget_plugin.py", PLUGIN_MODULE)
+    site_builder.add_distribution(
+        "budget_plugin", entry_points={"budget.plugins": {"hello": "budget_plugin:Hello"}}
     )
-    out = subprocess.run(
-        [sys.executable, "-S", "-c", code],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={"PYTHONPATH": str(importlib.import_module("plux").__path__[0] + "/..")},
-    ).stdout
-    assert out.strip() == "[]"
+    command = [sys.executable, "-S", str(PROBE), "budget.plugins", "hello", *WARM_PATH_BUDGET]
+    for _ in ("cold", "warm"):
+        run = subprocess.run(
+            command, capture_output=True, text=True, check=True, env=python.environ()
+        )
+        probe = ast.literal_eval(run.stdout)
+    assert probe["names"] == ["hello"]
+    outside = [
+        module
+        for module in probe["imported"]
+        if module not in ("plux", "plux.core", "plux.runtime", "budget_plugin")
+        and not module.startswith(("plux.core.", "plux.runtime."))
+    ]
+    assert outside == []
+
+
+PLUGIN_MODULE = """\
+from plux import Plugin
+
+
+class Hello(Plugin):
+    namespace = "budget.plugins"
+    name = "hello"
+"""
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Which plux modules each plux module imports when run (imports under TYPE_CHECKING are
+    never run and left out; imports inside functions are counted)."""
+    root = Path(importlib.import_module("plux").__path__[0])
+    files = {
+        ".".join(f.relative_to(root.parent).with_suffix("").parts).removesuffix(".__init__"): f
+        for f in root.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for module, file in files.items():
+        package = module if file.name == "__init__.py" else module.rpartition(".")[0]
+        imported: set[str] = set()
+        for node in _run_time_nodes(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                source = ".".join([*base, node.module] if node.level else [node.module or ""])
+                source = source.strip(".")
+                imported.add(source)
+                imported.update(f"{source}.{alias.name}" for alias in node.names)
+        graph[module] = {m for m in imported if m in files and m != module}
+    return graph
+
+
+def _run_time_nodes(node: ast.AST) -> list[ast.AST]:
+    """The nodes below ``node``, except those of ``if TYPE_CHECKING:`` blocks."""
+    nodes: list[ast.AST] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and ast.unparse(child.test).endswith("TYPE_CHECKING"):
+            for statement in child.orelse:
+                nodes += [statement, *_run_time_nodes(statement)]
+            continue
+        nodes += [child, *_run_time_nodes(child)]
+    return nodes
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    """A cycle of ``graph`` (modules in import order), or [] when there is none."""
+    done: set[str] = set()
+    trail: list[str] = []
+
+    def visit(module: str) -> list[str]:
+        if module in trail:
+            return [*trail[trail.index(module) :], module]
+        if module in done:
+            return []
+        trail.append(module)
+        for imported in sorted(graph[module]):
+            found = visit(imported)
+            if found:
+                return found
+        trail.pop()
+        done.add(module)
+        return []
+
+    for module in sorted(graph):
+        found = visit(module)
+        if found:
+            return found
+    return []
+
+
+def test_plux_modules_import_each_other_without_cycles() -> None:
+    """No plux module imports, directly or through others, a module that imports it back."""
+    graph = _import_graph()
+    assert "plux.runtime.index" in graph["plux.runtime.cache"]  # the graph sees imports
+    assert _cycle(graph) == []
+
+
+def test_cycle_finder_finds_a_cycle() -> None:
+    """The cycle check is not vacuous: a graph with a cycle yields that cycle."""
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]

@@ -125,34 +125,6 @@ def test_disk_can_be_switched_off_per_instance(installed, make_cache, cache_dir)
     assert os.listdir(cache_dir) == []
 
 
-def test_warm_process_imports_nothing_heavy(installed, python):
-    """A warm process answers entry_points_of without importlib.metadata, ast, logging, email."""
-    python.json(FIND)
-    modules = python.json(
-        f"""
-        import json, sys
-        from plux.runtime.cache import EntryPointsCache
-        EntryPointsCache.instance().entry_points_of("{GROUP}")
-        heavy = ["importlib.metadata", "ast", "logging", "email", "inspect", "hashlib"]
-        print(json.dumps([m for m in heavy if m in sys.modules]))
-        """
-    )
-    assert modules == []
-
-
-def test_importing_cache_imports_nothing_heavy(python):
-    """Importing plux.runtime.cache imports neither importlib.metadata nor the build side."""
-    modules = python.json(
-        """
-        import json, sys
-        import plux.runtime.cache
-        heavy = ["importlib.metadata", "ast", "logging", "plux.build", "zlib"]
-        print(json.dumps([m for m in heavy if m in sys.modules]))
-        """
-    )
-    assert modules == []
-
-
 def test_instance_is_entry_points_resolver():
     """The cache is an EntryPointsResolver, usable wherever one is expected."""
     from plux.runtime.metadata import EntryPointsResolver

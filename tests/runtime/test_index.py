@@ -269,17 +269,3 @@ def test_indexed_entry_point_behaves_as_named_tuple():
     assert IndexedEntryPoint._make(tuple(ep)) == ep == tuple(ep)
     assert pickle.loads(pickle.dumps(ep)) == ep
     assert repr(ep).startswith("IndexedEntryPoint(name='n', value='m:A'")
-
-
-def test_warm_process_imports_no_typing(site_builder, python):
-    """Neither typing nor re is imported to answer from a warm index."""
-    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
-    python.json(LIST)
-    code = f"""
-        import json, sys
-        before = {{"typing", "re"}} & set(sys.modules)
-        from plux.runtime.cache import EntryPointsCache
-        EntryPointsCache.instance().entry_points_of("{GROUP}")
-        print(json.dumps(sorted(({{"typing", "re"}} & set(sys.modules)) - before)))
-        """
-    assert python.json(code) == []
