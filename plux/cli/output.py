@@ -21,7 +21,7 @@ two-space indent, keys in the order shown). Keys are only ever added, never rena
     {"ok": false,                          # true when there is no finding of a problem
      "problems": 2,
      "findings": [
-       {"kind": "import-error",            # see plux.cli.doctor.FINDING_KINDS
+       {"kind": "import-error",            # see plux.cli.doctor_command.FINDING_KINDS
         "namespace": "demo.cli", "name": "broken", # null for a finding about no one plugin;
         "value": "demo_addon.broken:Broken",       # for a conflict: the entry point that wins
         "distribution": "demo-addon", "version": "1.0",
