@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import _thread
 
+from plux.core.plugin import PluginException
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from types import TracebackType
@@ -63,8 +65,6 @@ class LoadTracker:
         container.lock.release()
 
     def _cycle_error(self, me: int, chain: list[PluginContainer[Any]]) -> Exception:
-        from plux.core.plugin import PluginException
-
         # The loads this thread has in progress, from the one the cycle starts at, then the chain
         # of plugins other threads hold that leads back here.
         stack = self._stacks.get(me, [])
