@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 
 from plux.build.config import ConfigError, EntrypointBuildMode
 from plux.build.discovery import DiscoveryError
 from plux.build.editable import editable_installs, update_editable_install
-from plux.build.index import parse_index, render_index
+from plux.build.index import read_index_file, render_index
 from plux.build.project import INDEX_FILE, Project
-from plux.core.entrypoint import EntryPointDict
+from plux.core.entry_points_text import EntryPointTable
 
 from .index_diff import report_check
 from .output import print_error
@@ -61,8 +62,8 @@ def run_entrypoints(args: argparse.Namespace) -> int:
     old_text = target.read_text() if target.is_file() else None
     shown = os.path.relpath(target)
     if args.check:
-        return _check(shown, old_text, index, fmt, args.json)
-    previous = parse_index(old_text, fmt) if old_text else None
+        return _check(shown, target if old_text is not None else None, index, args.json)
+    previous = read_index_file(target) if old_text else None
     if old_text != text:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
@@ -74,7 +75,7 @@ def run_entrypoints(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_egg_info(project: Project, index: EntryPointDict) -> None:
+def _write_egg_info(project: Project, index: EntryPointTable) -> None:
     # As a build would (and plux 1.16 did): the egg-info's entry_points.txt holds the plugins.
     try:
         from plux.build.setuptools import write_egg_info
@@ -84,7 +85,9 @@ def _write_egg_info(project: Project, index: EntryPointDict) -> None:
     write_egg_info(project, index)
 
 
-def _hatchling_build_hook(args: argparse.Namespace, project: Project, index: EntryPointDict) -> int:
+def _hatchling_build_hook(
+    args: argparse.Namespace, project: Project, index: EntryPointTable
+) -> int:
     # hatchling's hook discovers during every build and keeps no index file: there is nothing to
     # write or to check, only editable installs to bring up to date.
     print("hatchling discovers the plugins during every build: no index file to write or check")
@@ -94,16 +97,16 @@ def _hatchling_build_hook(args: argparse.Namespace, project: Project, index: Ent
 
 
 def _update_editable_installs(
-    project: Project, index: EntryPointDict, previous: EntryPointDict | None
+    project: Project, index: EntryPointTable, previous: EntryPointTable | None
 ) -> None:
     for dist_info in editable_installs(project.root, sys.path):
         if update_editable_install(dist_info, index, previous):
             print(f"updated editable install {dist_info}")
 
 
-def _check(shown: str, old_text: str | None, index: EntryPointDict, fmt: str, as_json: bool) -> int:
+def _check(shown: str, target: Path | None, index: EntryPointTable, as_json: bool) -> int:
     try:
-        old = parse_index(old_text, fmt) if old_text is not None else None
+        old = read_index_file(target) if target is not None else None
     except ValueError as e:
         return print_error(f"{shown} cannot be read: {e}")
     return report_check(shown, old, index, as_json)

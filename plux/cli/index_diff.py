@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from plux.core.entrypoint import EntryPoint, EntryPointDict
+from plux.core.entry_points_text import EntryPointTable
+from plux.core.entrypoint import EntryPoint
 
 from .output import plural, print_json
 
@@ -33,23 +34,20 @@ class IndexDiff:
         return not (self.missing or self.extra or self.different)
 
 
-def entry_points_of(index: EntryPointDict) -> dict[tuple[str, str], str]:
-    """``{(group, name): value}`` of an index (``{group: ["name = value"]}``)."""
-    result: dict[tuple[str, str], str] = {}
-    for group, entries in index.items():
-        for entry in entries:
-            name, _, value = entry.partition("=")
-            result[(group, name.strip())] = value.strip()
-    return result
+def entry_points_of(index: EntryPointTable) -> dict[tuple[str, str], str]:
+    """``{(group, name): value}`` of an index."""
+    return {
+        (group, name): value for group, entries in index.items() for name, value in entries.items()
+    }
 
 
-def compare_index(recorded: EntryPointDict, discovered: EntryPointDict) -> IndexDiff:
+def compare_index(recorded: EntryPointTable, discovered: EntryPointTable) -> IndexDiff:
     """The entry points that are missing, extra or different in ``recorded``, sorted.
 
     Names are compared exactly: an entry point whose name differs only in case (as plux 1.16
     wrote them) is both missing and extra.
 
-    >>> diff = compare_index({"g": ["a = m:A", "b = m:B"]}, {"g": ["a = m:A2", "c = m:C"]})
+    >>> diff = compare_index({"g": {"a": "m:A", "b": "m:B"}}, {"g": {"a": "m:A2", "c": "m:C"}})
     >>> [ep.name for ep in diff.missing], [ep.name for ep in diff.extra], diff.different
     (['c'], ['b'], [(EntryPoint(name='a', value='m:A2', group='g'), 'm:A')])
     """
@@ -92,7 +90,7 @@ def diff_lines(diff: IndexDiff) -> Iterable[str]:
 
 
 def report_check(
-    shown: str, recorded: EntryPointDict | None, discovered: EntryPointDict, as_json: bool
+    shown: str, recorded: EntryPointTable | None, discovered: EntryPointTable, as_json: bool
 ) -> int:
     """Print the outcome of a check of the index file ``shown`` and return the exit code: 0 when
     it matches, 1 when it differs. A missing file (``recorded`` None) counts as an empty one, so

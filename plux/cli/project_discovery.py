@@ -6,7 +6,7 @@ import argparse
 
 from plux.build.index import PluginIndexBuilder
 from plux.build.project import Project
-from plux.core.entrypoint import EntryPointDict
+from plux.core.entry_points_text import EntryPointTable
 
 
 def add_pattern_options(parser: argparse.ArgumentParser) -> None:
@@ -47,10 +47,11 @@ def project_from(args: argparse.Namespace, path: str | None = None) -> Project:
     return project
 
 
-def discover_index(project: Project) -> EntryPointDict:
-    """The entry points of the plugins discovery finds in ``project`` now.
+def discover_index(project: Project) -> EntryPointTable:
+    """The entry points of the plugins discovery finds in ``project`` now, sorted.
 
     :raises plux.build.config.ConfigError: for a configuration the project cannot be scanned with.
-    :raises plux.build.discovery.DiscoveryError: when a module fails to import.
+    :raises plux.build.discovery.DiscoveryError: when discovery fails (a duplicate plugin name
+        included).
     """
-    return PluginIndexBuilder(project.plugin_finder()).find_entry_points()
+    return PluginIndexBuilder(project.plugin_finder()).find_index()

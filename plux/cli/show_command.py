@@ -15,11 +15,10 @@ from typing import Any
 
 from plux.build.config import ConfigError, EntrypointBuildMode
 from plux.build.discovery import DiscoveryError
-from plux.build.index import parse_index
+from plux.build.index import read_index_file
 from plux.build.project import INDEX_FILE, Project
-from plux.core.entrypoint import EntryPointDict
+from plux.core.entry_points_text import EntryPointTable
 
-from .index_diff import entry_points_of
 from .output import CommandError, add_json_flag, plural, print_json
 from .project_discovery import discover_index
 
@@ -54,19 +53,17 @@ def index_file(project: Project) -> Path | None:
     return None
 
 
-def read_index(path: Path) -> EntryPointDict:
-    """The entry points of an index file (``ini`` or ``json`` by its suffix).
+def read_index(path: Path) -> EntryPointTable:
+    """The entry points of an index file (``ini`` or ``json`` by its suffix), sorted as
+    discovery gives them.
 
     :raises CommandError: if it cannot be read or is not an index.
     """
     try:
-        return parse_index(path.read_text(encoding="utf-8"), _format_of(path))
+        table = read_index_file(path)
     except (OSError, ValueError) as e:
         raise CommandError(f"cannot read {path}: {e}", status=1) from e
-
-
-def _format_of(path: Path) -> str:
-    return "json" if path.suffix == ".json" else "ini"
+    return {group: dict(sorted(table[group].items())) for group in sorted(table)}
 
 
 def run_show(args: argparse.Namespace) -> int:
@@ -83,9 +80,6 @@ def run_show(args: argparse.Namespace) -> int:
         raise CommandError(str(e), status=1) from e
     config = project.config
     shown_index = os.path.relpath(index_path) if index_path is not None else None
-    table: dict[str, dict[str, str]] = {}
-    for (group, name), value in entry_points_of(index).items():
-        table.setdefault(group, {})[name] = value
     document: dict[str, Any] = {
         "project": str(Path.cwd()),
         "backend": backend,
@@ -97,7 +91,7 @@ def run_show(args: argparse.Namespace) -> int:
             "entrypoint_static_file": config.entrypoint_static_file,
         },
         "index": shown_index,
-        "entry_points": table,
+        "entry_points": index,
     }
     if args.json:
         print_json(document)
@@ -108,9 +102,9 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"include: {', '.join(config.include) or '(all)'}")
     print(f"exclude: {', '.join(config.exclude) or '(none)'}")
     source = shown_index or "(no index file: discovered from source)"
-    count = sum(len(entries) for entries in table.values())
+    count = sum(len(entries) for entries in index.values())
     print(f"index: {source}, {plural(count, 'entry point')}")
-    for group, entries in table.items():
+    for group, entries in index.items():
         print(f"[{group}]")
         for name, value in entries.items():
             print(f"{name} = {value}")

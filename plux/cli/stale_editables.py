@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from plux.build.index import parse_index
+from plux.build.index import read_index_file
 from plux.build.project import INDEX_FILE, Project
+from plux.core.entry_points_text import entry_point_table
 from plux.runtime.cache import IndexedEntryPoint
 from plux.runtime.metadata import entry_points_file, read_distribution_entry_points
 
@@ -66,18 +68,13 @@ def rediscovered_difference(project: str, dist_path: str) -> str | None:
         discovered = discover_index(Project(project))
     except Exception as e:
         return f"discovering its plugins now fails ({describe_error(e)})"
-    kept = os.path.join(dist_path, INDEX_FILE)
     try:
-        with open(kept, encoding="utf-8") as fh:
-            installed = parse_index(fh.read(), "json")
+        installed = read_index_file(Path(dist_path, INDEX_FILE))
     except (OSError, ValueError):
         # No record of what plux wrote: compare the plugin namespaces of entry_points.txt.
         entry_points, _ = read_distribution_entry_points(dist_path)
         groups = set(select_groups({ep.group for ep in entry_points}, [], False))
-        installed = {}
-        for ep in entry_points:
-            if ep.group in groups:
-                installed.setdefault(ep.group, []).append(f"{ep.name} = {ep.value}")
+        installed = entry_point_table(ep for ep in entry_points if ep.group in groups)
     diff = compare_index(installed, discovered)
     if diff.ok:
         return None
