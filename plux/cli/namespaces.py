@@ -79,9 +79,10 @@ def by_plugin_name(
     """The entry points of one namespace grouped by plugin name, in order: the first of each name
     is the one the plugin manager uses, the others are shadowed.
 
-    This is the manager's rule for plugin names within a namespace, not the index's
-    ``first_copies`` (which of several copies of a *distribution* on the path counts): two
-    different distributions may register one plugin name, and both stay installed and listed.
+    This is the rule ``PluginManager`` applies to the plugins of its namespace, not
+    :func:`plux.runtime.stamps.first_copies` (which of several copies of one *distribution* on
+    the path counts, the others being invisible): here different distributions register one
+    plugin name, all stay installed and are listed, and only the manager ignores the later ones.
     """
     grouped: dict[str, list[IndexedEntryPoint]] = {}
     for entry_point in entry_points:
