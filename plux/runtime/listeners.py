@@ -31,7 +31,8 @@ class ListenerDispatcher(CompositePluginLifecycleListener):
             raise
         except Exception as e:
             # plux 1.16's words, which log readers may match on
-            log_error("error while calling %s: %s (listener %r, ignored)", hook_name, e, method)
+            listener = getattr(method, "__self__", method)
+            log_error("error while calling %s: %s (listener %r, ignored)", hook_name, e, listener)
 
 
 def as_listeners(

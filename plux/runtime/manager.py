@@ -69,7 +69,6 @@ class PluginManager(Generic[P]):
         self.load_args: list[Any] | tuple[Any, ...] = load_args or []
         self.load_kwargs = load_kwargs or {}
         self._listeners = ListenerDispatcher(as_listeners(listener))
-        self.listeners = self._listeners.listeners
         self.finder = finder
         self.filters: list[PluginFilter] = (
             [global_plugin_filter] if filters is None else list(filters)
@@ -79,6 +78,15 @@ class PluginManager(Generic[P]):
         self._by_name: dict[str, PluginContainer[P]] | None = None
         # other names a plugin answers to: entry point names that differ from the declared name
         self._aliases: dict[str, PluginContainer[P]] = {}
+
+    @property
+    def listeners(self) -> list[PluginLifecycleListener]:
+        """The listeners, in the order they hear of each event."""
+        return self._listeners.listeners
+
+    @listeners.setter
+    def listeners(self, listeners: list[PluginLifecycleListener]) -> None:
+        self._listeners.listeners = listeners
 
     def add_listener(self, listener: PluginLifecycleListener) -> None:
         """Add a listener; it hears of every lifecycle event from now on."""
@@ -91,7 +99,8 @@ class PluginManager(Generic[P]):
         :raises PluginDisabled: if the plugin is disabled, now and on every later call.
         :raises PluginException: if the plugin's entry point cannot be resolved, or there is a
             load cycle.
-        :raises Exception: the error its factory or ``load`` raised, now and on every later call.
+        :raises Exception: the error its factory or ``load`` raised, now and on every later call;
+            or the error a filter raised (the next call consults the filters again).
         """
         container = self._require(name)
         if container.is_loaded:
@@ -296,7 +305,6 @@ class PluginManager(Generic[P]):
     def _run_lifecycle(self, container: PluginContainer[P]) -> P:
         """Take the plugin from its spec to loaded; the step it fails at is kept in its state."""
         step: Step = "resolve"
-        spec = None
         try:
             spec = self._resolve(container)
             step = "filter"

@@ -143,3 +143,14 @@ class TestRaisingFilter:
         assert (state.phase, state.step) == ("disabled", "filter")
         with pytest.raises(PluginDisabled):
             m.load("p")
+
+
+class TestListeners:
+    def test_listeners_set_after_creation_hear_events(self) -> None:
+        """Replacing manager.listeners (a plain list in plux 1.16) replaces who hears events."""
+        m = manager()
+        first, second = Mock(), Mock()
+        m.listeners = [first]
+        m.listeners.append(second)
+        m.load("p")
+        assert first.on_load_after.call_count == second.on_load_after.call_count == 1
