@@ -269,3 +269,14 @@ def test_indexed_entry_point_behaves_as_named_tuple():
     assert IndexedEntryPoint._make(tuple(ep)) == ep == tuple(ep)
     assert pickle.loads(pickle.dumps(ep)) == ep
     assert repr(ep).startswith("IndexedEntryPoint(name='n', value='m:A'")
+
+
+def test_indexed_entry_point_takes_keywords_and_defaults_declared_name():
+    """IndexedEntryPoint is made by keyword as a NamedTuple is; declared_name defaults to None."""
+    from plux.runtime.index import IndexedEntryPoint
+
+    ep = IndexedEntryPoint(
+        name="n", value="m:A", group=GROUP, distribution="d", version="1", path="/p"
+    )
+    assert ep.declared_name is None
+    assert ep._asdict()["distribution"] == "d"

@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from plux.runtime.index import INDEX_FORMAT, identity, index_environment
-from plux.runtime.index_file import read_index_file, write_index_file
+from plux.runtime.index_file import prune_index_files, read_index_file, write_index_file
 from plux.runtime.stamps import scan_stamps
 
 GROUP = "idx.plugins"
@@ -233,3 +233,26 @@ def test_concurrent_writers_leave_valid_index(site_builder, cache_dir, python):
     assert index is not None and index.holds(scan_stamps(path))
     assert sorted(e.name for e in index.rows(GROUP)) == sorted(f"p{n}" for n in range(30))
     assert os.listdir(cache_dir) == ["shared.index"]
+
+
+def test_cache_dir_that_cannot_be_made_is_not_used(site_builder, tmp_path, make_cache, names):
+    """A cache folder below a file cannot be made: the cache keeps its index in memory only."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    cache = make_cache(cache_dir=str(blocker / "plux"))
+    assert names(cache, GROUP) == ["a"]
+    assert cache.index_file is None
+
+
+def test_index_is_not_written_into_a_missing_folder(written, site_builder, tmp_path):
+    """Writing into a folder that does not exist fails quietly (returns False)."""
+    index = read_index_file(written, ident_of(site_builder))
+    assert index is not None
+    assert not write_index_file(str(tmp_path / "missing" / "entry-points.index"), index)
+
+
+def test_pruning_a_missing_folder_does_nothing(tmp_path):
+    """Pruning old index files of a folder that is gone is no error."""
+    prune_index_files(str(tmp_path / "missing"), keep="entry-points-0.index")
+    assert not (tmp_path / "missing").exists()

@@ -273,3 +273,17 @@ def test_resolve_distribution_information_of_unknown_module_is_none(python):
         """
     )
     assert result is None
+
+
+def test_metadata_entry_points_resolver_reads_the_environment_each_time(site_builder, monkeypatch):
+    """plux 1.16's MetadataEntryPointsResolver answers from the installed distributions on each
+    call: a distribution installed after the first call is in the second answer."""
+    from plux.runtime.metadata import EntryPointsResolver, MetadataEntryPointsResolver
+
+    monkeypatch.setattr("sys.path", [str(site_builder.path)])
+    site_builder.add_distribution("one", entry_points={"g": {"a": "one:A"}})
+    resolver = MetadataEntryPointsResolver()
+    assert isinstance(resolver, EntryPointsResolver)
+    assert [ep.name for ep in resolver.get_entry_points()["g"]] == ["a"]
+    site_builder.add_distribution("two", entry_points={"g": {"b": "two:B"}})
+    assert sorted(ep.name for ep in resolver.get_entry_points()["g"]) == ["a", "b"]
