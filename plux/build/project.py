@@ -15,19 +15,11 @@ from .config import (
     read_pyproject,
 )
 from .hatch_layout import hatch_package_finder
-from .packages import ListPackageFinder, PackageFinder, SimplePackageFinder
+from .packages import PackageFinder
+from .setuptools_layout import setuptools_package_finder, source_path
 from .static import StaticPluginFinder
 
 INDEX_FILE = "plux.json"
-
-# setuptools' automatic discovery leaves these top-level names out of a flat layout (documented in
-# "Package Discovery and Namespace Packages"); the command line mirrors it so that
-# `plux entrypoints` finds what `pip install .` ships.
-FLAT_LAYOUT_EXCLUDE = (
-    "ci bin debian doc docs documentation manpages news newsfragments changelog test tests "
-    "unit_test unit_tests example examples scripts tools util utils python build dist venv env "
-    "requirements tasks fabfile site_scons benchmark benchmarks exercise exercises htmlcov"
-).split()
 
 
 class Project:
@@ -80,62 +72,19 @@ class Project:
 
     def source_path(self) -> str:
         """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``)."""
-        if self.config.path_configured:
-            return self.config.path
-        setuptools_table = self.pyproject.get("tool", {}).get("setuptools", {})
-        package_dir = setuptools_table.get("package-dir", {})
-        if isinstance(package_dir, dict) and isinstance(package_dir.get(""), str):
-            return str(package_dir[""])
-        find = _find_table(setuptools_table)
-        where = find.get("where") if find else None
-        if isinstance(where, list) and len(where) == 1 and isinstance(where[0], str):
-            return where[0]
-        if (self.root / "src").is_dir() and not _has_packages(self.root):
-            return "src"
-        return "."
+        return source_path(self.root, self.pyproject, self.config)
 
     def package_finder(self, packages: list[str] | None = None) -> PackageFinder:
-        """The packages to scan: ``packages`` if the build backend listed them, else the layout.
-
-        A hatchling project follows hatchling's wheel layout (see :func:`hatch_package_finder`).
-        Otherwise an explicit ``[tool.plux] path`` wins: every package below it is scanned; else
-        ``[tool.setuptools] packages``/``packages.find`` are followed, and without them
-        setuptools' automatic discovery is mirrored (src layout, or flat layout without
-        ``tests``, ``docs``, ...).
+        """The packages to scan: those the project's build backend ships, by that backend's
+        rules (:mod:`.hatch_layout` for hatchling, :mod:`.setuptools_layout` otherwise; during a
+        setuptools build, ``packages`` is the distribution's list). Build hooks and the command
+        line both ask here, so they scan the same packages.
 
         :raises ConfigError: if hatchling's layout cannot be followed.
         """
-        config = self.config
         if self.backend == "hatchling":
-            return hatch_package_finder(self.root, self.name or "", self.pyproject, config)
-        path = self.source_path()
-        full_path = str(self.root / path)
-        root = str(self.root)  # path patterns are relative to the project
-        include, exclude = config.include, config.exclude
-        if config.path_configured:
-            return SimplePackageFinder(full_path, include, exclude, root=root)
-        if packages is not None:
-            return ListPackageFinder(packages, full_path, include, exclude, root=root)
-        setuptools_table = self.pyproject.get("tool", {}).get("setuptools", {})
-        listed = setuptools_table.get("packages")
-        if isinstance(listed, list):
-            listed = [str(p) for p in listed]
-            return ListPackageFinder(listed, full_path, include, exclude, root=root)
-        find = _find_table(setuptools_table)
-        if find is not None:
-            # what setuptools ships, then narrowed by plux's own patterns (both must match)
-            shipped = SimplePackageFinder(
-                full_path,
-                include=find.get("include", ()),
-                exclude=find.get("exclude", ()),
-                namespace=bool(find.get("namespaces", True)),
-                root=root,
-            ).find_packages()
-            return ListPackageFinder(shipped, full_path, include, exclude, root=root)
-        if path == ".":
-            flat = [p for name in FLAT_LAYOUT_EXCLUDE for p in (name, f"{name}.*")]
-            return SimplePackageFinder(full_path, include, [*flat, *exclude], root=root)
-        return SimplePackageFinder(full_path, include, exclude, root=root)
+            return hatch_package_finder(self.root, self.name or "", self.pyproject, self.config)
+        return setuptools_package_finder(self.root, self.pyproject, self.config, packages)
 
     def plugin_finder(self, packages: list[str] | None = None) -> StaticPluginFinder:
         """The finder build-time discovery uses: static, importing only what it must."""
@@ -181,15 +130,3 @@ def _requirement_name(requirement: Any) -> str | None:
         return None
     match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
     return re.sub(r"[-_.]+", "-", match.group(1)).lower() if match else None
-
-
-def _find_table(setuptools_table: dict[str, Any]) -> dict[str, Any] | None:
-    packages = setuptools_table.get("packages")
-    if isinstance(packages, dict) and isinstance(packages.get("find"), dict):
-        find: dict[str, Any] = packages["find"]
-        return find
-    return None
-
-
-def _has_packages(root: Path) -> bool:
-    return any((child / "__init__.py").is_file() for child in root.iterdir() if child.is_dir())
