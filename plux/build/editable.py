@@ -16,8 +16,8 @@ import io
 import json
 import logging
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from plux.core.entry_points_text import (
@@ -27,10 +27,7 @@ from plux.core.entry_points_text import (
     serialize_entry_point_table,
 )
 
-from .index import as_table, read_index_file, render_index
-
-if TYPE_CHECKING:
-    from plux.core.entry_points_text import EntryPointsLike
+from .index import read_index_file, render_index
 
 LOG = logging.getLogger(__name__)
 
@@ -66,7 +63,9 @@ def _editable_source(dist_info: Path) -> Path | None:
 
 
 def update_editable_install(
-    dist_info: Path, index: EntryPointsLike, previous: EntryPointsLike | None = None
+    dist_info: Path,
+    index: Mapping[str, Mapping[str, str]],
+    previous: Mapping[str, Mapping[str, str]] | None = None,
 ) -> bool:
     """Replace the plux-written entries of ``dist_info`` with ``index``; True if anything changed.
 
@@ -79,9 +78,9 @@ def update_editable_install(
     current, errors = read_entry_points_text(_read(entry_points_file), str(entry_points_file))
     for error in errors:
         LOG.warning("plux: skipping a malformed entry point line: %s", error)
-    new = as_table(index)
+    new = index
     kept_index = dist_info / INDEX_FILE
-    old = read_index_file(kept_index) if kept_index.is_file() else as_table(previous or {})
+    old = read_index_file(kept_index) if kept_index.is_file() else (previous or {})
     written = {(g, n, v) for g, entries in old.items() for n, v in entries.items()}
     merged: EntryPointTable = {}
     for ep in current:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from plux.core.entry_points_text import (
     EntryPointTable,
@@ -16,9 +17,6 @@ from plux.core.entrypoint import EntryPoint, EntryPointDict, spec_to_entry_point
 from plux.core.plugin import PluginFinder, PluginSpec
 
 from .discovery import DiscoveryError
-
-if TYPE_CHECKING:
-    from plux.core.entry_points_text import EntryPointsLike
 
 
 class DuplicatePluginError(DiscoveryError, ValueError):
@@ -81,32 +79,20 @@ def _describe(spec: PluginSpec) -> str:
     return str(describe()) if callable(describe) else str(spec_to_entry_point(spec).value)
 
 
-def render_index(index: EntryPointsLike, output_format: str = "json") -> str:
+def render_index(index: Mapping[str, Mapping[str, str]], output_format: str = "json") -> str:
     """The text of an index file: ``json`` (``plux.json``) or ``ini`` (``plux.ini``).
 
     Both are sorted and end with a newline, so the same plugins always give the same bytes; names
-    are written exactly as declared. ``index`` is a table (or plux 1.16's ``EntryPointDict``).
+    are written exactly as declared.
 
     :raises ValueError: for an unknown format, or an entry point the text cannot hold.
     """
-    table = as_table(index)
-    ordered = {g: dict(sorted(table[g].items())) for g in sorted(table) if table[g]}
+    ordered = {g: dict(sorted(index[g].items())) for g in sorted(index) if index[g]}
     if output_format == "json":
         return json.dumps(entry_point_strings(ordered), indent=2) + "\n"
     if output_format == "ini":
         return serialize_entry_point_table(ordered)
     raise ValueError(f"unknown index format {output_format!r}; use 'json' or 'ini'")
-
-
-def as_table(index: EntryPointsLike, source: str = "index") -> EntryPointTable:
-    """Entry points handed in as a table or as setuptools' strings, as a table.
-
-    :raises ValueError: naming each entry that is not ``name = value``.
-    """
-    table, errors = read_entry_point_table(index, source)
-    if errors:
-        raise ValueError("\n".join(errors))
-    return table
 
 
 def read_index_file(path: Path) -> EntryPointTable:
@@ -145,14 +131,3 @@ def read_index(
     if output_format == "ini":
         return read_entry_point_table(text, source or "plux.ini")
     raise ValueError(f"unknown index format {output_format!r}; use 'json' or 'ini'")
-
-
-def parse_index(text: str, output_format: str = "json") -> EntryPointDict:
-    """Read the text of an index file strictly, as ``{group: ["name = value", ...]}``, sorted.
-
-    :raises ValueError: if the text is not an index, naming each bad line.
-    """
-    table, errors = read_index(text, output_format)
-    if errors:
-        raise ValueError("\n".join(errors))
-    return entry_point_strings({g: dict(sorted(table[g].items())) for g in sorted(table)})

@@ -22,9 +22,9 @@ import logging
 import os
 import sys
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import setuptools
 from setuptools.command.egg_info import write_entries
@@ -39,12 +39,9 @@ from plux.core.entrypoint import EntryPointDict
 from .config import ConfigError, EntrypointBuildMode
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from .editable import editable_installs, update_editable_install
-from .index import PluginIndexBuilder, as_table, read_index_file, render_index
+from .index import PluginIndexBuilder, read_index_file, render_index
 from .project import INDEX_FILE, Project
 from .static import StaticPluginFinder
-
-if TYPE_CHECKING:
-    from plux.core.entry_points_text import EntryPointsLike
 
 LOG = logging.getLogger(__name__)
 
@@ -94,7 +91,7 @@ def discover_for_distribution(dist: Any, project: Project) -> EntryPointTable:
     return index
 
 
-def merge_entry_points(dist: Any, index: EntryPointsLike) -> None:
+def merge_entry_points(dist: Any, index: Mapping[str, Mapping[str, str]]) -> None:
     """Add ``index`` to ``dist.entry_points``; a declared entry point is kept as declared.
 
     :raises setuptools.errors.SetupError: if the project declares a name plux also discovered,
@@ -104,7 +101,7 @@ def merge_entry_points(dist: Any, index: EntryPointsLike) -> None:
     merged, errors = read_entry_point_table(dist.entry_points or {}, "entry_points")
     if errors:
         raise setuptools.errors.SetupError("plux: " + "\n".join(errors))
-    for group, entries in as_table(index).items():
+    for group, entries in index.items():
         target = merged.setdefault(group, {})
         for name, value in entries.items():
             if target.setdefault(name, value) != value:
@@ -151,7 +148,7 @@ class plugins(setuptools.Command):  # type: ignore[misc]  # setuptools ships no 
                 self.announce(f"updated entry points of editable install {dist_info}", 2)
 
 
-def write_egg_info(project: Project, index: EntryPointsLike) -> None:
+def write_egg_info(project: Project, index: Mapping[str, Mapping[str, str]]) -> None:
     """Run setuptools' ``egg_info`` for the project in the working folder with ``index`` as its
     plugins, so ``<name>.egg-info`` holds ``entry_points.txt`` (and ``SOURCES.txt``, ...) as
     after a build. Needs ``setup.cfg`` or ``pyproject.toml``: a bare ``setup.py`` is code."""
@@ -164,9 +161,8 @@ def write_egg_info(project: Project, index: EntryPointsLike) -> None:
     dist.parse_config_files(config_files)
     # SOURCES.txt lists the script: relative, so that no absolute path ends up in an sdist
     dist.script_name = "setup.py" if (project.root / "setup.py").is_file() else config_files[0]
-    _discovered[dist] = as_table(
-        index
-    )  # the egg_info.writers hook merges this index, not a new discovery
+    # the egg_info.writers hook merges this index, not a new discovery
+    _discovered[dist] = {group: dict(entries) for group, entries in index.items()}
     dist.run_command("egg_info")
 
 
@@ -215,12 +211,17 @@ def load_entry_points(
     Building from an unpacked source distribution, the entry points it carries (its egg-info's
     ``plux.json``, else ``entry_points.txt``) are used, so the plugin code need not be importable
     there; otherwise the plugins below ``where`` are discovered.
+
+    :raises ValueError: if an entry of ``merge`` is not ``name = value``.
     """
     project = Project(os.getcwd())
     index = _shipped_entry_points(project) if project.is_sdist() else None
     if index is None:
         index = _find_index(where, exclude, include)
-    for group, entries in as_table(merge or {}, "merge").items():
+    extra, errors = read_entry_point_table(merge or {}, "merge")
+    if errors:
+        raise ValueError("\n".join(errors))
+    for group, entries in extra.items():
         for name, value in entries.items():
             index.setdefault(group, {}).setdefault(name, value)
     return entry_point_strings(index)

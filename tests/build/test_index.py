@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +12,8 @@ from plux.build.index import (
     DuplicatePluginError,
     PluginIndexBuilder,
     index_of_specs,
-    parse_index,
     read_index,
+    read_index_file,
     render_index,
 )
 from plux.core.plugin import PluginFinder, PluginSpec
@@ -60,18 +61,19 @@ def test_same_plugin_found_twice_is_one_entry() -> None:
 @pytest.mark.parametrize("fmt", ["json", "ini"])
 def test_render_is_deterministic_and_round_trips(fmt: str) -> None:
     """Rendering does not depend on input order, and parsing gives the index back."""
-    one = {"b": ["y = m:y", "X = m:X"], "a": ["k = m:k"]}
-    two = {"a": ["k = m:k"], "b": ["X = m:X", "y = m:y"]}
+    one = {"b": {"y": "m:y", "X": "m:X"}, "a": {"k": "m:k"}}
+    two = {"a": {"k": "m:k"}, "b": {"X": "m:X", "y": "m:y"}}
     text = render_index(one, fmt)
     assert text == render_index(two, fmt)
     assert text.endswith("\n")
-    assert parse_index(text, fmt) == {"a": ["k = m:k"], "b": ["X = m:X", "y = m:y"]}
-    assert render_index({"b": {"y": "m:y", "X": "m:X"}, "a": {"k": "m:k"}}, fmt) == text
+    table, errors = read_index(text, fmt)
+    assert (table, errors) == (two, [])
+    assert [list(entries) for entries in table.values()] == [["k"], ["X", "y"]]
 
 
 def test_ini_format() -> None:
     """plux.ini is setuptools' entry point file format."""
-    assert render_index({"ns": ["Name = m:a"], "a": ["x = m:x"]}, "ini") == (
+    assert render_index({"ns": {"Name": "m:a"}, "a": {"x": "m:x"}, "empty": {}}, "ini") == (
         "[a]\nx = m:x\n\n[ns]\nName = m:a\n"
     )
 
@@ -84,12 +86,10 @@ def test_builder_writes_json() -> None:
     assert out.getvalue() == '{\n  "ns": [\n    "x = a:X"\n  ]\n}\n'
 
 
-def test_parse_rejects_garbage() -> None:
-    """Text that is not an index raises ValueError."""
-    with pytest.raises(ValueError):
-        parse_index('{"ns": "x"}')
-    with pytest.raises(ValueError):
-        parse_index("not an entry\n", "ini")
+def test_json_that_is_not_an_index_is_refused() -> None:
+    """JSON of another shape is not an index at all: ValueError."""
+    with pytest.raises(ValueError, match="not a plux index"):
+        read_index('{"ns": "x"}')
 
 
 def test_read_index_reports_each_bad_line_with_file_and_line() -> None:
@@ -104,10 +104,13 @@ def test_read_index_reports_each_bad_line_with_file_and_line() -> None:
     )
 
 
-def test_parse_names_the_bad_line() -> None:
-    """The strict reader's error names the line that is wrong."""
-    with pytest.raises(ValueError, match="3: expected 'name = value': 'oops'"):
-        parse_index("[ns]\na = m:A\noops\n", "ini")
+def test_reading_an_index_file_fails_naming_file_and_line(tmp_path: Path) -> None:
+    """An index file (format by suffix) with a bad line fails naming the file and the line."""
+    (tmp_path / "plux.ini").write_text("[ns]\na = m:A\noops\n")
+    with pytest.raises(ValueError, match=r"plux\.ini:3: expected 'name = value': 'oops'"):
+        read_index_file(tmp_path / "plux.ini")
+    (tmp_path / "plux.json").write_text('{"ns": ["a = m:A"]}')
+    assert read_index_file(tmp_path / "plux.json") == {"ns": {"a": "m:A"}}
 
 
 def test_unknown_format_is_refused() -> None:

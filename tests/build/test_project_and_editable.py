@@ -75,14 +75,14 @@ def test_editable_update_replaces_only_plux_entries(tmp_path: Path) -> None:
     )
     (site / "other-1.0.dist-info").mkdir()
     assert editable_installs(project, [str(site)]) == [dist_info]
-    assert update_editable_install(dist_info, {"demo": ["new = app:New"]})
+    assert update_editable_install(dist_info, {"demo": {"new": "app:New"}})
     text = (dist_info / "entry_points.txt").read_text()
     assert text == "[console_scripts]\napp = app:main\n\n[demo]\nnew = app:New\n"
     digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
     record = (dist_info / "RECORD").read_text()
     assert f"app-1.0.dist-info/entry_points.txt,sha256={digest.decode()},{len(text)}" in record
     assert "app-1.0.dist-info/plux.json,sha256=" in record
-    assert not update_editable_install(dist_info, {"demo": ["new = app:New"]})
+    assert not update_editable_install(dist_info, {"demo": {"new": "app:New"}})
 
 
 def test_editable_update_tolerates_lines_the_run_time_skips(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_editable_update_tolerates_lines_the_run_time_skips(tmp_path: Path) -> N
     dist_info = write_dist_info(
         tmp_path / "site", project, "stray = x:y\n[console_scripts]\napp = app:main\noops\n"
     )
-    assert update_editable_install(dist_info, {"demo": ["new = app:New"]})
+    assert update_editable_install(dist_info, {"demo": {"new": "app:New"}})
     text = (dist_info / "entry_points.txt").read_text()
     assert text == "[console_scripts]\napp = app:main\n\n[demo]\nnew = app:New\n"
 
@@ -103,6 +103,6 @@ def test_editable_update_keeps_the_distributions_own_entries_as_they_were(tmp_pa
     project.mkdir()
     own = "[demo]\nzeta = app.z:Z\nalpha = app.a:A [extra]\nold = app:Old\n"
     dist_info = write_dist_info(tmp_path / "site", project, own)
-    assert update_editable_install(dist_info, {"demo": ["new = app:New"]})
+    assert update_editable_install(dist_info, {"demo": {"new": "app:New"}})
     text = (dist_info / "entry_points.txt").read_text()
     assert text == "[demo]\nzeta = app.z:Z\nalpha = app.a:A [extra]\nnew = app:New\n"

@@ -233,3 +233,9 @@ def test_find_plugins_and_the_package_path_finder_see_the_project(project: Path)
     assert find_plugins() == {"demo": [HELLO]}
     specs = PackagePathPluginFinder(".").find_plugins()
     assert [(s.namespace, s.name) for s in specs] == [("demo", "hello")]
+
+
+def test_load_entry_points_refuses_a_malformed_merge_entry(project: Path) -> None:
+    """An entry of ``merge`` without ``=`` is an error naming it, not an empty entry point."""
+    with pytest.raises(ValueError, match=r"merge\[demo\]:1: .*'oops'"):
+        load_entry_points(merge={"demo": ["oops"]})
