@@ -87,19 +87,23 @@ class PluginContainer(Generic[P]):
 
     @property
     def is_init(self) -> bool:
+        """Whether the factory returned (true also when a later step failed or disabled it)."""
         return self.state.plugin is not None
 
     @property
     def is_loaded(self) -> bool:
+        """Whether ``load`` returned (and no listener of ``on_load_after`` undid it)."""
         return self.state.phase == "loaded"
 
     @property
     def is_disabled(self) -> bool:
+        """Whether a filter, ``should_load()`` or a listener disabled the plugin."""
         return self.state.phase == "disabled"
 
     @property
     def disabled_reason(self) -> str | None:
-        return self.state.reason if self.is_disabled else None
+        """Why the plugin is disabled, if it is and a reason was given."""
+        return self.state.reason
 
     @property
     def resolve_error(self) -> Exception | None:
