@@ -2,9 +2,11 @@
 
 A warm process must not pay for ``typing`` (it costs more than everything else the process does),
 yet the index's records should be read by name and checked by mypy. ``Record`` is
-``typing.NamedTuple`` to mypy and, at run time, a base whose class statement makes a
-``collections.namedtuple`` from the annotations (defaults from class attributes), keeping the
-body's methods and properties. Marshal takes plain tuples only: convert at the file boundary.
+``typing.NamedTuple`` to mypy; at run time a class statement deriving from it makes a tuple
+subclass with the annotated fields (defaults from class attributes), the body's methods, and
+``_fields``, ``_make``, ``_replace`` and ``_asdict``. Unlike ``collections.namedtuple`` it
+compiles no code per class, which a warm process would pay for each record.
+Marshal takes plain tuples only: convert at the file boundary.
 """
 
 from __future__ import annotations
@@ -13,20 +15,69 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import NamedTuple as Record
 else:
+    from _operator import itemgetter
+
+    class _Tuple(tuple):
+        """What every record has (the methods of a named tuple)."""
+
+        __slots__ = ()
+        _fields: tuple[str, ...] = ()
+        _field_defaults: dict[str, object] = {}
+
+        def __new__(cls, *args, **kwargs):
+            if kwargs or len(args) != len(cls._fields):
+                args = cls._bind(args, kwargs)
+            return tuple.__new__(cls, args)
+
+        @classmethod
+        def _bind(cls, args, kwargs):
+            values = list(args)
+            for field in cls._fields[len(args) :]:
+                if field in kwargs:
+                    values.append(kwargs.pop(field))
+                elif field in cls._field_defaults:
+                    values.append(cls._field_defaults[field])
+                else:
+                    raise TypeError(f"{cls.__name__}() missing argument {field!r}")
+            if kwargs or len(values) != len(cls._fields):
+                raise TypeError(f"{cls.__name__}() takes the fields {cls._fields}")
+            return values
+
+        @classmethod
+        def _make(cls, iterable):
+            result = tuple.__new__(cls, iterable)
+            if len(result) != len(cls._fields):
+                raise TypeError(f"expected {len(cls._fields)} fields, got {len(result)}")
+            return result
+
+        def _replace(self, **changes):
+            result = self._make(map(changes.pop, self._fields, self))
+            if changes:
+                raise ValueError(f"unknown field names: {sorted(changes)}")
+            return result
+
+        def _asdict(self):
+            return dict(zip(self._fields, self, strict=True))
+
+        def __getnewargs__(self):
+            return tuple(self)
+
+        def __repr__(self):
+            fields = ", ".join(f"{f}={v!r}" for f, v in zip(self._fields, self, strict=True))
+            return f"{type(self).__name__}({fields})"
 
     class _RecordMeta(type):
         def __new__(mcls, name, bases, namespace):
             if not bases:
                 return super().__new__(mcls, name, bases, namespace)
-            from collections import namedtuple
-
-            fields = list(namespace.get("__annotations__", {}))
-            defaults = [namespace[field] for field in fields if field in namespace]
-            record = namedtuple(name, fields, defaults=defaults, module=namespace["__module__"])
-            for key, value in namespace.items():
-                if key not in fields and key not in ("__annotations__", "__module__"):
-                    setattr(record, key, value)
-            return record
+            fields = tuple(namespace.pop("__annotations__", {}))
+            defaults = {field: namespace.pop(field) for field in fields if field in namespace}
+            for position, field in enumerate(fields):
+                namespace[field] = property(itemgetter(position), doc=f"field {position}")
+            namespace.update(
+                __slots__=(), _fields=fields, _field_defaults=defaults, __match_args__=fields
+            )
+            return type(name, (_Tuple,), namespace)
 
     class Record(metaclass=_RecordMeta):
         """Base of a named tuple declared by annotations (``typing.NamedTuple``'s syntax)."""

@@ -48,6 +48,7 @@ Stamp = tuple[int, int, int, int]
 """A file's mtime_ns, ctime_ns, size and inode; :data:`MISSING` when it cannot be stat'ed."""
 MISSING: Stamp = (-1, -1, -1, -1)
 _ENTRY_POINTS = os.sep + ENTRY_POINTS_FILE
+_new = tuple.__new__
 
 
 class DistStamp(Record):
@@ -118,7 +119,10 @@ def scan_stamps(path: Sequence[str]) -> Stamps:
                     for d in it:
                         if is_metadata_child(d.name, in_egg):
                             ep = file_stamp(d.path + _ENTRY_POINTS)
-                            dists.append(DistStamp(d.name, file_stamp(d.path), ep))
+                            folder = file_stamp(d.path)
+                            # tuple.__new__: the warm path's hottest line skips the record's
+                            # argument checks (they cost a warm process a measurable 0.1 ms)
+                            dists.append(_new(DistStamp, (d.name, folder, ep)))
             except OSError:
                 dists = []
         stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
