@@ -45,7 +45,7 @@ from .config import (
 )
 from .discovery import DiscoveryError
 from .hatch_layout import hatch_package_finder, wheel_packages
-from .index import PluginIndexBuilder, read_index
+from .index import PluginIndexBuilder, merge_tables, read_index
 from .packages import PackageFinder
 from .patterns import PackageSelection
 from .static import StaticPluginFinder
@@ -160,16 +160,13 @@ def merge_entry_points(
 
     :raises PluxHookError: if a name already there has another value.
     """
-    table = metadata.setdefault(DYNAMIC_FIELD, {})
-    for group, entries in found.items():
-        existing = table.setdefault(group, {})
-        for name, value in entries.items():
-            if existing.get(name, value) != value:
-                raise PluxHookError(
-                    f"plux: entry point {name!r} in group {group!r} is {existing[name]!r} "
-                    f"already, but {source} says {value!r}"
-                )
-            existing[name] = value
+    clashes = merge_tables(metadata.setdefault(DYNAMIC_FIELD, {}), found)
+    if clashes:
+        group, name, there, value = clashes[0]
+        raise PluxHookError(
+            f"plux: entry point {name!r} in group {group!r} is {there!r} "
+            f"already, but {source} says {value!r}"
+        )
 
 
 def _parse_plux_ini(path: str) -> dict[str, dict[str, str]]:

@@ -79,6 +79,21 @@ def _describe(spec: PluginSpec) -> str:
     return str(describe()) if callable(describe) else str(spec_to_entry_point(spec).value)
 
 
+def merge_tables(
+    table: dict[str, dict[str, str]], found: Mapping[str, Mapping[str, str]]
+) -> list[tuple[str, str, str, str]]:
+    """Add ``found`` to ``table`` in place; a name already there keeps its value. Returns each
+    name found with another value than it has there, as ``(group, name, there, found)``."""
+    clashes: list[tuple[str, str, str, str]] = []
+    for group, entries in found.items():
+        target = table.setdefault(group, {})
+        for name, value in entries.items():
+            there = target.setdefault(name, value)
+            if there != value:
+                clashes.append((group, name, there, value))
+    return clashes
+
+
 def render_index(index: Mapping[str, Mapping[str, str]], output_format: str = "json") -> str:
     """The text of an index file: ``json`` (``plux.json``) or ``ini`` (``plux.ini``).
 

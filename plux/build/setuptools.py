@@ -39,7 +39,7 @@ from plux.core.entrypoint import EntryPointDict
 from .config import ConfigError, EntrypointBuildMode
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from .editable import editable_installs, update_editable_install
-from .index import PluginIndexBuilder, read_index_file, render_index
+from .index import PluginIndexBuilder, merge_tables, read_index_file, render_index
 from .project import INDEX_FILE, Project
 from .static import StaticPluginFinder
 
@@ -101,14 +101,13 @@ def merge_entry_points(dist: Any, index: Mapping[str, Mapping[str, str]]) -> Non
     merged, errors = read_entry_point_table(dist.entry_points or {}, "entry_points")
     if errors:
         raise setuptools.errors.SetupError("plux: " + "\n".join(errors))
-    for group, entries in index.items():
-        target = merged.setdefault(group, {})
-        for name, value in entries.items():
-            if target.setdefault(name, value) != value:
-                raise setuptools.errors.SetupError(
-                    f"plux: entry point {name!r} in group {group!r} is declared as "
-                    f"{target[name]} but discovered at {value}; remove one of them"
-                )
+    clashes = merge_tables(merged, index)
+    if clashes:
+        group, name, declared, value = clashes[0]
+        raise setuptools.errors.SetupError(
+            f"plux: entry point {name!r} in group {group!r} is declared as "
+            f"{declared} but discovered at {value}; remove one of them"
+        )
     dist.entry_points = entry_point_strings(merged)
 
 
