@@ -298,7 +298,7 @@ def index_environment(
     Distributions whose stamps equal those in ``previous`` are not read again, nor are the source
     files of declared names whose stamps are unchanged.
     """
-    old = previous.dists()[0] if previous is not None else {}
+    old, _ = previous.dists() if previous is not None else ({}, ())
     records: dict[str, DistRecord] = {}
     for entry, entry_stamp, dist_stamps in stamps:
         records.update(_entry_records(entry, entry_stamp, dist_stamps, old))
