@@ -9,8 +9,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from plux.cli import COMMAND_MODULES
-from plux.cli.output import CommandError, describe_error
+from plux._cli import COMMAND_MODULES
+from plux._cli.output import CommandError, describe_error
+
+__all__ = [
+    "main",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+__all__ = [
+    "read_plux_config",
+    "PluxConfiguration",
+    "EntrypointBuildMode",
+    "ConfigError",
+    "BuildBackend",
+    "read_plux_config_from_workdir",
+    "load_pyproject_toml",
+    "parse_pyproject_toml",
+    "determine_build_backend_from_pyproject_config",
+    "determine_build_backend_from_config",
+]
+
 PYPROJECT = "pyproject.toml"
 
 E = TypeVar("E", bound=enum.Enum)

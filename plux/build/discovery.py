@@ -14,18 +14,15 @@ from typing import Any
 
 from plux.core.plugin import PluginFinder, PluginSpec, PluginSpecResolver
 
-from .packages import DiscoveryError, ListPackageFinder, PackageFinder, SimplePackageFinder
-from .sources import Binding, BindingKind, ModuleSource, module_bindings, relative_path
+from ._packages import DiscoveryError, PackageFinder, SimplePackageFinder
+from ._sources import Binding, BindingKind, ModuleSource, module_bindings, relative_path
 
 __all__ = [
-    "DiscoveredSpec",
-    "DiscoveryError",
-    "ListPackageFinder",
-    "ModuleScanningPluginFinder",
     "PackageFinder",
-    "PluginFromPackageFinder",
     "SimplePackageFinder",
-    "on_sys_path",
+    "PluginFromPackageFinder",
+    "ModuleScanningPluginFinder",
+    "DiscoveryError",
 ]
 
 LOG = logging.getLogger(__name__)

@@ -34,8 +34,12 @@ from typing import Any
 from hatchling.metadata.plugin.interface import MetadataHookInterface
 from hatchling.plugin import hookimpl
 
-from plux.core.entry_points_text import EntryPointTable
+from plux.core._entry_points_text import EntryPointTable
 
+from ._hatch_layout import hatch_package_finder, wheel_packages
+from ._packages import PackageFinder
+from ._patterns import PackageSelection
+from ._static import StaticPluginFinder
 from .config import (
     ConfigError,
     EntrypointBuildMode,
@@ -44,25 +48,17 @@ from .config import (
     read_pyproject,
 )
 from .discovery import DiscoveryError
-from .hatch_layout import hatch_package_finder, wheel_packages
 from .index import PluginIndexBuilder, merge_tables, read_index
-from .packages import PackageFinder
-from .patterns import PackageSelection
-from .static import StaticPluginFinder
 
 LOG = logging.getLogger(__name__)
 
 DYNAMIC_FIELD = "entry-points"
 
 __all__ = [
-    "HatchlingPackageFinder",
-    "PluxHookError",
     "PluxMetadataHook",
-    "discover_entry_points",
-    "hatch_package_finder",
+    "PluxHookError",
+    "HatchlingPackageFinder",
     "hatch_register_metadata_hook",
-    "merge_entry_points",
-    "read_static_file",
 ]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
-from plux.core.entry_points_text import (
+from plux.core._entry_points_text import (
     EntryPointTable,
     entry_point_strings,
     read_entry_point_table,
@@ -17,6 +17,11 @@ from plux.core.entrypoint import EntryPoint, EntryPointDict, spec_to_entry_point
 from plux.core.plugin import PluginFinder, PluginSpec
 
 from .discovery import DiscoveryError
+
+__all__ = [
+    "PluginIndexBuilder",
+    "DuplicatePluginError",
+]
 
 
 class DuplicatePluginError(DiscoveryError, ValueError):

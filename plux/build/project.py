@@ -6,6 +6,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ._hatch_layout import hatch_package_finder
+from ._packages import PackageFinder
+from ._setuptools_layout import setuptools_package_finder, source_path
+from ._static import StaticPluginFinder
 from .config import (
     PYPROJECT,
     BuildBackend,
@@ -14,10 +18,10 @@ from .config import (
     plux_config_of,
     read_pyproject,
 )
-from .hatch_layout import hatch_package_finder
-from .packages import PackageFinder
-from .setuptools_layout import setuptools_package_finder, source_path
-from .static import StaticPluginFinder
+
+__all__ = [
+    "Project",
+]
 
 INDEX_FILE = "plux.json"
 

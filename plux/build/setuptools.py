@@ -29,19 +29,19 @@ from typing import Any, ClassVar
 import setuptools
 from setuptools.command.egg_info import write_entries
 
-from plux.core.entry_points_text import (
+from plux.core._entry_points_text import (
     EntryPointTable,
     entry_point_strings,
     read_entry_point_table,
 )
 from plux.core.entrypoint import EntryPointDict
 
+from ._editable import editable_installs, update_editable_install
+from ._static import StaticPluginFinder
 from .config import ConfigError, EntrypointBuildMode
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
-from .editable import editable_installs, update_editable_install
 from .index import PluginIndexBuilder, merge_tables, read_index_file, render_index
 from .project import INDEX_FILE, Project
-from .static import StaticPluginFinder
 
 LOG = logging.getLogger(__name__)
 
@@ -235,11 +235,9 @@ def _shipped_entry_points(project: Project) -> EntryPointTable | None:
 
 
 __all__ = [
-    "PackagePathPluginFinder",
-    "find_plugins",
     "load_entry_points",
-    "merge_entry_points",
-    "plugins",
-    "write_egg_info",
+    "find_plugins",
+    "PackagePathPluginFinder",
     "write_plux_index",
+    "plugins",
 ]

@@ -12,6 +12,14 @@ from typing import NamedTuple
 
 from .plugin import PluginFinder, PluginSpec
 
+__all__ = [
+    "EntryPoint",
+    "EntryPointDict",
+    "spec_to_entry_point",
+    "to_entry_point_dict",
+    "discover_entry_points",
+]
+
 
 class EntryPoint(NamedTuple):
     """One entry point: ``name = value`` in ``group``.

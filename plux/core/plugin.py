@@ -20,6 +20,22 @@ if TYPE_CHECKING:
 
     HookArgs = ParamSpec("HookArgs")
 
+__all__ = [
+    "Plugin",
+    "PluginSpec",
+    "PluginFactory",
+    "PluginType",
+    "plugin",
+    "FunctionPlugin",
+    "PluginFinder",
+    "PluginSpecResolver",
+    "PluginLifecycleListener",
+    "CompositePluginLifecycleListener",
+    "ConflictSide",
+    "PluginException",
+    "PluginDisabled",
+]
+
 
 class PluginException(Exception):
     """Raised by the plugin manager; carries the namespace and name of the plugin it is about."""

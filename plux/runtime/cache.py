@@ -1,8 +1,8 @@
 """The process-wide entry point cache: this interpreter's index, checked and kept current.
 
-The index lives in a file (:mod:`plux.runtime.index_file`) that a warm process reads instead of
+The index lives in a file (:mod:`plux.runtime._index_file`) that a warm process reads instead of
 scanning every installed distribution; distributions of other finders on ``sys.meta_path`` are
-asked for through ``importlib.metadata`` (:mod:`plux.runtime.finders`).
+asked for through ``importlib.metadata`` (:mod:`plux.runtime._finders`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import os
 import sys
 from _thread import RLock
 
-from plux.core.entry_points_text import serialize_entry_points_text
-from plux.runtime.finders import (
+from plux.core._entry_points_text import serialize_entry_points_text
+from plux.runtime._finders import (
     PATH_FINDER,
     PATH_ONLY,
     bind_entry_point,
@@ -20,7 +20,7 @@ from plux.runtime.finders import (
     distribution_finders,
     find_distributions,
 )
-from plux.runtime.index import (
+from plux.runtime._index import (
     EntryPointIndex,
     IndexedEntryPoint,
     declared_names_hold,
@@ -28,7 +28,7 @@ from plux.runtime.index import (
     index_environment,
     read_declared_names,
 )
-from plux.runtime.index_file import (
+from plux.runtime._index_file import (
     cache_disabled,
     default_cache_dir,
     index_file_name,
@@ -37,7 +37,7 @@ from plux.runtime.index_file import (
     read_index_file,
     write_index_file,
 )
-from plux.runtime.stamps import first_copies, scan_stamps
+from plux.runtime._stamps import first_copies, scan_stamps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -45,10 +45,13 @@ if TYPE_CHECKING:
     from importlib.metadata import Distribution, EntryPoint
     from typing import ClassVar
 
-    from plux.runtime.finders import FoundDistribution
-    from plux.runtime.index import Identity
+    from plux.runtime._finders import FoundDistribution
+    from plux.runtime._index import Identity
 
-__all__ = ["EntryPointsCache", "EntryPointsResolver", "IndexedEntryPoint"]
+__all__ = [
+    "EntryPointsCache",
+    "IndexedEntryPoint",
+]
 
 _DAMAGED = (EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError)
 """What decoding an index that is intact but not of the expected shape can raise."""

@@ -7,6 +7,12 @@ from _collections_abc import Callable
 
 from plux.core.plugin import PluginSpec
 
+__all__ = [
+    "PluginFilter",
+    "MatchingPluginFilter",
+    "global_plugin_filter",
+]
+
 PluginFilter = Callable[[PluginSpec], bool]
 """A filter returns True for a spec whose plugin must be disabled."""
 

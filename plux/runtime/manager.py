@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import _thread
 
-from plux.core.generic import Generic
+from plux.core._generic import Generic
 from plux.core.plugin import (
     ConflictSide,
     PluginDisabled,
@@ -17,11 +17,11 @@ from plux.core.plugin import (
     PluginSpec,
     PluginSpecResolver,
 )
-from plux.runtime.container import P, PluginContainer
+from plux.runtime._container import P, PluginContainer
+from plux.runtime._listeners import ListenerDispatcher, as_listeners
+from plux.runtime._locking import LoadTracker
+from plux.runtime._log import debug, log_error, logger
 from plux.runtime.filter import PluginFilter, global_plugin_filter
-from plux.runtime.listeners import ListenerDispatcher, as_listeners
-from plux.runtime.locking import LoadTracker
-from plux.runtime.log import debug, log_error, logger
 from plux.runtime.resolve import import_entry_point_value
 
 TYPE_CHECKING = False
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from plux.core.plugin import PluginFinder
-    from plux.runtime.index import IndexedEntryPoint
-    from plux.runtime.lifecycle import Step
+    from plux.runtime._index import IndexedEntryPoint
+    from plux.runtime._lifecycle import Step
 
 __all__ = ["PluginContainer", "PluginManager"]
 

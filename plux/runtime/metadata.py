@@ -1,7 +1,7 @@
 """plux 1.16's ``plux.runtime.metadata``: installed distributions through ``importlib.metadata``.
 
 The public API of 1.16 at its old path (and the private calls LocalStack makes); the work is done
-by :mod:`plux.runtime.distributions` (reading metadata), :mod:`plux.runtime.index` and
+by :mod:`plux.runtime._distributions` (reading metadata), :mod:`plux.runtime._index` and
 :mod:`plux.runtime.cache`. ``importlib.metadata`` is imported only by the functions that hand out
 its objects.
 """
@@ -11,50 +11,34 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 
-from plux.core.entry_points_text import (
-    log_malformed,
+from plux.core._entry_points_text import (
     parse_entry_points_text,
-    read_entry_points_text,
     serialize_entry_points_text,
 )
-from plux.runtime.cache import EntryPointsCache, EntryPointsResolver
-from plux.runtime.distributions import (
+from plux.runtime._distributions import (
     DistributionInfo,
-    distribution_info,
-    entry_points_file,
-    normalize_name,
-    read_distribution_entry_points,
 )
-from plux.runtime.finders import distribution_at
-from plux.runtime.index import index_environment
-from plux.runtime.stamps import scan_stamps
+from plux.runtime._index import index_environment
+from plux.runtime._stamps import scan_stamps
+from plux.runtime.cache import EntryPointsCache, EntryPointsResolver
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
     from importlib.metadata import Distribution, EntryPoint
 
-    from plux.core.entry_points_text import NamedEntryPoint
+    from plux.core._entry_points_text import NamedEntryPoint
     from plux.core.plugin import PluginSpec
 
 
 __all__ = [
     "Distribution",
-    "DistributionInfo",
+    "resolve_distribution_information",
     "EntryPointsResolver",
     "MetadataEntryPointsResolver",
     "build_entry_point_index",
-    "distribution_at",
-    "distribution_info",
-    "entry_points_file",
-    "iter_distributions",
-    "log_malformed",
-    "normalize_name",
     "packages_distributions",
     "parse_entry_points_text",
-    "read_distribution_entry_points",
-    "read_entry_points_text",
-    "resolve_distribution_information",
     "serialize_entry_points_text",
 ]
 

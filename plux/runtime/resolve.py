@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 
     ResolveExceptionCallback = Callable[[str, EntryPoint, Exception], None]
 
+__all__ = [
+    "MetadataPluginFinder",
+]
+
 
 def import_entry_point_value(value: str) -> object:
     """Import the object an entry point value names: ``module``, ``module:attr`` or

@@ -9,9 +9,9 @@ import argparse
 import json
 import sys
 
+from plux.build._static import StaticPluginFinder
 from plux.build.discovery import PluginFromPackageFinder, SimplePackageFinder
 from plux.build.index import PluginIndexBuilder
-from plux.build.static import StaticPluginFinder
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from plux.build.discovery import DiscoveryError, ListPackageFinder, SimplePackageFinder
+from plux.build._packages import ListPackageFinder
+from plux.build.discovery import DiscoveryError, SimplePackageFinder
 
 from .conftest import ProjectFactory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plux.build.patterns import PackageSelection, PatternFilter, to_dotted
+from plux.build._patterns import PackageSelection, PatternFilter, to_dotted
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from plux.build.editable import editable_installs, update_editable_install
+from plux.build._editable import editable_installs, update_editable_install
 from plux.build.project import Project
 
 from .conftest import ProjectFactory

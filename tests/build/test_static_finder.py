@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from plux.build._static import ModuleVerdict, StaticPlugin, StaticPluginFinder
 from plux.build.discovery import DiscoveryError, SimplePackageFinder
-from plux.build.static import ModuleVerdict, StaticPlugin, StaticPluginFinder
 
 from .conftest import ProjectFactory
 

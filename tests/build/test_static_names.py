@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from plux.build._static import ModuleVerdict, StaticPluginFinder
 from plux.build.discovery import SimplePackageFinder
-from plux.build.static import ModuleVerdict, StaticPluginFinder
 
 from .conftest import ProjectFactory
 

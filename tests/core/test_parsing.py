@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from plux.core.parsing import parse_source, read_source
+from plux.core._parsing import parse_source, read_source
 
 
 def test_parse_source_returns_the_module_tree() -> None:

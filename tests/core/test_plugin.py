@@ -76,7 +76,11 @@ class TestPluginSpecResolver:
         spec = PluginSpecResolver().resolve(greet)
         assert (spec.namespace, spec.name) == ("tests.functions", "greet")
 
-    @pytest.mark.parametrize("source", [42, "text", Abstract, lambda: None, object()], ids=repr)
+    @pytest.mark.parametrize(
+        "source",
+        [42, "text", Abstract, lambda: None, object()],
+        ids=["int", "str", "abstract-class", "function", "object"],
+    )
     def test_anything_else_raises_value_error(self, source: object) -> None:
         """Objects that describe no plugin, abstract plugins included, raise ValueError."""
         with pytest.raises(ValueError):

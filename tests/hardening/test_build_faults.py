@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from plux.build._static import ModuleVerdict, StaticPluginFinder
 from plux.build.discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from plux.build.index import PluginIndexBuilder
-from plux.build.static import ModuleVerdict, StaticPluginFinder
 
 GOOD = """\
 from plux import Plugin

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from plux.runtime._index import IndexedEntryPoint, identity, index_environment
+from plux.runtime._index_file import index_file_name, write_index_file
+from plux.runtime._stamps import scan_stamps
 from plux.runtime.cache import EntryPointsCache
-from plux.runtime.index import IndexedEntryPoint, identity, index_environment
-from plux.runtime.index_file import index_file_name, write_index_file
-from plux.runtime.stamps import scan_stamps
 
 from ..conftest import SiteBuilder
 from .conftest import GROUP, CacheFactory, entry_names

@@ -29,7 +29,7 @@ print(json.dumps([names, EntryPointsCache.instance().index_file]))
 
 WARM = f"""
 import json
-import plux.runtime.distributions as distributions
+import plux.runtime._distributions as distributions
 
 def refuse(*args, **kwargs):
     raise AssertionError("the index was not current: distribution metadata was read")

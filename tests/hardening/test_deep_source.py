@@ -35,7 +35,7 @@ def test_parse_source_refuses_long_expression_over_many_lines(
     source = tmp_path / "deep.py"
     source.write_text(LONG_OVER_MANY_LINES)
     code = f"""
-        from plux.core.parsing import parse_source
+        from plux.core._parsing import parse_source
         try:
             parse_source(open({str(source)!r}).read())
             print("parsed")
@@ -75,7 +75,7 @@ def test_build_discovery_survives_module_too_deep_to_parse(
     (package / "deep.py").write_text(LONG_OVER_MANY_LINES)
     code = f"""
         from plux.build.discovery import SimplePackageFinder
-        from plux.build.static import StaticPluginFinder
+        from plux.build._static import StaticPluginFinder
         finder = StaticPluginFinder(
             SimplePackageFinder({str(package.parent)!r}), fallback=False, search_path=[]
         )

@@ -8,13 +8,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from plux.runtime.index import EntryPointIndex, identity, index_environment
-from plux.runtime.metadata import (
-    read_distribution_entry_points,
-    read_entry_points_text,
-    serialize_entry_points_text,
-)
-from plux.runtime.stamps import scan_stamps
+from plux.core._entry_points_text import read_entry_points_text
+from plux.runtime._distributions import read_distribution_entry_points
+from plux.runtime._index import EntryPointIndex, identity, index_environment
+from plux.runtime._stamps import scan_stamps
+from plux.runtime.metadata import serialize_entry_points_text
 
 from .strategies import entry_points_bytes, entry_points_texts
 

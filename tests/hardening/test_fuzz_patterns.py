@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import assume, given, settings, strategies as st
 
-from plux.build.patterns import PackageSelection, PatternFilter, to_dotted
+from plux.build._patterns import PackageSelection, PatternFilter, to_dotted
 
 from .strategies import dotted_names, identifiers, patterns
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from plux.build._static import StaticPluginFinder
 from plux.build.discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from plux.build.index import PluginIndexBuilder
-from plux.build.static import StaticPluginFinder
 
 from .strategies import PluginModule, garbled_sources, plugin_modules, render_module
 

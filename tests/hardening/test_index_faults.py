@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from plux.runtime import cache as cache_module
+from plux.runtime._index import INDEX_FORMAT, EntryPointIndex, identity
+from plux.runtime._index_file import read_index_file
 from plux.runtime.cache import EntryPointsCache
-from plux.runtime.index import INDEX_FORMAT, EntryPointIndex, identity
-from plux.runtime.index_file import read_index_file
 
 from ..conftest import PythonRunner, SiteBuilder
 from .conftest import GROUP, CacheFactory, JsonRunner, Mount, entry_names
@@ -31,7 +31,7 @@ print(json.dumps([sorted(e.name for e in cache.entry_points_of("{GROUP}")), cach
 
 WARM = f"""
 import json
-import plux.runtime.distributions as distributions
+import plux.runtime._distributions as distributions
 
 def refuse(*args, **kwargs):
     raise AssertionError("the index was not current: distribution metadata was read")
@@ -127,7 +127,7 @@ def test_index_left_by_failed_write_is_seen_as_stale(
     written: Path, site: SiteBuilder, make_cache: CacheFactory, failing_writes: list[int]
 ) -> None:
     """After a failed write the old index still reads, and no longer holds for the new state."""
-    from plux.runtime.stamps import scan_stamps
+    from plux.runtime._stamps import scan_stamps
 
     new_distribution(site)
     entry_names(make_cache())
@@ -487,7 +487,7 @@ def test_change_during_the_build_is_seen_by_the_next_process(
 ) -> None:
     """An entry point added while the index is being built (after its file was read) is not
     lost: the stamps were taken first, so the next process rebuilds and sees it."""
-    from plux.runtime import distributions
+    from plux.runtime import _distributions as distributions
 
     real_read = distributions.read_distribution_entry_points
     target = site.distributions[0] / "entry_points.txt"

@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
+from plux.runtime._index_file import default_cache_dir
 from plux.runtime.cache import EntryPointsCache
-from plux.runtime.index_file import default_cache_dir
 
 GROUP = "cache.plugins"
 
@@ -134,8 +134,8 @@ def test_instance_is_entry_points_resolver():
 
 def test_relative_path_entries_get_a_file_per_working_directory(tmp_path, monkeypatch):
     """With '' on the path, processes in different folders use different index files."""
-    from plux.runtime.index import identity
-    from plux.runtime.index_file import index_file_name
+    from plux.runtime._index import identity
+    from plux.runtime._index_file import index_file_name
 
     ident = identity(["", str(tmp_path)])
     first = index_file_name(ident)

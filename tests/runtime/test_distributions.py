@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from plux import Plugin, PluginSpec
-from plux.runtime.cache import EntryPointsCache
-from plux.runtime.distributions import (
+from plux.runtime._distributions import (
     DistributionInfo,
     read_distribution_entry_points,
 )
+from plux.runtime.cache import EntryPointsCache
 from plux.runtime.metadata import packages_distributions, resolve_distribution_information
 
 GROUP = "dist.plugins"

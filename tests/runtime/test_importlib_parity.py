@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from plux.runtime.metadata import read_entry_points_text
+from plux.core._entry_points_text import read_entry_points_text
 
 GROUP = "parity.plugins"
 

@@ -16,7 +16,7 @@ print(json.dumps(sorted(e.name for e in eps)))
 
 WARM_WITHOUT_READING = """
 import json
-import plux.runtime.distributions as distributions
+import plux.runtime._distributions as distributions
 
 def refuse(*args, **kwargs):
     raise AssertionError("a warm process read distribution metadata")
@@ -139,7 +139,7 @@ def test_refresh_sees_change_made_in_same_process(site_builder, make_cache, name
 
 def test_only_changed_distribution_is_read_again(site_builder, make_cache, names, monkeypatch):
     """A rebuild re-reads only the distributions whose stamps changed."""
-    from plux.runtime import distributions
+    from plux.runtime import _distributions as distributions
 
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
     two = site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
@@ -252,7 +252,7 @@ def test_indexed_entry_point_behaves_as_named_tuple():
     """IndexedEntryPoint has the fields, _replace, _make, equality and pickling of a NamedTuple."""
     import pickle
 
-    from plux.runtime.index import IndexedEntryPoint
+    from plux.runtime._index import IndexedEntryPoint
 
     ep = IndexedEntryPoint("n", "m:A", GROUP, "dist", "1.0", "/site/dist-1.0.dist-info", None)
     assert IndexedEntryPoint._fields == (
@@ -273,7 +273,7 @@ def test_indexed_entry_point_behaves_as_named_tuple():
 
 def test_indexed_entry_point_takes_keywords_and_defaults_declared_name():
     """IndexedEntryPoint is made by keyword as a NamedTuple is; declared_name defaults to None."""
-    from plux.runtime.index import IndexedEntryPoint
+    from plux.runtime._index import IndexedEntryPoint
 
     ep = IndexedEntryPoint(
         name="n", value="m:A", group=GROUP, distribution="d", version="1", path="/p"

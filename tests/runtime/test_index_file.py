@@ -11,9 +11,9 @@ import zlib
 
 import pytest
 
-from plux.runtime.index import INDEX_FORMAT, identity, index_environment
-from plux.runtime.index_file import prune_index_files, read_index_file, write_index_file
-from plux.runtime.stamps import scan_stamps
+from plux.runtime._index import INDEX_FORMAT, identity, index_environment
+from plux.runtime._index_file import prune_index_files, read_index_file, write_index_file
+from plux.runtime._stamps import scan_stamps
 
 GROUP = "idx.plugins"
 OTHER_UID = 54321
@@ -202,9 +202,9 @@ def test_no_temporary_files_are_left(written, cache_dir, site_builder, make_cach
 
 WRITER = """
 import sys
-from plux.runtime.index import index_environment
-from plux.runtime.index_file import write_index_file
-from plux.runtime.stamps import scan_stamps
+from plux.runtime._index import index_environment
+from plux.runtime._index_file import write_index_file
+from plux.runtime._stamps import scan_stamps
 file, site = sys.argv[1], sys.argv[2]
 for _ in range(40):
     index = index_environment([site], scan_stamps([site]))

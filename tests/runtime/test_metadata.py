@@ -9,14 +9,13 @@ from importlib.metadata import EntryPoint
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from plux.core._entry_points_text import read_entry_points_text
 from plux.core.entrypoint import EntryPoint as CoreEntryPoint
+from plux.runtime._distributions import distribution_info, normalize_name
 from plux.runtime.metadata import (
     build_entry_point_index,
-    distribution_info,
     iter_distributions,
-    normalize_name,
     parse_entry_points_text,
-    read_entry_points_text,
     serialize_entry_points_text,
 )
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from plux.runtime.names import find_module_source, read_declared_name
+from plux.runtime._names import find_module_source, read_declared_name
 
 GROUP = "aws.plugins"
 
@@ -167,7 +167,7 @@ def test_edited_source_is_read_again(lower_cased, site_builder, make_cache, same
 
 def test_unchanged_sources_are_not_read_again(lower_cased, make_cache, monkeypatch):
     """A warm cache does not open any plugin source."""
-    from plux.runtime import names
+    from plux.runtime import _names as names
 
     assert declared(make_cache())["aws::sqs::queue"] == "AWS::SQS::Queue"
     monkeypatch.setattr(names, "read_declared_name", lambda *a: pytest.fail("source was read"))
@@ -178,7 +178,7 @@ def test_declared_names_survive_rebuild_without_rereading(
     lower_cased, site_builder, make_cache, monkeypatch
 ):
     """A rebuild after another distribution changed keeps declared names from unchanged files."""
-    from plux.runtime import names
+    from plux.runtime import _names as names
 
     assert declared(make_cache())["aws::sqs::queue"] == "AWS::SQS::Queue"
     site_builder.add_distribution("other", entry_points={GROUP: {"x": "other:X"}})

@@ -6,8 +6,8 @@ import pickle
 
 import pytest
 
-from plux.runtime.index import IndexedEntryPoint
-from plux.runtime.stamps import MISSING, Link
+from plux.runtime._index import IndexedEntryPoint
+from plux.runtime._stamps import MISSING, Link
 
 ROW = ("n", "m:A", "g", "dist", "1.0", "/site/dist-1.0.dist-info", None)
 

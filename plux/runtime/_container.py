@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import _thread
 
-from plux.core.generic import Generic, TypeVar
+from plux.core._generic import Generic, TypeVar
 from plux.core.plugin import Plugin, PluginSpec
-from plux.runtime.lifecycle import PluginState
+from plux.runtime._lifecycle import PluginState
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from plux.core.plugin import PluginFactory
-    from plux.runtime.index import IndexedEntryPoint
+    from plux.runtime._index import IndexedEntryPoint
     from plux.runtime.metadata import Distribution
 
 P = TypeVar("P", bound=Plugin)

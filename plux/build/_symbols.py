@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Union
 
-from .sources import ModuleTable, NameBinding, SourceLocator
+from ._sources import ModuleTable, NameBinding, SourceLocator
 
 # plux's names as a project imports them; `plux` and `plugin` re-export them lazily, so the
 # source cannot show it and the table says it instead.

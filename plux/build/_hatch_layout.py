@@ -10,8 +10,8 @@ from glob import escape, glob
 from pathlib import Path
 from typing import Any
 
+from ._packages import ListPackageFinder, PackageFinder, SimplePackageFinder
 from .config import ConfigError, PluxConfiguration
-from .packages import ListPackageFinder, PackageFinder, SimplePackageFinder
 
 LOG = logging.getLogger(__name__)
 

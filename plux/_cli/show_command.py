@@ -17,7 +17,7 @@ from plux.build.config import ConfigError, EntrypointBuildMode
 from plux.build.discovery import DiscoveryError
 from plux.build.index import read_index_file
 from plux.build.project import INDEX_FILE, Project
-from plux.core.entry_points_text import EntryPointTable
+from plux.core._entry_points_text import EntryPointTable
 
 from .output import CommandError, add_json_flag, plural, print_json
 from .project_discovery import discover_index
@@ -27,7 +27,7 @@ def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``show`` (see :mod:`plux.cli`)."""
+    """Add ``show`` (see :mod:`plux._cli`)."""
     show = subparsers.add_parser(
         "show",
         parents=[common],

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from plux.core.parsing import parse_source, read_source
+from plux.core._parsing import parse_source, read_source
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The entry point index: every entry point on the path, valid while its change stamps hold.
 
-An index is built from the distributions' metadata (:mod:`plux.runtime.distributions`) and
-records the stamps (:mod:`plux.runtime.stamps`) of each path entry, each metadata folder found in
+An index is built from the distributions' metadata (:mod:`plux.runtime._distributions`) and
+records the stamps (:mod:`plux.runtime._stamps`) of each path entry, each metadata folder found in
 it and its ``entry_points.txt``. A process that finds the same stamps trusts the index without
 reading a single metadata file; any difference means a rebuild, which re-reads only the
 distributions whose stamps changed. Which distributions count, and in which order, follows
@@ -14,11 +14,11 @@ import marshal
 import os
 import sys
 
-from plux.core.entry_points_text import log_malformed
-from plux.runtime import distributions
-from plux.runtime.distributions import is_egg, is_metadata_child, stem_name
-from plux.runtime.records import Record
-from plux.runtime.stamps import (
+from plux.core._entry_points_text import log_malformed
+from plux.runtime import _distributions as distributions
+from plux.runtime._distributions import is_egg, is_metadata_child, stem_name
+from plux.runtime._records import Record
+from plux.runtime._stamps import (
     MISSING,
     DistStamp,
     Link,
@@ -35,9 +35,9 @@ if TYPE_CHECKING:
     from typing import Any
 
     from plux.core.entrypoint import EntryPoint
-    from plux.runtime.distributions import DistributionInfo
-    from plux.runtime.names import SourceResults
-    from plux.runtime.stamps import Stamp, Stamps
+    from plux.runtime._distributions import DistributionInfo
+    from plux.runtime._names import SourceResults
+    from plux.runtime._stamps import Stamp, Stamps
 
 __all__ = [
     "INDEX_FORMAT",
@@ -91,7 +91,7 @@ class DistRecord(Record):
     link: Link | None
     name: str
     key: str
-    """The name under which it shadows later copies (:func:`~plux.runtime.stamps.shadowing_key`)."""
+    """The name it shadows later copies under (:func:`~plux.runtime._stamps.shadowing_key`)."""
     version: str
     entry_points: tuple[tuple[str, str, str], ...]
     """(group, name, value) of each entry point, in file order."""
@@ -338,7 +338,7 @@ def declared_names_hold(index: EntryPointIndex, group: str) -> bool:
 def read_declared_names(index: EntryPointIndex, group: str) -> None:
     """Read the declared names of ``group``'s lower-cased entry points from their sources."""
     # Imported here: reading declared names is rare, and a warm process never does it.
-    from plux.runtime.names import DeclaredNameReader
+    from plux.runtime._names import DeclaredNameReader
 
     reader = DeclaredNameReader(index.identity.path, index.sources())
     rows: list[IndexedEntryPoint] = []

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any
 
-    from plux.runtime.container import PluginContainer
+    from plux.runtime._container import PluginContainer
 
 
 class LoadTracker:

@@ -17,7 +17,7 @@ def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``resolve`` (see :mod:`plux.cli`)."""
+    """Add ``resolve`` (see :mod:`plux._cli`)."""
     resolve = subparsers.add_parser(
         "resolve",
         parents=[common],

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ._packages import ListPackageFinder, PackageFinder, SimplePackageFinder
 from .config import PluxConfiguration
-from .packages import ListPackageFinder, PackageFinder, SimplePackageFinder
 
 # setuptools' automatic discovery leaves these top-level names out of a flat layout (documented in
 # "Package Discovery and Namespace Packages"); the command line mirrors it so that

@@ -13,14 +13,7 @@ from typing import Any
 
 from plux.core.plugin import Plugin, PluginFinder, PluginSpec, PluginSpecResolver
 
-from .discovery import (
-    DiscoveredSpec,
-    DiscoveryError,
-    ModuleScanningPluginFinder,
-    PackageFinder,
-    on_sys_path,
-)
-from .sources import (
+from ._sources import (
     ModuleSource,
     SourceLocator,
     calls_in,
@@ -28,7 +21,14 @@ from .sources import (
     executed_statements,
     relative_path,
 )
-from .symbols import NOT_FOUND, Const, Def, External, Root, SymbolResolver, Value
+from ._symbols import NOT_FOUND, Const, Def, External, Root, SymbolResolver, Value
+from .discovery import (
+    DiscoveredSpec,
+    DiscoveryError,
+    ModuleScanningPluginFinder,
+    PackageFinder,
+    on_sys_path,
+)
 
 LOG = logging.getLogger(__name__)
 

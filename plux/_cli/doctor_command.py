@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from plux.core.entry_points_text import read_entry_points_text
+from plux.core._entry_points_text import read_entry_points_text
 from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
 
 from .namespaces import (
@@ -130,7 +130,7 @@ def malformed_lines(errors: Iterable[str], groups: Sequence[str], whole: bool) -
 
 
 def _error_location(error: str) -> tuple[str | None, int | None]:
-    # Errors read "FILE:LINE: what: 'text'" (plux.core.entry_points_text) or "FILE: what".
+    # Errors read "FILE:LINE: what: 'text'" (plux.core._entry_points_text) or "FILE: what".
     head, sep, _ = error.partition(": ")
     if not sep:
         return None, None
@@ -215,7 +215,7 @@ def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``doctor`` (see :mod:`plux.cli`)."""
+    """Add ``doctor`` (see :mod:`plux._cli`)."""
     doctor = subparsers.add_parser(
         "doctor",
         parents=[common],

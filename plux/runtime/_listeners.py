@@ -7,7 +7,7 @@ from plux.core.plugin import (
     PluginException,
     PluginLifecycleListener,
 )
-from plux.runtime.log import log_error
+from plux.runtime._log import log_error
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``list`` (see :mod:`plux.cli`)."""
+    """Add ``list`` (see :mod:`plux._cli`)."""
     listing = subparsers.add_parser(
         "list",
         parents=[common],

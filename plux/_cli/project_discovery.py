@@ -6,7 +6,7 @@ import argparse
 
 from plux.build.index import PluginIndexBuilder
 from plux.build.project import Project
-from plux.core.entry_points_text import EntryPointTable
+from plux.core._entry_points_text import EntryPointTable
 
 
 def add_pattern_options(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from plux.core.entry_points_text import EntryPointTable
+from plux.core._entry_points_text import EntryPointTable
 from plux.core.entrypoint import EntryPoint
 
 from .output import plural, print_json
@@ -69,7 +69,7 @@ def _entry(ep: EntryPoint) -> dict[str, str]:
 
 
 def diff_document(shown: str, diff: IndexDiff) -> dict[str, Any]:
-    """The ``--json`` document of a check (shape in :mod:`plux.cli.output`)."""
+    """The ``--json`` document of a check (shape in :mod:`plux._cli.output`)."""
     return {
         "ok": diff.ok,
         "index": shown,

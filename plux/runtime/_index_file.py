@@ -13,11 +13,11 @@ import os
 import stat
 import sys
 
-from plux.runtime.index import EntryPointIndex
+from plux.runtime._index import EntryPointIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from plux.runtime.index import Identity
+    from plux.runtime._index import Identity
 
 __all__ = [
     "cache_disabled",

@@ -10,15 +10,15 @@ from __future__ import annotations
 import os
 from _frozen_importlib_external import PathFinder as _PathFinder
 
-from plux.runtime.distributions import normalize_name
-from plux.runtime.index import IndexedEntryPoint
+from plux.runtime._distributions import normalize_name
+from plux.runtime._index import IndexedEntryPoint
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from importlib.metadata import Distribution, EntryPoint
 
-    from plux.core.entry_points_text import NamedEntryPoint
+    from plux.core._entry_points_text import NamedEntryPoint
 
 __all__ = [
     "PATH_FINDER",

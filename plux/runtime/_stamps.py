@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 
-from plux.runtime.distributions import (
+from plux.runtime._distributions import (
     EDITABLE_LINK_FILE,
     ENTRY_POINTS_FILE,
     METADATA_SUFFIXES,
@@ -21,7 +21,7 @@ from plux.runtime.distributions import (
     read_editable_link,
     stem_name,
 )
-from plux.runtime.records import Record
+from plux.runtime._records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``discover`` (see :mod:`plux.cli`)."""
+    """Add ``discover`` (see :mod:`plux._cli`)."""
     discover = subparsers.add_parser(
         "discover",
         parents=[common],

@@ -6,8 +6,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from .patterns import PackageSelection
-from .sources import ModuleSource, relative_path
+from ._patterns import PackageSelection
+from ._sources import ModuleSource, relative_path
 
 
 class DiscoveryError(Exception):

@@ -8,12 +8,12 @@ import os
 import sys
 from pathlib import Path
 
+from plux.build._editable import editable_installs, update_editable_install
 from plux.build.config import ConfigError, EntrypointBuildMode
 from plux.build.discovery import DiscoveryError
-from plux.build.editable import editable_installs, update_editable_install
 from plux.build.index import read_index_file, render_index
 from plux.build.project import INDEX_FILE, Project
-from plux.core.entry_points_text import EntryPointTable
+from plux.core._entry_points_text import EntryPointTable
 
 from .index_diff import report_check
 from .output import print_error
@@ -24,7 +24,7 @@ def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     common: argparse.ArgumentParser,
 ) -> None:
-    """Add ``entrypoints`` (see :mod:`plux.cli`)."""
+    """Add ``entrypoints`` (see :mod:`plux._cli`)."""
     entrypoints = subparsers.add_parser(
         "entrypoints",
         parents=[common],

@@ -16,9 +16,9 @@ from urllib.parse import unquote, urlparse
 
 from plux.build.index import read_index_file
 from plux.build.project import INDEX_FILE, Project
-from plux.core.entry_points_text import entry_point_table
+from plux.core._entry_points_text import entry_point_table
+from plux.runtime._distributions import entry_points_file, read_distribution_entry_points
 from plux.runtime.cache import IndexedEntryPoint
-from plux.runtime.metadata import entry_points_file, read_distribution_entry_points
 
 from .index_diff import compare_index
 from .namespaces import select_groups

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from plux.core.entry_points_text import (
+from plux.core._entry_points_text import (
     EntryPointTable,
     entry_point_table,
     read_entry_points_text,

@@ -21,7 +21,7 @@ two-space indent, keys in the order shown). Keys are only ever added, never rena
     {"ok": false,                          # true when there is no finding of a problem
      "problems": 2,
      "findings": [
-       {"kind": "import-error",            # see plux.cli.doctor_command.FINDING_KINDS
+       {"kind": "import-error",            # see plux._cli.doctor_command.FINDING_KINDS
         "namespace": "demo.cli", "name": "broken", # null for a finding about no one plugin;
         "value": "demo_addon.broken:Broken",       # for a conflict: the entry point that wins
         "distribution": "demo-addon", "version": "1.0",
@@ -80,7 +80,7 @@ class CommandError(Exception):
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """The ``--json`` flag of a reporting command."""
     parser.add_argument(
-        "--json", action="store_true", help="print one JSON document (shape: plux.cli.output)"
+        "--json", action="store_true", help="print one JSON document (shape: plux._cli.output)"
     )
 
 

@@ -2,7 +2,7 @@
 
 What counts as a distribution's metadata (``*.dist-info``, ``*.egg-info``, an ``.egg``'s
 ``EGG-INFO``, a zip file's top-level folders), its name and version, and its entry points (with
-plux 1.x's editable link). The index (:mod:`plux.runtime.index`) reads through here on its cold
+plux 1.x's editable link). The index (:mod:`plux.runtime._index`) reads through here on its cold
 path; nothing here imports ``importlib.metadata``.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from plux.core.entry_points_text import read_entry_points_text
+from plux.core._entry_points_text import read_entry_points_text
 
 # Neither typing nor plux.core.entrypoint (which needs typing) is imported at run time here: this
 # module is on the warm path, and typing alone costs more than the rest of it.

@@ -80,7 +80,7 @@ def by_plugin_name(
     is the one the plugin manager uses, the others are shadowed.
 
     This is the rule ``PluginManager`` applies to the plugins of its namespace, not
-    :func:`plux.runtime.stamps.first_copies` (which of several copies of one *distribution* on
+    :func:`plux.runtime._stamps.first_copies` (which of several copies of one *distribution* on
     the path counts, the others being invisible): here different distributions register one
     plugin name, all stay installed and are listed, and only the manager ignores the later ones.
     """

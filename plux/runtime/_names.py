@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 
-from plux.runtime.stamps import MISSING, file_stamp
+from plux.runtime._stamps import MISSING, file_stamp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import ast
     from collections.abc import Sequence
 
-    from plux.runtime.stamps import Stamp
+    from plux.runtime._stamps import Stamp
 
 __all__ = ["DeclaredNameReader", "find_module_source", "read_declared_name"]
 
@@ -186,7 +186,7 @@ def declared_name_in_source(source: str, attr: str) -> str | None:
     """
     import ast
 
-    from plux.core.parsing import parse_source
+    from plux.core._parsing import parse_source
 
     snippet = _binding_source(source, attr)
     if snippet is None:
@@ -278,7 +278,7 @@ class DeclaredNameReader:
 
     def _text(self, file: str) -> str | None:
         if file not in self._texts:
-            from plux.core.parsing import read_source
+            from plux.core._parsing import read_source
 
             try:
                 self._texts[file] = read_source(file).decode("utf-8", errors="replace")
