@@ -24,13 +24,13 @@ format: venv
 	$(VENV)/bin/ruff format plux plugin tests bench examples tools
 
 unit: venv
-	$(VPY) -m pytest -q -m "not integration"
+	$(VPY) -m pytest -q -n auto -m "not integration"
 
 compat: venv
 	$(VPY) tools/plux116_suite.py
 
 test: lint
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q -n auto
 	$(VPY) tools/plux116_suite.py
 	bash tools/test-interpreters.sh
 

@@ -28,6 +28,6 @@ for minor in 10 11 12 13 14; do
         touch "$venv/.installed"
     fi
     echo "Python $version ($interpreter): unit tests"
-    PYTHONPATH="$PWD" "$venv/bin/python" -m pytest -q -m "not integration" -p no:cacheprovider || status=1
+    PYTHONPATH="$PWD" "$venv/bin/python" -m pytest -q -n auto -m "not integration" -p no:cacheprovider || status=1
 done
 exit $status
