@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 SMALL_310 = 100_000
 MAX_310 = 4_000_000
 STACK_310 = 256 * 1024 * 1024
+PARSER_MAY_CRASH = sys.version_info < (3, 11)
 
 # threading.stack_size is process-wide: it is set only around starting the parser's own thread.
 _stack_size_lock = _thread.allocate_lock()
@@ -49,7 +50,7 @@ def parse_source(source: str | bytes, filename: str = "<unknown>") -> ast.Module
         RecursionError or MemoryError), or on Python 3.10 is too large to parse safely; the
         message names ``filename``.
     """
-    if sys.version_info < (3, 11) and len(source) > SMALL_310:
+    if PARSER_MAY_CRASH and len(source) > SMALL_310:
         if len(source) > MAX_310:
             raise SyntaxError(f"{filename}: too large to parse safely on Python 3.10")
         return _parse_on_big_stack(source, filename)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import warnings
 from pathlib import Path
 
 import pytest
 
+from plux.core import _parsing
 from plux.core._parsing import parse_source, read_source
 
 
@@ -54,3 +56,31 @@ def test_read_source_refuses_a_folder(tmp_path: Path) -> None:
     (tmp_path / "odd.py").mkdir()
     with pytest.raises(OSError):
         read_source(tmp_path / "odd.py")
+
+
+class TestWherePythonsParserMayCrash:
+    """Python 3.10's parser: large sources are parsed on a big-stack thread, huge ones refused
+    (exercised on every version by saying the parser may crash)."""
+
+    @pytest.fixture(autouse=True)
+    def parser_may_crash(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(_parsing, "PARSER_MAY_CRASH", True)
+
+    def test_large_source_parses_to_the_same_tree(self) -> None:
+        """A source past the safe size parses on the parser's own thread, to the same tree."""
+        source = "x = [" + "1, " * (_parsing.SMALL_310 // 3) + "]\n"
+        assert len(source) > _parsing.SMALL_310
+        tree = parse_source(source, "big.py")
+        assert ast.dump(tree) == ast.dump(ast.parse(source))
+
+    def test_error_on_the_parser_thread_reaches_the_caller(self) -> None:
+        """A syntax error found on the parser's thread is raised to the caller, naming the file."""
+        source = "x = 1\n" * (_parsing.SMALL_310 // 6 + 1) + "def broken(:\n"
+        with pytest.raises(SyntaxError) as caught:
+            parse_source(source, "big.py")
+        assert caught.value.filename == "big.py"
+
+    def test_huge_source_is_refused_as_a_syntax_error(self) -> None:
+        """A source too large to parse safely is a SyntaxError naming the file, never a crash."""
+        with pytest.raises(SyntaxError, match="huge.py: too large to parse safely"):
+            parse_source("#" * (_parsing.MAX_310 + 1), "huge.py")
