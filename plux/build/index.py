@@ -69,7 +69,7 @@ def index_of_specs(specs: list[PluginSpec]) -> EntryPointTable:
     if clashes:
         lines = [
             f"plugin {name!r} is defined more than once in namespace {group!r}: "
-            + " and ".join(sorted(_describe(spec) for spec in found))
+            + " and ".join(sorted(_location_of(spec) for spec in found))
             for (group, name), found in sorted(clashes.items())
         ]
         raise DuplicatePluginError("\n".join(lines) + "\nrename one of them or exclude its module")
@@ -79,7 +79,8 @@ def index_of_specs(specs: list[PluginSpec]) -> EntryPointTable:
     return index
 
 
-def _describe(spec: PluginSpec) -> str:
+def _location_of(spec: PluginSpec) -> str:
+    """Where a spec was found (file and line), or the entry point value it would get."""
     describe = getattr(spec, "describe", None)
     return str(describe()) if callable(describe) else str(spec_to_entry_point(spec).value)
 
