@@ -160,7 +160,9 @@ def test_distribution_of_a_spec_is_found_by_its_package_when_no_entry_point_name
     on_sys_path,
 ):
     """Without an entry point, the distribution that installed the module's file is found."""
-    on_sys_path.add_distribution("owner", "1.5", modules={"owned_pkg/mod.py": ""})
+    folder = on_sys_path.add_distribution("owner", "1.5", modules={"owned_pkg/mod.py": ""})
+    # as setuptools writes it: Python 3.10's importlib reads packages from here only
+    (folder / "top_level.txt").write_text("owned_pkg\n")
     assert packages_distributions()["owned_pkg"] == ["owner"]
     dist = resolve_distribution_information(spec_in_module("owned_pkg.mod"))
     assert dist is not None and dist.version == "1.5"
