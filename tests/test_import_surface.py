@@ -194,3 +194,83 @@ def test_plux_modules_import_each_other_without_cycles() -> None:
 def test_cycle_finder_finds_a_cycle() -> None:
     """The cycle check is not vacuous: a graph with a cycle yields that cycle."""
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+# The public module-level names of plux 1.16.0 (read from its sdist), by module.
+PLUX_1_16_NAMES = {
+    "plugin": "FunctionPlugin Plugin PluginDisabled PluginException PluginFinder "
+    "PluginLifecycleListener PluginManager PluginSpec PluginSpecResolver PluginType name plugin",
+    "plugin.core": "FunctionPlugin Plugin PluginDisabled PluginException PluginFactory "
+    "PluginFinder PluginLifecycleListener PluginSpec PluginSpecResolver PluginType plugin",
+    "plugin.discovery": "ModuleScanningPluginFinder PackagePathPluginFinder",
+    "plugin.entrypoint": "EntryPoint EntryPointDict find_plugins spec_to_entry_point "
+    "to_entry_point_dict",
+    "plugin.metadata": "Distribution metadata_packages_distributions packages_distributions "
+    "resolve_distribution_information",
+    "plugin.setuptools": "entry_points_from_egg_info get_plux_json_path load_plux_entrypoints "
+    "plugins update_entrypoints",
+    "plux": "CompositePluginLifecycleListener FunctionPlugin Plugin PluginContainer PluginDisabled "
+    "PluginException PluginFactory PluginFinder PluginLifecycleListener PluginManager PluginSpec "
+    "PluginSpecResolver PluginType __version__ name plugin",
+    "plux.__main__": "main",
+    "plux.build.config": "BuildBackend EntrypointBuildMode PluxConfiguration "
+    "determine_build_backend_from_config determine_build_backend_from_pyproject_config "
+    "load_pyproject_toml parse_pyproject_toml read_plux_config_from_workdir",
+    "plux.build.discovery": "Filter MatchAllFilter ModuleScanningPluginFinder PackageFinder "
+    "PluginFromPackageFinder SimplePackageFinder",
+    "plux.build.hatchling": "HatchlingPackageFinder HatchlingProject PluxMetadataHook "
+    "hatch_register_metadata_hook",
+    "plux.build.index": "PluginIndexBuilder",
+    "plux.build.project": "Project",
+    "plux.build.setuptools": "DistributionPackageFinder PackagePathPluginFinder "
+    "SetuptoolsPackageFinder SetuptoolsProject create_plugin_index_builder "
+    "entry_points_from_egg_info find_egg_info_dir find_plugins get_distribution_from_workdir "
+    "get_plux_json_path load_entry_points load_plux_entrypoints patch_editable_wheel_command "
+    "patch_egg_info_command plugins read_plux_configuration update_entrypoints",
+    "plux.cli.cli": "discover entrypoints main resolve show",
+    "plux.core.entrypoint": "EntryPoint EntryPointDict discover_entry_points spec_to_entry_point "
+    "to_entry_point_dict",
+    "plux.core.plugin": "CompositePluginLifecycleListener FunctionPlugin Plugin PluginDisabled "
+    "PluginException PluginFactory PluginFinder PluginLifecycleListener PluginSpec "
+    "PluginSpecResolver PluginType plugin",
+    "plux.runtime.cache": "EntryPointsCache get_user_cache_dir",
+    "plux.runtime.filter": "MatchingPluginFilter PluginFilter PluginSpecMatcher "
+    "global_plugin_filter",
+    "plux.runtime.manager": "PluginContainer PluginLifecycleNotifierMixin PluginManager",
+    "plux.runtime.metadata": "Distribution EntryPointsResolver MetadataEntryPointsResolver "
+    "build_entry_point_index entry_points_from_metadata_path metadata_packages_distributions "
+    "packages_distributions parse_entry_points_text resolve_distribution_information "
+    "resolve_entry_points serialize_entry_points_text",
+    "plux.runtime.resolve": "MetadataPluginFinder",
+    "plux.version": "__version__ commit_id version version_tuple",
+}
+
+# Names of plux 1.16 that are gone, each listed in docs/migrating.md with its reason.
+GONE_SINCE_1_16 = {
+    "plugin.setuptools": {
+        "entry_points_from_egg_info", "get_plux_json_path", "load_plux_entrypoints",
+        "update_entrypoints",
+    },
+    "plux.build.discovery": {"Filter", "MatchAllFilter"},
+    "plux.build.hatchling": {"HatchlingProject"},
+    "plux.build.setuptools": {
+        "DistributionPackageFinder", "SetuptoolsPackageFinder", "SetuptoolsProject",
+        "create_plugin_index_builder", "entry_points_from_egg_info", "find_egg_info_dir",
+        "get_distribution_from_workdir", "get_plux_json_path", "load_plux_entrypoints",
+        "patch_editable_wheel_command", "patch_egg_info_command", "read_plux_configuration",
+        "update_entrypoints",
+    },
+    "plux.cli.cli": {"discover", "entrypoints", "resolve", "show"},
+    "plux.runtime.cache": {"get_user_cache_dir"},
+    "plux.runtime.manager": {"PluginLifecycleNotifierMixin"},
+    "plux.runtime.metadata": {"entry_points_from_metadata_path", "resolve_entry_points"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("module", sorted(PLUX_1_16_NAMES))
+def test_plux_1_16_names_are_kept_unless_listed_as_gone(module: str) -> None:
+    """Every public name of plux 1.16 imports from the same module, except the listed ones."""
+    imported = importlib.import_module(module)
+    gone = GONE_SINCE_1_16.get(module, set())
+    missing = {n for n in PLUX_1_16_NAMES[module].split() if not hasattr(imported, n)}
+    assert missing == gone

@@ -38,6 +38,7 @@ __all__ = [
     "MetadataEntryPointsResolver",
     "build_entry_point_index",
     "packages_distributions",
+    "metadata_packages_distributions",
     "parse_entry_points_text",
     "serialize_entry_points_text",
 ]
@@ -89,15 +90,24 @@ class MetadataEntryPointsResolver(EntryPointsResolver):
         return build_entry_point_index()
 
 
+def metadata_packages_distributions() -> Mapping[str, list[str]]:
+    """``importlib.metadata.packages_distributions()`` as it is, read anew at each call (plux
+    1.16's name)."""
+    from importlib.metadata import packages_distributions as read
+
+    return read()
+
+
 @lru_cache
 def packages_distributions() -> Mapping[str, list[str]]:
     """The names of the distributions that hold each top-level package, each name once
     (``importlib.metadata.packages_distributions``, which may repeat a name for an editable
     install). Cached; ``packages_distributions.cache_clear()`` forgets it, as after installing or
     removing distributions (LocalStack does so, as with plux 1.16)."""
-    from importlib.metadata import packages_distributions as read
-
-    return {package: list(dict.fromkeys(names)) for package, names in read().items()}
+    return {
+        package: list(dict.fromkeys(names))
+        for package, names in metadata_packages_distributions().items()
+    }
 
 
 def _module_of(spec: PluginSpec) -> str | None:
