@@ -18,6 +18,10 @@ FENCE = re.compile(
     r"^(?P<fence>```+)(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S
 )
 MARKER = re.compile(r"<!--\s*(?P<kind>file|install|not-run|integration)\s*:?\s*(?P<arg>.*?)\s*-->")
+CAPTION = re.compile(r"`(?P<path>[^`\s]+)`:")
+"""A line holding only a file name in backticks and a colon, right before a block: the block is
+that file's text. (``<!-- file: PATH -->`` says the same invisibly; pages still using it are
+listed in ``test_examples.py``.)"""
 
 
 # --- reading a page ------------------------------------------------------------------------------
@@ -49,6 +53,9 @@ def read_page(path: Path) -> list[Block]:
     previous_end = 0
     for match in FENCE.finditer(text):
         between = text[previous_end : match.start()]
+        caption = _caption(between)
+        if caption is not None:
+            between = between.rstrip().rpartition("\n")[0]
         markers = [
             (m["kind"], m["arg"]) for m in MARKER.finditer(between) if m["kind"] != "integration"
         ]
@@ -56,6 +63,8 @@ def read_page(path: Path) -> list[Block]:
         tail = MARKER.sub("", between.rsplit("-->", 1)[-1]) if markers else ""
         if tail.strip():
             markers = []
+        if caption is not None:
+            markers.append(("file", caption))
         block = Block(
             info=match["info"].strip().split(" ")[0] if match["info"].strip() else "",
             body=match["body"],
@@ -75,6 +84,13 @@ def read_page(path: Path) -> list[Block]:
         blocks.append(block)
         previous_end = match.end()
     return blocks
+
+
+def _caption(between: str) -> str | None:
+    """The file name the caption line ending ``between`` shows, if it ends with one."""
+    last = between.rstrip().rpartition("\n")[2].strip()
+    found = CAPTION.fullmatch(last)
+    return found["path"] if found else None
 
 
 def is_integration(path: Path) -> bool:

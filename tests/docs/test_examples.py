@@ -16,11 +16,17 @@ How a page is read (the conventions a writer follows):
   it must succeed, and what it prints is not checked.
 - Fenced blocks of other kinds (``toml``, ``yaml``, ``sh``, ``text`` not following a python
   block) are shown, not run: ``sh`` is for commands too slow for the suite (``make bench``).
+- A line holding only a file name in backticks and a colon, right before a block, names the
+  file the block is (the reader sees which file it is)::
+
+      `greetings/pyproject.toml`:
+      ```toml
+
+  The block is not run: its text is written to PATH (relative to the page's working
+  directory) at that point of the page. The older, invisible ``<!-- file: PATH -->`` says the
+  same; only the pages in ``HIDDEN_FILE_NAMES`` still use it.
 - HTML comments right before a block (invisible when the page is rendered) set things up:
 
-  ``<!-- file: PATH -->``
-      The next fenced block is not run: its text is written to PATH (relative to the page's
-      working directory) at that point of the page.
   ``<!-- install: DIR ... -->``
       Install each project DIR (in the page's working directory, else in the repository, e.g.
       ``examples/app``) into the site directory, as ``pip install`` would with plux's
@@ -69,6 +75,14 @@ from docs_pages import (
 )
 from docs_sessions import walk_integration_page, walk_page
 
+HIDDEN_FILE_NAMES = {
+    DOCS / "faults.md",
+    DOCS / "reference.md",
+    DOCS / "guides" / "debugging.md",
+    DOCS / "guides" / "ci-guard.md",
+}
+"""Pages still naming a block's file in a ``<!-- file: -->`` comment (to convert)."""
+
 FAST_PAGES = [p for p in [*PAGES, README] if p.is_file() and not is_integration(p)]
 SLOW_PAGES = [p for p in PAGES if is_integration(p)]
 
@@ -110,6 +124,15 @@ def test_conventions_are_followed():
             assert match[1] in ("file", "install", "not-run", "integration"), (
                 f"{page_id(page)}: unknown marker {match[1]!r}"
             )
+
+
+@pytest.mark.parametrize("page", [*PAGES, README], ids=page_id)
+def test_file_names_are_visible(page):
+    """A block that is a file says which file above it, where the rendered page shows it."""
+    if page in HIDDEN_FILE_NAMES:
+        pytest.skip("still uses <!-- file: --> comments")
+    hidden = re.findall(r"<!--\s*file\s*:?\s*(\S+)", page.read_text())
+    assert not hidden, f"{page_id(page)}: file names in comments, not shown: {hidden}"
 
 
 @pytest.mark.parametrize("page", [*PAGES, README], ids=page_id)
