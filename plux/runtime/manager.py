@@ -21,6 +21,7 @@ from plux.runtime._container import P, PluginContainer
 from plux.runtime._listeners import ListenerDispatcher, as_listeners
 from plux.runtime._locking import LoadTracker
 from plux.runtime._log import debug, log_error, logger
+from plux.runtime._suggest import NAMESPACE_CUTOFF, did_you_mean
 from plux.runtime.filter import PluginFilter, global_plugin_filter
 from plux.runtime.resolve import import_entry_point_value
 
@@ -173,7 +174,18 @@ class PluginManager(Generic[P]):
                 self._listeners.on_resolve_after(container.resolved_spec)
         for name, chosen, ignored in conflicts:
             self._report_conflict(name, chosen, ignored)
+        if not by_name and self.finder is None:
+            self._warn_if_mistyped()
         return by_name
+
+    def _warn_if_mistyped(self) -> None:
+        """Warn that the namespace, which has no entry points, looks like a mistyped one."""
+        from plux.runtime.cache import EntryPointsCache
+
+        groups = EntryPointsCache.instance().groups()
+        suggestion = did_you_mean(self.namespace, groups, cutoff=NAMESPACE_CUTOFF)
+        if suggestion:
+            logger().warning("no plugins in namespace %s%s", self.namespace, suggestion)
 
     def _collect(self) -> tuple[dict[str, PluginContainer[P]], list[_Conflict]]:
         """The namespace's plugins by name, and the registrations of a taken name, left out."""
@@ -243,7 +255,10 @@ class PluginManager(Generic[P]):
     def _require(self, name: str) -> PluginContainer[P]:
         container = self._find(name)
         if container is None:
-            raise ValueError(f"no plugin named {name} in namespace {self.namespace}")
+            known = [*self._plugins(), *self._aliases]
+            raise ValueError(
+                f"no plugin named {name} in namespace {self.namespace}{did_you_mean(name, known)}"
+            )
         return container
 
     def _resolve(self, container: PluginContainer[P]) -> PluginSpec:
@@ -304,12 +319,17 @@ class PluginManager(Generic[P]):
 
     def _run_lifecycle(self, container: PluginContainer[P]) -> P:
         """Take the plugin from its spec to loaded; the step it fails at is kept in its state."""
-        step: Step = "resolve"
+        step: Step = "filter"
         try:
+            # Filters see what the index knows (namespace, name, value) before the plugin's
+            # module is imported; one that reads the spec's factory resolves it.
+            listed = container.plugin_spec
+            self._filter(container, listed)
+            step = "resolve"
             spec = self._resolve(container)
-            step = "filter"
-            if any(plugin_filter(spec) for plugin_filter in self.filters):
-                raise PluginDisabled(self.namespace, container.name, FILTERED)
+            if _identity(spec) != _identity(listed):
+                step = "filter"  # the imported spec says otherwise: the filters decide again
+                self._filter(container, spec)
             step = "init"
             plugin = self._init(spec)
             container.state = container.state.initialised(plugin)
@@ -327,10 +347,16 @@ class PluginManager(Generic[P]):
             container.state = container.state.disabled(step, e.reason)
             raise
         except Exception as e:
-            container.state = container.state.failed(step, e)
-            self._report_failure(container, step, e)
+            if e is not container.resolve_error:  # resolving records its own failure
+                container.state = container.state.failed(step, e)
+                self._report_failure(container, step, e)
             raise
         return plugin
+
+    def _filter(self, container: PluginContainer[P], spec: PluginSpec) -> None:
+        """Disable the plugin if a filter says so."""
+        if any(plugin_filter(spec) for plugin_filter in self.filters):
+            raise PluginDisabled(self.namespace, container.name, FILTERED)
 
     def _init(self, spec: PluginSpec) -> P:
         """Call the spec's factory."""
@@ -353,6 +379,11 @@ class PluginManager(Generic[P]):
 
 _Conflict = tuple[str, ConflictSide, ConflictSide]
 """A plugin name, the registration of it in use and one left out."""
+
+
+def _identity(spec: PluginSpec) -> tuple[str, str, str | None]:
+    """What a filter may match a spec on without reading its factory."""
+    return spec.namespace, spec.name, spec.location
 
 
 def _spec_side(spec: PluginSpec) -> ConflictSide:

@@ -1,0 +1,36 @@
+"""Close-match suggestions for mistyped plugin names and namespaces ("did you mean ...?")."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+NAME_CUTOFF = 0.6
+"""How close a plugin name must be to be suggested (difflib's default)."""
+NAMESPACE_CUTOFF = 0.9
+"""How close a namespace must be: a character or two off in a dotted name. Stricter than for
+names, so a namespace that is empty on purpose (``hooks.on_start`` beside ``hooks.on_stop``)
+gets no warning."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = NAME_CUTOFF) -> str:
+    """``"; did you mean A or B?"`` naming the candidates close to ``word`` (ignoring case),
+    closest first, or ``""`` if none is.
+
+    >>> did_you_mean("Helo", ["Hello", "Goodbye"])
+    '; did you mean Hello?'
+    >>> did_you_mean("zzz", ["Hello"])
+    ''
+    """
+    # difflib pulls in heapq and more; only a mistake pays for it.
+    from difflib import get_close_matches
+
+    by_folded: dict[str, list[str]] = {}
+    for candidate in dict.fromkeys(candidates):
+        by_folded.setdefault(candidate.casefold(), []).append(candidate)
+    folded = get_close_matches(word.casefold(), by_folded, cutoff=cutoff)
+    matches = [candidate for f in folded for candidate in by_folded[f]]
+    if not matches:
+        return ""
+    return f"; did you mean {' or '.join(matches)}?"
