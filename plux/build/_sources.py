@@ -305,3 +305,31 @@ def calls_in(expressions: Iterable[ast.expr]) -> Iterator[ast.Call]:
                 stack.append(child.value)
             elif isinstance(child, ast.comprehension):
                 stack.extend([child.iter, *child.ifs])
+
+
+def simple_assignment(stmt: ast.stmt) -> tuple[str, ast.expr] | None:
+    """``name = value`` (or ``name: T = value``) as ``(name, value)``; None for other forms."""
+    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+        target = stmt.targets[0]
+        if isinstance(target, ast.Name):
+            return target.id, stmt.value
+    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+        if isinstance(stmt.target, ast.Name):
+            return stmt.target.id, stmt.value
+    return None
+
+
+def call_arguments(call: ast.Call, names: tuple[str, ...]) -> dict[str, ast.expr]:
+    """Map a call's arguments to parameter ``names`` (positional first, then keywords).
+
+    ``*args``/``**kwargs`` or surplus arguments give ``{}``: such a call is not read from source.
+    """
+    if len(call.args) > len(names) or any(isinstance(a, ast.Starred) for a in call.args):
+        return {}
+    if any(keyword.arg is None for keyword in call.keywords):
+        return {}
+    result = {name: arg for name, arg in zip(names, call.args, strict=False)}
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            result[keyword.arg] = keyword.value
+    return result

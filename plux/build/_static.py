@@ -13,13 +13,16 @@ from typing import Any
 
 from plux.core.plugin import Plugin, PluginFinder, PluginSpec, PluginSpecResolver
 
+from ._mistakes import bare_plugin_decorator, misspelt_name, nameless_plugin_class
 from ._sources import (
     ModuleSource,
     SourceLocator,
+    call_arguments,
     calls_in,
     evaluated_expressions,
     executed_statements,
     relative_path,
+    simple_assignment,
 )
 from ._symbols import NOT_FOUND, Const, Def, External, Root, SymbolResolver, Value
 from .discovery import (
@@ -54,6 +57,10 @@ class ModuleVerdict:
     """Why the module is imported (each ``file:line: what``); empty if the source decided."""
     notes: list[str] = field(default_factory=list)
     """Names the source could not follow and that were taken to make no plugin."""
+    errors: list[str] = field(default_factory=list)
+    """Mistakes the source shows (``file:line: what``) that fail the build."""
+    nameless: list[tuple[Def, str]] = field(default_factory=list)
+    """Plugin classes with a namespace, no name and no use in their module, with the warning."""
 
     @property
     def needs_import(self) -> bool:
@@ -89,18 +96,27 @@ class ModuleAnalyzer:
     def __init__(self, resolver: SymbolResolver, root: Path) -> None:
         self.resolver = resolver
         self.root = root
+        self.derived: set[Value] = set()
+        """Every class some plugin class of the project derives from."""
 
     def analyze(self, source: ModuleSource) -> ModuleVerdict:
         verdict = ModuleVerdict(source)
         try:
             tree = source.tree
         except (OSError, SyntaxError, ValueError) as e:
-            verdict.import_reasons.append(f"{self._where(source, None)}: cannot be read: {e}")
+            if isinstance(e, SyntaxError) and e.lineno and not e.msg.startswith("too many"):
+                where = source_location(source, self.root, e.lineno)
+                verdict.errors.append(f"{where}: syntax error: {e.msg}; fix the module")
+            else:  # unreadable, or beyond the parser's limits: importing may still work
+                verdict.import_reasons.append(f"{self._where(source, None)}: cannot be read: {e}")
             return verdict
         table = self.resolver.table(source.name)
         self.bound_names = table.bindings if table else {}
         for stmt, conditional in executed_statements(tree.body):
             self._statement(verdict, stmt, conditional)
+        if verdict.nameless:  # a class the module uses (say as a factory) is meant as it is
+            used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+            verdict.nameless = [(c, w) for c, w in verdict.nameless if c.qualname not in used]
         verdict.import_reasons = list(dict.fromkeys(verdict.import_reasons))
         verdict.notes = list(dict.fromkeys(verdict.notes))
         return verdict
@@ -115,7 +131,7 @@ class ModuleAnalyzer:
             if isinstance(stmt, ast.ClassDef) and not handled:
                 self._class(verdict, stmt, conditional)
             return
-        simple = _simple_assignment(stmt)
+        simple = simple_assignment(stmt)
         for call in calls_in(evaluated_expressions(stmt)):
             callee = self.resolver.evaluate(module.name, call.func)
             if callee == Root("PluginSpec") and simple is not None and call is simple[1]:
@@ -152,6 +168,10 @@ class ModuleAnalyzer:
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             callee = self.resolver.evaluate(module, target)
+            if callee == Root("plugin") and not isinstance(decorator, ast.Call):
+                where = self._where(verdict.module, decorator)
+                verdict.errors.append(bare_plugin_decorator(where, node.name))
+                continue
             if (
                 callee == Root("plugin")
                 and isinstance(decorator, ast.Call)
@@ -192,7 +212,7 @@ class ModuleAnalyzer:
     def _spec(self, verdict: ModuleVerdict, target: str, call: ast.Call) -> bool:
         """``target = PluginSpec(namespace, name, factory)``; True if read from source."""
         module = verdict.module.name
-        args = _arguments(call, ("namespace", "name", "factory"))
+        args = call_arguments(call, ("namespace", "name", "factory"))
         namespace = self._literal(module, args.get("namespace"))
         name = self._literal(module, args.get("name"))
         if not (_is_text(namespace) and _is_text(name)):
@@ -212,7 +232,7 @@ class ModuleAnalyzer:
     ) -> bool:
         """``@plugin(namespace, name=None, ...)``; True if read from source."""
         module = verdict.module.name
-        args = _arguments(decorator, ("namespace", "name", "should_load", "load"))
+        args = call_arguments(decorator, ("namespace", "name", "should_load", "load"))
         namespace = self._literal(module, args.get("namespace"))
         name = self._literal(module, args.get("name"))
         if name == NOT_FOUND or name == Const(None) or name == Const(""):
@@ -230,6 +250,8 @@ class ModuleAnalyzer:
         is_plugin = self.resolver.plugin_class(cls)
         if is_plugin is False:
             return
+        if is_plugin:
+            self.derived.update(self.resolver.linearize(cls)[1:])
         namespace = self.resolver.class_member(cls, "namespace")
         name = self.resolver.class_member(cls, "name")
         where = self._where(verdict.module, node)
@@ -245,6 +267,12 @@ class ModuleAnalyzer:
                     "no plugin name; taken not to be a plugin"
                 )
             return
+        if _is_text(namespace) and _is_abstract(name):
+            typo = misspelt_name(where, node)
+            if typo:
+                verdict.errors.append(typo)
+            else:
+                verdict.nameless.append((cls, nameless_plugin_class(where, node)))
         if _is_abstract(namespace) or _is_abstract(name):
             return  # a Plugin without a namespace or a name is an abstract base
         if conditional or not (_is_text(namespace) and _is_text(name)):
@@ -294,10 +322,16 @@ class StaticPluginFinder(PluginFinder):
         for verdict in self.verdicts:
             for note in verdict.notes:
                 LOG.info("%s", note)
+            for cls, warning in verdict.nameless:
+                if cls not in analyzer.derived:
+                    LOG.warning("plux: %s", warning)
         return self.verdicts
 
     def find_plugins(self) -> list[PluginSpec]:
         verdicts = self.analyze()
+        errors = [error for verdict in verdicts for error in verdict.errors]
+        if errors:
+            raise DiscoveryError("\n".join(errors))
         specs: list[PluginSpec] = []
         for verdict in verdicts:
             if verdict.needs_import:
@@ -351,34 +385,6 @@ def source_location(source: ModuleSource, root: Path, lineno: int | None = None)
 
 def _sys_path() -> list[str]:
     return list(sys.path)
-
-
-def _simple_assignment(stmt: ast.stmt) -> tuple[str, ast.expr] | None:
-    """``name = value`` (or ``name: T = value``) as ``(name, value)``; None for other forms."""
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-        target = stmt.targets[0]
-        if isinstance(target, ast.Name):
-            return target.id, stmt.value
-    if isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
-        if isinstance(stmt.target, ast.Name):
-            return stmt.target.id, stmt.value
-    return None
-
-
-def _arguments(call: ast.Call, names: tuple[str, ...]) -> dict[str, ast.expr]:
-    """Map a call's arguments to parameter ``names`` (positional first, then keywords).
-
-    ``*args``/``**kwargs`` or surplus arguments give ``{}``: such a call is not read from source.
-    """
-    if len(call.args) > len(names) or any(isinstance(a, ast.Starred) for a in call.args):
-        return {}
-    if any(keyword.arg is None for keyword in call.keywords):
-        return {}
-    result = {name: arg for name, arg in zip(names, call.args, strict=False)}
-    for keyword in call.keywords:
-        if keyword.arg is not None:
-            result[keyword.arg] = keyword.value
-    return result
 
 
 def _is_text(value: Value) -> bool:

@@ -380,7 +380,15 @@ def plugin(
     The plugin is named ``name``, or after the function. The function itself is returned
     unchanged (so it stays callable and discoverable at module level) and carries its spec as
     ``__pluginspec__``; the manager hands out a :class:`FunctionPlugin` that calls it.
+
+    :raises TypeError: if applied bare (``@plugin`` without arguments), which would otherwise
+        replace the function and declare nothing.
     """
+    if callable(namespace):
+        where = getattr(namespace, "__qualname__", repr(namespace))
+        raise TypeError(
+            f"@plugin applied directly to {where}: write @plugin(namespace=...) to declare it"
+        )
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         plugin_name = name or fn.__name__

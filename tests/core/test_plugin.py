@@ -176,3 +176,12 @@ class TestEntryPoints:
         assert discover_entry_points(Finder()) == {
             "tests.plugins": [f"concrete={__name__}:Concrete"]
         }
+
+
+def test_bare_plugin_decorator_raises_saying_to_pass_a_namespace() -> None:
+    """``@plugin`` without parentheses fails at decoration time instead of hiding the function."""
+    with pytest.raises(TypeError, match=r"write @plugin\(namespace=\.\.\.\)"):
+
+        @plugin  # type: ignore[arg-type]
+        def forgotten() -> None:
+            pass

@@ -72,20 +72,23 @@ class Broken(Plugin):
 
 
 def test_syntax_error_is_reported_with_file_and_line(project: Path) -> None:
-    """A module that does not parse is named with its file and the line of the error."""
+    """A module that does not parse fails discovery with its file:line, the error, and to fix it
+    (not advice to install dependencies)."""
     add(project, {"hardpkg/broken.py": BROKEN})
     with pytest.raises(DiscoveryError) as caught:
         discover(project, fallback=False)
-    assert "hardpkg/broken.py" in str(caught.value) and "line 6" in str(caught.value)
+    assert str(caught.value) == (
+        "hardpkg/broken.py:6: syntax error: unexpected indent; fix the module"
+    )
 
 
-def test_syntax_error_fails_the_build_after_import_fallback(project: Path) -> None:
-    """With the import fallback the build still fails, naming the module and the line."""
+def test_syntax_error_fails_the_build_without_importing(project: Path) -> None:
+    """With the import fallback the build fails the same way: importing cannot help."""
     add(project, {"hardpkg/broken.py": BROKEN})
     with pytest.raises(DiscoveryError) as caught:
         discover(project, fallback=True)
-    message = str(caught.value)
-    assert "hardpkg.broken" in message and "line 6" in message and "hardpkg/broken.py" in message
+    assert "hardpkg/broken.py:6: syntax error" in str(caught.value)
+    assert "install" not in str(caught.value) and "hardpkg.broken" not in sys.modules
 
 
 def test_syntax_error_spares_the_other_modules_verdicts(project: Path) -> None:
@@ -93,7 +96,7 @@ def test_syntax_error_spares_the_other_modules_verdicts(project: Path) -> None:
     add(project, {"hardpkg/broken.py": BROKEN})
     found = verdicts(project)
     assert [p.name for p in found["hardpkg.good"].plugins] == ["good"]
-    assert found["hardpkg.broken"].needs_import
+    assert found["hardpkg.broken"].errors
 
 
 RAISES = """\
@@ -363,3 +366,73 @@ def test_package_folder_that_cannot_be_entered_is_reported(
     deny(monkeypatch, secret_package, enter=True)
     with pytest.raises(DiscoveryError, match="hardpkg/secret"):
         discover(project, fallback=True)
+
+
+BARE_PLUGIN = """\
+from plux import plugin
+
+@plugin
+def hello():
+    pass
+"""
+
+
+def test_bare_plugin_decorator_fails_discovery_with_file_and_line(project: Path) -> None:
+    """``@plugin`` without arguments fails the build at its line, saying what to write."""
+    add(project, {"hardpkg/bare.py": BARE_PLUGIN})
+    with pytest.raises(DiscoveryError) as caught:
+        discover(project, fallback=True)
+    assert str(caught.value) == (
+        "hardpkg/bare.py:3: @plugin applied directly to hello: write @plugin(namespace=...)"
+    )
+
+
+MISSPELT_NAME = """\
+from plux import Plugin
+
+class Hello(Plugin):
+    namespace = "hard.build"
+    nmae = "hello"
+"""
+
+
+def test_misspelt_plugin_name_fails_discovery_naming_the_typo(project: Path) -> None:
+    """A plugin class with a namespace and ``nmae`` instead of ``name`` fails the build."""
+    add(project, {"hardpkg/typo.py": MISSPELT_NAME})
+    with pytest.raises(DiscoveryError) as caught:
+        discover(project, fallback=True)
+    assert str(caught.value) == (
+        "hardpkg/typo.py:3: plugin class Hello sets a namespace and 'nmae' but no 'name'; "
+        "did you mean name = ...?"
+    )
+
+
+NAMELESS = """\
+from plux import Plugin
+
+class Base(Plugin):
+    namespace = "hard.build"
+
+class Child(Base):
+    name = "child"
+
+class Forgotten(Plugin):
+    namespace = "hard.build"
+    description = "a plugin whose name was forgotten"
+"""
+
+
+def test_nameless_plugin_class_without_subclasses_gets_a_warning(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A class with a namespace, no name and no subclass is warned about with file:line; an
+    abstract base that a plugin derives from is not."""
+    add(project, {"hardpkg/nameless.py": NAMELESS})
+    found = discover(project, fallback=True)
+    assert found["hard.build"] == ["child = hardpkg.nameless:Child", "good = hardpkg.good:Good"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "plux: hardpkg/nameless.py:9: plugin class Forgotten sets a namespace but no name, and no "
+        "class derives from it: it is not a plugin; set name = ... (or ignore this for a base "
+        "meant for others)"
+    ]
