@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ._packages import ListPackageFinder, PackageFinder, SimplePackageFinder
-from .config import ConfigError, PluxConfiguration
+from .config import ConfigError, PluxConfiguration, check_configured_path
 
 LOG = logging.getLogger(__name__)
 
@@ -25,12 +25,13 @@ def hatch_package_finder(
     Computed from ``pyproject.toml`` alone: asking hatchling's wheel builder would compute the
     metadata, and so run plux's metadata hook again.
 
-    :raises ConfigError: if the packages live in several source directories, or hatchling's
-        ``sources`` rename them.
+    :raises ConfigError: if the packages live in several source directories, hatchling's
+        ``sources`` rename them, or ``[tool.plux] path`` names no folder.
     """
     project = Path(root)
     include, exclude = config.include, config.exclude
     if config.path_configured:
+        check_configured_path(project, config)
         return SimplePackageFinder(str(project / config.path), include, exclude, root=str(project))
     packages = _configured_packages(pyproject)
     if packages is None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ._packages import ListPackageFinder, PackageFinder, SimplePackageFinder
-from .config import PluxConfiguration
+from .config import PluxConfiguration, check_configured_path
 
 # setuptools' automatic discovery leaves these top-level names out of a flat layout (documented in
 # "Package Discovery and Namespace Packages"); the command line mirrors it so that
@@ -48,11 +48,14 @@ def setuptools_package_finder(
     ``[tool.plux] path``: every package below it; else ``[tool.setuptools] packages`` or
     ``packages.find``; else setuptools' automatic discovery (src layout, or flat layout without
     ``tests``, ``docs``, ...).
+
+    :raises ConfigError: if ``[tool.plux] path`` names no folder.
     """
     path = source_path(root, pyproject, config)
     full_path, project = str(root / path), str(root)  # path patterns are relative to the project
     include, exclude = config.include, config.exclude
     if config.path_configured:
+        check_configured_path(root, config)
         return SimplePackageFinder(full_path, include, exclude, root=project)
     if packages is not None:
         return ListPackageFinder(packages, full_path, include, exclude, root=project)

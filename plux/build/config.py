@@ -143,6 +143,15 @@ def parse_plux_table(table: Any, source: str = "[tool.plux]") -> PluxConfigurati
     )
 
 
+def check_configured_path(root: Path, config: PluxConfiguration) -> None:
+    """:raises ConfigError: if ``path`` was set and names no folder of the project."""
+    if config.path_configured and not (root / config.path).is_dir():
+        raise ConfigError(
+            f"[tool.plux] path = {config.path!r}: there is no folder {root / config.path}; "
+            "set path to the folder that holds the packages"
+        )
+
+
 def read_plux_config(workdir: str | os.PathLike[str] = ".") -> PluxConfiguration:
     """Read ``[tool.plux]`` from ``workdir/pyproject.toml``; defaults if there is no file or table.
 

@@ -49,6 +49,7 @@ from .config import (
 )
 from .discovery import DiscoveryError
 from .index import PluginIndexBuilder, merge_tables, read_index
+from .project import missing_static_file
 
 LOG = logging.getLogger(__name__)
 
@@ -126,13 +127,11 @@ def read_static_file(root: Path, config: PluxConfiguration) -> EntryPointTable:
     :raises PluxHookError: if the file is missing or not an index.
     """
     path = root / config.entrypoint_static_file
+    missing = missing_static_file(root, config)
+    if missing:
+        raise PluxHookError(missing)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PluxHookError(
-            f"plux: {path} does not exist; in manual mode run 'python -m plux entrypoints' in "
-            f"{root} and commit {config.entrypoint_static_file}"
-        ) from None
     except OSError as e:
         raise PluxHookError(f"plux: cannot read {path}: {e}") from e
     output_format = "json" if path.suffix == ".json" else "ini"
@@ -193,6 +192,18 @@ class PluxMetadataHook(MetadataHookInterface):
 
     PLUGIN_NAME = "plux"
 
+    def __init__(self, root: str, config: dict[str, Any]) -> None:
+        """Check ``[project] dynamic`` as hatchling loads the hook: without ``entry-points``
+        there, hatchling may never call :meth:`update` (it skips hooks when nothing is dynamic).
+
+        :raises PluxHookError: if ``pyproject.toml`` has ``[project]`` without ``entry-points``
+            in ``dynamic``.
+        """
+        super().__init__(root, config)
+        project = read_pyproject(root).get("project")
+        if isinstance(project, dict):
+            _check_dynamic(project)
+
     def update(self, metadata: dict[str, Any]) -> None:
         """Set ``metadata["entry-points"]`` (hatchling's raw ``[project]`` table) in place.
 
@@ -207,19 +218,22 @@ class PluxMetadataHook(MetadataHookInterface):
                 f"plux: [tool.hatch.metadata.hooks.plux] takes no options (got {unknown}); "
                 "configure discovery in [tool.plux]"
             )
-        # hatchling always passes [project] with its `dynamic` list; a caller without one is not
-        # checked (as with plux 1.16)
-        if DYNAMIC_FIELD not in metadata.get("dynamic", [DYNAMIC_FIELD]):
-            raise PluxHookError(
-                f'plux: add "{DYNAMIC_FIELD}" to [project] dynamic in pyproject.toml so that '
-                "the plux metadata hook may fill it"
-            )
+        if "dynamic" in metadata:  # plux 1.16's callers pass none; hatchling always does
+            _check_dynamic(metadata)
         name = str(metadata.get("name", ""))
         index = discover_entry_points(self.root, name)
         # Always set the field, even to {}: a dynamic field left unset would stay "dynamic".
         merge_entry_points(metadata, index, "plux")
         count = sum(len(entries) for entries in index.values())
         LOG.info("plux: %d entry points in %d groups for %s", count, len(index), name)
+
+
+def _check_dynamic(project: Mapping[str, Any]) -> None:
+    if DYNAMIC_FIELD not in project.get("dynamic", []):
+        raise PluxHookError(
+            f'plux: add "{DYNAMIC_FIELD}" to [project] dynamic in pyproject.toml so that '
+            "the plux metadata hook may fill it"
+        )
 
 
 @hookimpl

@@ -24,6 +24,8 @@ __all__ = [
 ]
 
 INDEX_FILE = "plux.json"
+PLUX_REQUIREMENT = "plux>=2.0.0.dev0"
+"""What ``build-system.requires`` should say: a specifier naming a pre-release lets pip pick one."""
 
 
 class Project:
@@ -73,6 +75,30 @@ class Project:
         if "plux" in self.pyproject.get("tool", {}):
             return True
         return any(path is not None and path.is_file() for path in index_files)
+
+    def missing_build_requirement(self) -> str | None:
+        """The mistake if the project configures plux but its builds may run without plux 2, or
+        None. Such a build cannot fail on its own: it ships no entry points, without a word.
+
+        That is ``[tool.plux]`` without plux in ``build-system.requires`` (an isolated build has
+        no plux), or plux required without a version (pip picks plux 1.16, the newest release).
+        """
+        if "plux" not in self.pyproject.get("tool", {}):
+            return None
+        requires = self.pyproject.get("build-system", {}).get("requires", [])
+        listed = [r for r in requires if _requirement_name(r) == "plux"]
+        where = self.root / PYPROJECT
+        if not listed:
+            return (
+                f"{where} has [tool.plux] but [build-system] requires does not list plux, so "
+                f'its builds ship no entry points: add "{PLUX_REQUIREMENT}" to requires'
+            )
+        if all(re.fullmatch(r"\s*plux\s*", r, re.IGNORECASE) for r in listed):
+            return (
+                f'{where}: [build-system] requires "plux" without a version, so pip builds with '
+                f'plux 1.16, which ships no entry points here: require "{PLUX_REQUIREMENT}"'
+            )
+        return None
 
     def source_path(self) -> str:
         """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``)."""
@@ -127,6 +153,17 @@ class Project:
             if (egg_info / INDEX_FILE).is_file():
                 return egg_info / INDEX_FILE
         return None
+
+
+def missing_static_file(root: Path, config: PluxConfiguration) -> str | None:
+    """The error for manual mode without its static file (``plux.ini``), or None if it exists."""
+    path = root / config.entrypoint_static_file
+    if path.exists():
+        return None
+    return (
+        f"plux: {path} does not exist; in manual mode run 'python -m plux entrypoints' in "
+        f"{root} and commit {config.entrypoint_static_file}"
+    )
 
 
 def _requirement_name(requirement: Any) -> str | None:

@@ -41,7 +41,7 @@ from ._static import StaticPluginFinder
 from .config import ConfigError, EntrypointBuildMode
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from .index import PluginIndexBuilder, merge_tables, read_index_file, render_index
-from .project import INDEX_FILE, Project
+from .project import INDEX_FILE, Project, missing_static_file
 
 LOG = logging.getLogger(__name__)
 
@@ -50,13 +50,24 @@ _discovered: weakref.WeakKeyDictionary[Any, EntryPointTable] = weakref.WeakKeyDi
 
 
 def write_plux_index(cmd: Any, basename: str, filename: str) -> None:
-    """``egg_info.writers`` hook: discover, write ``plux.json``, merge into ``entry_points.txt``."""
-    project = Project(os.getcwd())
+    """``egg_info.writers`` hook: discover, write ``plux.json``, merge into ``entry_points.txt``.
+
+    :raises setuptools.errors.SetupError: one line starting ``plux:`` that names the key, file
+        or plugin to fix (pip shows it without a traceback).
+    """
+    try:
+        project = Project(os.getcwd())
+    except ConfigError as e:
+        raise setuptools.errors.SetupError(f"plux: {e}") from e
     shipped = project.shipped_index()
     if not project.uses_plux(Path(filename), shipped):
         return
     if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
-        return  # the project feeds its static file to setuptools itself
+        # setuptools reads the static file itself, and only warns (shown with -v) if it is missing
+        missing = missing_static_file(project.root, project.config)
+        if missing:
+            raise setuptools.errors.SetupError(missing)
+        return
     dist = cmd.distribution
     if shipped is not None:
         index = read_index_file(shipped)

@@ -32,6 +32,35 @@ def test_uses_plux(tmp_path: Path, pyproject: str, uses: bool) -> None:
     assert Project(tmp_path).uses_plux() is uses
 
 
+SETUPTOOLS = 'build-backend = "setuptools.build_meta"\n'
+
+
+@pytest.mark.parametrize(
+    ("pyproject", "says"),
+    [
+        (f'[build-system]\nrequires = ["setuptools"]\n{SETUPTOOLS}[tool.plux]\n', "does not list"),
+        ("[tool.plux]\n", "does not list"),
+        (f'[build-system]\nrequires = ["setuptools", "plux"]\n{SETUPTOOLS}[tool.plux]\n', "1.16"),
+        (f'[build-system]\nrequires = ["plux>=2.0.0.dev0"]\n{SETUPTOOLS}[tool.plux]\n', None),
+        ('[build-system]\nrequires = ["setuptools"]\n', None),
+    ],
+    ids=["plux-missing", "no-build-system", "plux-unversioned", "plux-2", "no-tool-plux"],
+)
+def test_missing_build_requirement_says_what_to_add(
+    tmp_path: Path, pyproject: str, says: str | None
+) -> None:
+    """A project with ``[tool.plux]`` whose builds would run without plux 2 is told what to add
+    to ``[build-system] requires``; one that requires plux 2, or does not use plux, is not."""
+    (tmp_path / "pyproject.toml").write_text(pyproject)
+    message = Project(tmp_path).missing_build_requirement()
+    if says is None:
+        assert message is None
+    else:
+        assert message is not None and says in message
+        assert '"plux>=2.0.0.dev0"' in message
+        assert str(tmp_path / "pyproject.toml") in message
+
+
 def test_existing_index_file_means_plux_is_used(tmp_path: Path) -> None:
     """An existing plux.json also counts."""
     index = tmp_path / "x.egg-info" / "plux.json"

@@ -127,10 +127,46 @@ def test_manual_mode_leaves_the_build_alone(project: Path) -> None:
     """In manual mode the project feeds plux.ini itself: the writer writes and merges nothing."""
     with (project / "pyproject.toml").open("a") as fh:
         fh.write('[tool.plux]\nentrypoint_build_mode = "manual"\n')
+    (project / "plux.ini").write_text("[demo]\nhello = app.plugins:Hello\n")
     cmd = egg_info(project, entry_points={"console_scripts": ["app = app:main"]})
     index = run_writer(cmd)
     assert not index.exists()
     assert cmd.distribution.entry_points == {"console_scripts": ["app = app:main"]}
+
+
+def test_manual_mode_without_the_static_file_fails_saying_what_to_run(project: Path) -> None:
+    """Manual mode without ``plux.ini`` fails the build (setuptools alone would only warn, and
+    ship no entry points), naming the file and the command that writes it."""
+    with (project / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.plux]\nentrypoint_build_mode = "manual"\n')
+    with pytest.raises(setuptools.errors.SetupError) as info:
+        run_writer(egg_info(project))
+    assert str(info.value) == (
+        f"plux: {project / 'plux.ini'} does not exist; in manual mode run "
+        f"'python -m plux entrypoints' in {project} and commit plux.ini"
+    )
+
+
+def test_a_bad_plux_key_fails_with_one_line_naming_it(project: Path) -> None:
+    """An unknown ``[tool.plux]`` key fails the build with one ``plux:`` line naming the key."""
+    with (project / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.plux]\nexlude = ["tests*"]\n')
+    with pytest.raises(setuptools.errors.SetupError) as info:
+        run_writer(egg_info(project))
+    assert str(info.value).startswith("plux: [tool.plux] in ")
+    assert "unknown key 'exlude'" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_plux_path_that_names_no_folder_fails_the_build(project: Path) -> None:
+    """``[tool.plux] path = "srcc"`` (no such folder) fails, naming the key and the folder."""
+    with (project / "pyproject.toml").open("a") as fh:
+        fh.write('[tool.plux]\npath = "srcc"\n')
+    with pytest.raises(setuptools.errors.SetupError) as info:
+        run_writer(egg_info(project))
+    assert str(info.value) == (
+        f"plux: [tool.plux] path = 'srcc': there is no folder {project / 'srcc'}; "
+        "set path to the folder that holds the packages"
+    )
 
 
 def test_a_project_not_using_plux_is_untouched(

@@ -210,6 +210,29 @@ def test_entry_points_must_be_listed_as_dynamic(tmp_path: Path) -> None:
         entry_points(root)
 
 
+def test_a_project_without_a_dynamic_key_fails_naming_it(tmp_path: Path) -> None:
+    """Without ``[project] dynamic`` hatchling would never call the hook: it fails as hatchling
+    loads it, saying which key to add, instead of building without entry points."""
+    text = pyproject().replace('dynamic = ["entry-points"]\n', "")
+    root = make(tmp_path, {"pyproject.toml": text, "hk_demo/__init__.py": ""})
+    with pytest.raises(hook.PluxHookError) as info:
+        entry_points(root)
+    assert str(info.value) == (
+        'plux: add "entry-points" to [project] dynamic in pyproject.toml so that the plux '
+        "metadata hook may fill it"
+    )
+
+
+def test_a_plux_path_that_names_no_folder_fails_naming_it(tmp_path: Path) -> None:
+    """``[tool.plux] path = "srcc"`` fails naming the key and the missing folder."""
+    extra = '[tool.plux]\npath = "srcc"\n'
+    root = make(tmp_path, {"pyproject.toml": pyproject(extra=extra), "src/hk_demo/__init__.py": ""})
+    with pytest.raises(
+        hook.PluxHookError, match=r"\[tool.plux\] path = 'srcc': there is no folder"
+    ):
+        entry_points(root)
+
+
 def test_a_project_without_plugins_gets_empty_entry_points(tmp_path: Path) -> None:
     """No plugins is not an error; the dynamic field is still filled."""
     root = make(tmp_path, {"pyproject.toml": pyproject(), "hk_demo/__init__.py": ""})
