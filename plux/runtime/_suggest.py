@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# difflib pulls in heapq and more: the manager imports this module only when there is a mistake.
+from difflib import get_close_matches
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -23,9 +26,6 @@ def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = NAME_CUTO
     >>> did_you_mean("zzz", ["Hello"])
     ''
     """
-    # difflib pulls in heapq and more; only a mistake pays for it.
-    from difflib import get_close_matches
-
     by_folded: dict[str, list[str]] = {}
     for candidate in dict.fromkeys(candidates):
         by_folded.setdefault(candidate.casefold(), []).append(candidate)

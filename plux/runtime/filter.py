@@ -28,7 +28,11 @@ class PluginSpecMatcher:
         self.value = value
 
     def matches(self, spec: PluginSpec) -> bool:
-        """Whether every given pattern matches the spec (patterns combine with AND)."""
+        """Whether every given pattern matches the spec (patterns combine with AND).
+
+        Reads no factory when the spec knows its location, as a manager's specs of plugins not
+        yet imported do: matching never imports a plugin's module.
+        """
         # fnmatch pulls in re; only processes that configure exclusions pay for it.
         from fnmatch import fnmatchcase
 

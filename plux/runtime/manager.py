@@ -21,7 +21,6 @@ from plux.runtime._container import P, PluginContainer
 from plux.runtime._listeners import ListenerDispatcher, as_listeners
 from plux.runtime._locking import LoadTracker
 from plux.runtime._log import debug, log_error, logger
-from plux.runtime._suggest import NAMESPACE_CUTOFF, did_you_mean
 from plux.runtime.filter import PluginFilter, global_plugin_filter
 from plux.runtime.resolve import import_entry_point_value
 
@@ -52,7 +51,11 @@ class PluginManager(Generic[P]):
     iterable of them. ``finder`` replaces the installed entry points as the source of plugins (and
     resolves them all up front; its specs of other namespaces are left out). ``filters`` replace
     the process-wide :data:`~plux.runtime.filter.global_plugin_filter`; a filter returning True
-    disables a plugin.
+    disables a plugin. Filters see a plugin's spec before its module is imported: one that
+    matches on namespace, name or value spares a disabled plugin the import.
+
+    A namespace without entry points lists no plugins; if installed namespaces are close to it
+    (a typo), the manager logs a warning naming them, once.
 
     Any number of threads may load plugins at once: each plugin is created and loaded once.
     """
@@ -96,7 +99,7 @@ class PluginManager(Generic[P]):
     def load(self, name: str) -> P:
         """Load the plugin ``name`` (once) and return the plugin instance.
 
-        :raises ValueError: if the namespace has no plugin of that name.
+        :raises ValueError: if the namespace has no plugin of that name (naming close ones).
         :raises PluginDisabled: if the plugin is disabled, now and on every later call.
         :raises PluginException: if the plugin's entry point cannot be resolved, or there is a
             load cycle.
@@ -145,7 +148,7 @@ class PluginManager(Generic[P]):
     def get_container(self, name: str) -> PluginContainer[P]:
         """The container of plugin ``name``.
 
-        :raises ValueError: if the namespace has no plugin of that name.
+        :raises ValueError: if the namespace has no plugin of that name (naming close ones).
         """
         return self._require(name)
 
@@ -180,6 +183,8 @@ class PluginManager(Generic[P]):
 
     def _warn_if_mistyped(self) -> None:
         """Warn that the namespace, which has no entry points, looks like a mistyped one."""
+        # only an empty namespace pays for these
+        from plux.runtime._suggest import NAMESPACE_CUTOFF, did_you_mean
         from plux.runtime.cache import EntryPointsCache
 
         groups = EntryPointsCache.instance().groups()
@@ -255,6 +260,8 @@ class PluginManager(Generic[P]):
     def _require(self, name: str) -> PluginContainer[P]:
         container = self._find(name)
         if container is None:
+            from plux.runtime._suggest import did_you_mean  # only a mistake pays for it
+
             known = [*self._plugins(), *self._aliases]
             raise ValueError(
                 f"no plugin named {name} in namespace {self.namespace}{did_you_mean(name, known)}"

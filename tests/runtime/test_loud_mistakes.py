@@ -167,3 +167,18 @@ def test_filter_reading_the_factory_resolves_the_plugin(installed: None) -> None
     container = manager.get_container("broken")
     assert isinstance(container.resolve_error, PluginException)
     assert container.state.step == "resolve"
+
+
+def test_listing_a_namespace_with_plugins_looks_for_no_suggestions(
+    installed: None, python: Any
+) -> None:
+    """Suggestions cost nothing when nothing is wrong: difflib is not even imported."""
+    imported = python.json(
+        f"""
+        import json, sys
+        from plux import PluginManager
+        names = PluginManager("{NS}").list_names()
+        print(json.dumps([names, "difflib" in sys.modules]))
+        """
+    )
+    assert imported == [["Hello", "upper", "broken"], False]
