@@ -8,20 +8,36 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
+from plux import __version__
 from plux._cli import COMMAND_MODULES
-from plux._cli.output import CommandError, describe_error
+from plux._cli.output import (
+    PROBLEM,
+    USAGE,
+    CommandError,
+    describe_error,
+    error_document,
+    print_json,
+)
 
 __all__ = [
     "main",
 ]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Raises usage errors instead of exiting, so that ``--json`` reports them too."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CommandError(f"{message}\n{self.format_usage().rstrip()}", USAGE, "usage")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``plux`` parser with the sub-commands of every command group."""
     # Options valid before and after the sub-command; SUPPRESS keeps a sub-parser from
     # resetting a value given before it.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--workdir",
         metavar="DIR",
@@ -35,9 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="say more (-vv: debug output)",
     )
-    parser = argparse.ArgumentParser(
-        prog="plux", description="plux: plugins declared in code, as entry points"
-    )
+    parser = _Parser(prog="plux", description="plux: plugins declared in code, as entry points")
+    parser.add_argument("--version", action="version", version=f"plux {__version__}")
     parser.add_argument("--workdir", metavar="DIR", default=None, help=argparse.SUPPRESS)
     parser.add_argument("-v", "--verbose", action="count", default=0, help=argparse.SUPPRESS)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -49,12 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``plux`` with ``argv`` (default: the process arguments); return the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    verbosity = args.verbose or 0
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in arguments  # known before parsing, so that usage errors honour it
+    verbosity = 0
     try:
+        args = build_parser().parse_args(arguments)
+        verbosity = args.verbose or 0
+        level = [logging.WARNING, logging.INFO][verbosity] if verbosity < 2 else logging.DEBUG
+        logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
         if args.workdir:
             _enter(args.workdir)
         code: int = args.handler(args)
@@ -68,18 +85,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         # One line the user can act on; the traceback only when asked for with -v.
         if verbosity:
             raise
-        status = e.status if isinstance(e, CommandError) else 1
-        message = str(e) if isinstance(e, (CommandError, OSError)) else describe_error(e)
-        print(f"plux: error: {message}", file=sys.stderr)
-        return status
+        return _report(e, as_json)
     return code
+
+
+def _report(error: Exception, as_json: bool) -> int:
+    if isinstance(error, CommandError):
+        kind, status, details = error.kind, error.status, error.details
+        message = str(error)
+    else:
+        kind, status, details = "error", PROBLEM, {}
+        message = str(error) if isinstance(error, OSError) else describe_error(error)
+    print(f"plux: error: {message}", file=sys.stderr)
+    if as_json:
+        print_json(error_document(kind, message.partition("\n")[0], status, **details))
+    return status
 
 
 def _enter(workdir: str) -> None:
     try:
         os.chdir(workdir)
     except OSError as e:
-        raise CommandError(f"cannot use --workdir {workdir}: {e.strerror or e}") from e
+        message = f"cannot use --workdir {workdir}: {e.strerror or e}"
+        raise CommandError(message, kind="no-workdir") from e
 
 
 if __name__ == "__main__":

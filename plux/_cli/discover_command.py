@@ -6,12 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from plux.build.config import ConfigError
-from plux.build.discovery import DiscoveryError
 from plux.build.index import render_index
 
-from .output import print_error
-from .project_discovery import add_pattern_options, discover_index, project_from
+from .output import add_json_flag, print_json
+from .project_discovery import add_pattern_options, discover_project
 
 
 def add_command(
@@ -29,18 +27,18 @@ def add_command(
     add_pattern_options(discover)
     discover.add_argument("-f", "--format", choices=["json", "ini"], default="json")
     discover.add_argument("-o", "--output", metavar="FILE", help="write to FILE, not stdout")
+    add_json_flag(discover)
     discover.set_defaults(handler=run_discover)
 
 
 def run_discover(args: argparse.Namespace) -> int:
-    """Print (or write) the discovered index."""
-    try:
-        index = discover_index(project_from(args, args.path))
-    except (ConfigError, DiscoveryError) as e:
-        return print_error(str(e))
+    """Print (or write) the discovered index; with ``--json``, one document saying what."""
+    project, index = discover_project(args, args.path, bare=True)
     text = render_index(index, args.format)
     if args.output:
         Path(args.output).write_text(text)
-    else:
+    if args.json:
+        print_json({"project": str(project.root), "output": args.output, "entry_points": index})
+    elif not args.output:
         sys.stdout.write(text)
     return 0

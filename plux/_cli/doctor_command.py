@@ -22,11 +22,14 @@ from .namespaces import (
     add_namespace_selection,
     by_plugin_name,
     entry_point_document,
+    namespace_patterns,
     origin,
     plugin_name,
-    select_groups,
+    selected_groups,
+    why_first,
 )
 from .output import add_json_flag, describe_error, milliseconds, plural, print_json, table
+from .project_installs import unbuilt_install
 from .resolution import Resolved, plugin_output_to_stderr, resolve_entry_point
 from .stale_editables import stale_editables
 
@@ -39,6 +42,8 @@ FINDING_KINDS = {
     "stale-editable": "an editable install's entry points are older than its source",
     "init-error": "the plugin's factory raised",
     "load-check-error": "the plugin's should_load() raised",
+    "unbuilt-plugins": "run in a project: its installed distribution lacks plugins its source "
+    "declares (built without plux 2)",
 }
 """Every kind of finding, with what it means; each one is a problem (exit status 1)."""
 
@@ -52,6 +57,9 @@ class Finding:
     entry_point: IndexedEntryPoint | None = None
     namespace: str | None = None
     location: str | None = None
+    distribution: str | None = None
+    """For a finding about a distribution rather than one plugin (``stale-editable``)."""
+    version: str | None = None
 
     def document(self) -> dict[str, Any]:
         row = self.entry_point
@@ -60,17 +68,20 @@ class Finding:
             "namespace": row.group if row is not None else self.namespace,
             "name": plugin_name(row) if row is not None else None,
             "value": row.value if row is not None else None,
-            "distribution": (row.distribution or None) if row is not None else None,
-            "version": (row.version or None) if row is not None else None,
+            "distribution": (row.distribution or None) if row is not None else self.distribution,
+            "version": (row.version or None) if row is not None else self.version,
             "message": self.message,
             "location": self.location,
         }
 
     def line(self) -> str:
         row = self.entry_point
-        if row is None:
-            return f"{self.kind}: {self.message}"
-        return f"{self.kind}: {row.group}:{plugin_name(row)} ({origin(row)}): {self.message}"
+        if row is not None:
+            where = f"{row.group}:{plugin_name(row)} ({origin(row)})"
+            return f"{self.kind}: {where}: {self.message}"
+        if self.distribution is not None:
+            return f"{self.kind}: {self.distribution} {self.version or '?'}: {self.message}"
+        return f"{self.kind}: {self.message}"
 
 
 @dataclass
@@ -81,6 +92,16 @@ class Checkup:
     status: str = "ok"
     import_seconds: float | None = None
     init_seconds: float | None = None
+    module_plugins: int = 1
+    """How many plugins of the report live in this plugin's module."""
+    module_import_seconds: float | None = None
+    """What importing the module cost: measured on its first plugin, shared by all of them."""
+    imports_module: bool = True
+    """Whether this is the module's first plugin, the one whose import imported the module."""
+
+    @property
+    def module(self) -> str:
+        return self.entry_point.value.partition(":")[0].strip()
 
     def document(self) -> dict[str, Any]:
         row = self.entry_point
@@ -90,7 +111,20 @@ class Checkup:
             "status": self.status,
             "import_ms": milliseconds(self.import_seconds),
             "init_ms": milliseconds(self.init_seconds),
+            "module": self.module,
+            "module_import_ms": milliseconds(self.module_import_seconds),
         }
+
+    def import_cell(self) -> str:
+        """The import column of the text report: a module's import is shown once, on its first
+        plugin; the others of that module cost next to nothing."""
+        if not self.imports_module:
+            return "import shared"
+        ms = milliseconds(self.import_seconds)
+        if ms is None:
+            return "import -"
+        shared = f" (module import, shared by {self.module_plugins} plugins)"
+        return f"import {ms:.1f} ms" + (shared if self.module_plugins > 1 else "")
 
 
 @dataclass
@@ -112,8 +146,23 @@ def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Repo
             report.findings.extend(findings)
     all_rows = [row for rows in rows_by_group.values() for row in rows]
     for row, message, location in stale_editables(all_rows):
-        report.findings.append(Finding("stale-editable", message, row, location=location))
+        distribution, version = row.distribution or None, row.version or None
+        finding = Finding("stale-editable", message, None, None, location, distribution, version)
+        report.findings.append(finding)
+    share_module_imports(report.checkups)
     return report
+
+
+def share_module_imports(checkups: Sequence[Checkup]) -> None:
+    """Charge each module's import to the module, once: its first plugin's import time."""
+    by_module: dict[str, list[Checkup]] = {}
+    for checkup in checkups:
+        by_module.setdefault(checkup.module, []).append(checkup)
+    for same in by_module.values():
+        for i, checkup in enumerate(same):
+            checkup.module_plugins = len(same)
+            checkup.module_import_seconds = same[0].import_seconds
+            checkup.imports_module = i == 0
 
 
 def malformed_lines(errors: Iterable[str], groups: Sequence[str], whole: bool) -> list[Finding]:
@@ -160,7 +209,7 @@ def conflicts(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:
             parts = [f"{origin(row)} ({row.value})" for row in same]
             message = (
                 f"registered by {' and by '.join(parts)}; the plugin manager uses the first "
-                f"({same[0].distribution}, earlier on sys.path)"
+                f"({same[0].distribution}, {why_first(same[0], same[1])})"
             )
             findings.append(Finding("conflict", message, entry_point=same[0]))
     return findings
@@ -232,9 +281,20 @@ def add_command(
 def run_doctor(args: argparse.Namespace) -> int:
     """``plux doctor [NAMESPACE ...]``: report problems; exit 1 if there is any."""
     cache = EntryPointsCache.instance()
-    patterns: list[str] = list(args.namespace or [])
-    groups = select_groups(cache.groups(), patterns, args.all)
+    patterns = namespace_patterns(args)
+    groups = selected_groups(cache.groups(), patterns, args.all)
     report = examine(cache, groups, whole=not patterns)
+    unbuilt = unbuilt_install(patterns)
+    if unbuilt is not None:
+        report.findings.append(
+            Finding(
+                "unbuilt-plugins",
+                unbuilt.message,
+                location=unbuilt.location,
+                distribution=unbuilt.distribution,
+                version=unbuilt.version,
+            )
+        )
     problems = len(report.findings)
     if args.json:
         print_json(
@@ -258,7 +318,7 @@ def _print_text(report: Report, groups: Sequence[str], patterns: Sequence[str]) 
             [
                 plugin_name(c.entry_point),
                 c.status,
-                _timing("import", c.import_seconds),
+                c.import_cell(),
                 _timing("init", c.init_seconds),
                 origin(c.entry_point),
             ]

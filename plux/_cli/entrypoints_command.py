@@ -9,15 +9,20 @@ import sys
 from pathlib import Path
 
 from plux.build._editable import editable_installs, update_editable_install
-from plux.build.config import ConfigError, EntrypointBuildMode
-from plux.build.discovery import DiscoveryError
+from plux.build.config import EntrypointBuildMode
 from plux.build.index import read_index_file, render_index
 from plux.build.project import INDEX_FILE, Project
 from plux.core._entry_points_text import EntryPointTable
 
-from .index_diff import report_check
-from .output import print_error
-from .project_discovery import add_pattern_options, discover_index, project_from
+from .index_diff import IndexDiff, diff_document, report_check
+from .output import PROBLEM, CommandError, add_json_flag, print_json
+from .project_discovery import add_pattern_options, discover_project
+
+BUILD_HOOK_CHECK = (
+    "build-hook mode: the build discovers the plugins itself, so there is no index file to "
+    "check ({index} is written by builds and 'plux entrypoints', not committed); run "
+    "'plux discover' to see what the build will register"
+)
 
 
 def add_command(
@@ -39,50 +44,94 @@ def add_command(
         action="store_true",
         help="write nothing; exit 1, naming the differences, if the index file is out of date",
     )
-    entrypoints.add_argument(
-        "--json", action="store_true", help="with --check: print the differences as JSON"
-    )
+    add_json_flag(entrypoints)
     entrypoints.set_defaults(handler=run_entrypoints)
 
 
 def run_entrypoints(args: argparse.Namespace) -> int:
     """Write (or check) the project's index file and update its editable installs."""
+    project, index = discover_project(args)
+    manual = project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL
+    if not manual and project.backend == "hatchling":
+        return _hatchling_build_hook(args, project, index)
     try:
-        project = project_from(args)
-        index = discover_index(project)
-        if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
-            target, fmt = project.root / project.config.entrypoint_static_file, "ini"
-        elif project.backend == "hatchling":
-            return _hatchling_build_hook(args, project, index)
-        else:
-            target, fmt = project.egg_info_dir() / INDEX_FILE, "json"
-    except (ConfigError, DiscoveryError, ValueError) as e:
-        return print_error(str(e))
-    text = render_index(index, fmt)
-    old_text = target.read_text() if target.is_file() else None
+        target = (
+            project.root / project.config.entrypoint_static_file
+            if manual
+            else project.egg_info_dir() / INDEX_FILE
+        )
+    except ValueError as e:
+        raise CommandError(str(e), PROBLEM, "project") from e
     shown = os.path.relpath(target)
+    exists = target.is_file()
     if args.check:
-        return _check(shown, target if old_text is not None else None, index, args.json)
+        if not manual and not exists:
+            return _nothing_to_check(BUILD_HOOK_CHECK.format(index=shown), args.json)
+        recorded = _read(target, shown) if exists else None
+        advice = "and commit it" if manual else "to update it"
+        return report_check(shown, recorded, index, args.json, advice)
+    fmt = "ini" if manual else "json"
+    text = render_index(index, fmt)
+    old_text = target.read_text() if exists else None
     previous = read_index_file(target) if old_text else None
     if old_text != text:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
+    notes = []
+    if not manual and project.backend == "setuptools":
+        notes.extend(_write_egg_info(project, index))
+    updated = _update_editable_installs(project, index, previous)
+    if args.json:
+        print_json(_document(shown, old_text != text, index, updated, notes))
+        return 0
     count = sum(len(entries) for entries in index.values())
     print(f"{shown}: {count} entry point(s) in {len(index)} namespace(s)")
-    if fmt == "json" and project.backend == "setuptools":
-        _write_egg_info(project, index)
-    _update_editable_installs(project, index, previous)
+    for line in [*notes, *(f"updated editable install {folder}" for folder in updated)]:
+        print(line)
     return 0
 
 
-def _write_egg_info(project: Project, index: EntryPointTable) -> None:
+def _document(
+    index_file: str | None,
+    written: bool,
+    index: EntryPointTable,
+    updated: list[str],
+    notes: list[str],
+) -> dict[str, object]:
+    """The ``--json`` document of ``entrypoints`` (shape in :mod:`plux._cli.output`)."""
+    return {
+        "index": index_file,
+        "written": written,
+        "entry_points": index,
+        "editable_installs": updated,
+        "notes": notes,
+    }
+
+
+def _read(target: Path, shown: str) -> EntryPointTable:
+    try:
+        return read_index_file(target)
+    except ValueError as e:
+        raise CommandError(f"{shown} cannot be read: {e}", PROBLEM, "index-file") from e
+
+
+def _nothing_to_check(message: str, as_json: bool) -> int:
+    if as_json:
+        print_json(diff_document(None, IndexDiff()))
+        print(message, file=sys.stderr)
+    else:
+        print(message)
+    return 0
+
+
+def _write_egg_info(project: Project, index: EntryPointTable) -> list[str]:
     # As a build would (and plux 1.16 did): the egg-info's entry_points.txt holds the plugins.
     try:
         from plux.build.setuptools import write_egg_info
     except ImportError:
-        print("setuptools is not installed here: entry_points.txt is written by the next build")
-        return
+        return ["setuptools is not installed here: entry_points.txt is written by the next build"]
     write_egg_info(project, index)
+    return []
 
 
 def _hatchling_build_hook(
@@ -90,23 +139,24 @@ def _hatchling_build_hook(
 ) -> int:
     # hatchling's hook discovers during every build and keeps no index file: there is nothing to
     # write or to check, only editable installs to bring up to date.
-    print("hatchling discovers the plugins during every build: no index file to write or check")
-    if not args.check:
-        _update_editable_installs(project, index, None)
+    note = "hatchling discovers the plugins during every build: no index file to write or check"
+    if args.check:
+        return _nothing_to_check(note, args.json)
+    updated = _update_editable_installs(project, index, None)
+    if args.json:
+        print_json(_document(None, False, index, updated, [note]))
+        return 0
+    print(note)
+    for folder in updated:
+        print(f"updated editable install {folder}")
     return 0
 
 
 def _update_editable_installs(
     project: Project, index: EntryPointTable, previous: EntryPointTable | None
-) -> None:
-    for dist_info in editable_installs(project.root, sys.path):
-        if update_editable_install(dist_info, index, previous):
-            print(f"updated editable install {dist_info}")
-
-
-def _check(shown: str, target: Path | None, index: EntryPointTable, as_json: bool) -> int:
-    try:
-        old = read_index_file(target) if target is not None else None
-    except ValueError as e:
-        return print_error(f"{shown} cannot be read: {e}")
-    return report_check(shown, old, index, as_json)
+) -> list[str]:
+    return [
+        str(dist_info)
+        for dist_info in editable_installs(project.root, sys.path)
+        if update_editable_install(dist_info, index, previous)
+    ]

@@ -68,7 +68,7 @@ def _entry(ep: EntryPoint) -> dict[str, str]:
     return {"group": ep.group, "name": ep.name, "value": ep.value}
 
 
-def diff_document(shown: str, diff: IndexDiff) -> dict[str, Any]:
+def diff_document(shown: str | None, diff: IndexDiff) -> dict[str, Any]:
     """The ``--json`` document of a check (shape in :mod:`plux._cli.output`)."""
     return {
         "ok": diff.ok,
@@ -90,11 +90,16 @@ def diff_lines(diff: IndexDiff) -> Iterable[str]:
 
 
 def report_check(
-    shown: str, recorded: EntryPointTable | None, discovered: EntryPointTable, as_json: bool
+    shown: str,
+    recorded: EntryPointTable | None,
+    discovered: EntryPointTable,
+    as_json: bool,
+    advice: str,
 ) -> int:
     """Print the outcome of a check of the index file ``shown`` and return the exit code: 0 when
-    it matches, 1 when it differs. A missing file (``recorded`` None) counts as an empty one, so
-    it fails exactly when the code has plugins.
+    it matches, 1 when it differs (``advice`` follows "run 'python -m plux entrypoints'"). A
+    missing file (``recorded`` None) counts as an empty one, so it fails exactly when the code
+    has plugins.
     """
     diff = compare_index(recorded or {}, discovered)
     if as_json:
@@ -108,7 +113,7 @@ def report_check(
     state = "does not exist" if recorded is None else "does not match the code"
     print(
         f"{shown} {state} ({plural(problems, 'difference')}); "
-        "run 'python -m plux entrypoints' and commit it:",
+        f"run 'python -m plux entrypoints' {advice}:",
         file=sys.stderr,
     )
     for line in diff_lines(diff):

@@ -11,8 +11,10 @@ from .namespaces import (
     add_namespace_selection,
     by_plugin_name,
     entry_point_document,
+    namespace_patterns,
     origin,
-    select_groups,
+    selected_groups,
+    why_first,
 )
 from .output import add_json_flag, plural, print_json, table
 
@@ -37,8 +39,8 @@ def add_command(
 def run_list(args: argparse.Namespace) -> int:
     """``plux list``: installed plugins by namespace, read from metadata only (nothing imported)."""
     cache = EntryPointsCache.instance()
-    patterns: list[str] = list(args.namespace or [])
-    groups = select_groups(cache.groups(), patterns, args.all)
+    patterns = namespace_patterns(args)
+    groups = selected_groups(cache.groups(), patterns, args.all)
     listed: list[tuple[str, list[IndexedEntryPoint], list[dict[str, Any]]]] = []
     for group in groups:
         grouped = by_plugin_name(cache.entry_points_of(group))
@@ -59,12 +61,15 @@ def run_list(args: argparse.Namespace) -> int:
     for group, rows, plugins in listed:
         print(f"{group} ({plural(len(rows), 'plugin')})")
         cells = []
+        winner = rows[0]
         for row, plugin in zip(rows, plugins, strict=True):
             notes = []
             if row.declared_name and row.declared_name != row.name:
                 notes.append(f"entry point {row.name!r}")
-            if not plugin["active"]:
-                notes.append("shadowed: an earlier distribution has this name")
+            if plugin["active"]:
+                winner = row
+            else:
+                notes.append(f"shadowed by {origin(winner)}, {why_first(winner, row)}")
             note = f"  ({'; '.join(notes)})" if notes else ""
             cells.append([plugin["name"], origin(row), row.value + note])
         for line in table(cells):

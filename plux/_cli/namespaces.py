@@ -10,11 +10,15 @@ explicitly, tool groups included.
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
 from plux.runtime.cache import IndexedEntryPoint
+
+from .output import CommandError
 
 TOOL_GROUPS = (
     "console_scripts",
@@ -37,20 +41,29 @@ TOOL_GROUPS = (
 """Groups of packaging and developer tools: not listed unless asked for by name or ``--all``."""
 
 
-def add_namespace_selection(parser: argparse.ArgumentParser) -> None:
-    """The NAMESPACE patterns and ``--all`` that ``list`` and ``doctor`` share."""
+def add_namespace_selection(parser: argparse.ArgumentParser, every: bool = True) -> None:
+    """The NAMESPACE patterns (``--namespace`` too, as plux 1.x's ``resolve`` took one) and
+    ``--all`` that ``list``, ``doctor`` and ``resolve`` share."""
     parser.add_argument(
-        "namespace",
+        "patterns",
         nargs="*",
         metavar="NAMESPACE",
         help="entry point groups to look at (shell-style patterns); default: every group "
         "except those of packaging and developer tools",
     )
     parser.add_argument(
-        "--all",
-        action="store_true",
-        help="include the groups of packaging and developer tools (console_scripts, ...)",
+        "--namespace",
+        action="append",
+        default=[],
+        metavar="NAMESPACE",
+        help="a NAMESPACE pattern given as an option (repeatable)",
     )
+    if every:
+        parser.add_argument(
+            "--all",
+            action="store_true",
+            help="include the groups of packaging and developer tools (console_scripts, ...)",
+        )
 
 
 def select_groups(groups: Iterable[str], patterns: Sequence[str], everything: bool) -> list[str]:
@@ -66,6 +79,26 @@ def select_groups(groups: Iterable[str], patterns: Sequence[str], everything: bo
     if everything:
         return sorted(groups)
     return sorted(g for g in groups if not any(fnmatchcase(g, p) for p in TOOL_GROUPS))
+
+
+def namespace_patterns(args: argparse.Namespace) -> list[str]:
+    """The NAMESPACE patterns of the command line, positional and ``--namespace`` ones."""
+    return [*args.patterns, *args.namespace]
+
+
+def selected_groups(groups: Sequence[str], patterns: Sequence[str], everything: bool) -> list[str]:
+    """:func:`select_groups`, where every pattern must match an installed namespace.
+
+    :raises CommandError: (exit status 2) naming a pattern that matches none, with the close
+        matches among ``groups``.
+    """
+    for pattern in patterns:
+        if not any(fnmatchcase(group, pattern) for group in groups):
+            matches = difflib.get_close_matches(pattern, groups, n=3)
+            hint = f"; did you mean {' or '.join(matches)}?" if matches else ""
+            message = f"no installed plugin namespace matches {pattern!r}{hint}"
+            raise CommandError(message, kind="no-namespace", details={"matches": matches})
+    return select_groups(groups, patterns, everything)
 
 
 def plugin_name(entry_point: IndexedEntryPoint) -> str:
@@ -88,6 +121,15 @@ def by_plugin_name(
     for entry_point in entry_points:
         grouped.setdefault(plugin_name(entry_point), []).append(entry_point)
     return grouped
+
+
+def why_first(first: IndexedEntryPoint, other: IndexedEntryPoint) -> str:
+    """Why the manager uses ``first`` rather than ``other`` (same name, same namespace): its
+    distribution is listed first in their common folder, or sits earlier on ``sys.path``."""
+    folder = os.path.dirname(first.path)
+    if folder == os.path.dirname(other.path):
+        return f"listed first in {folder}"
+    return "earlier on sys.path"
 
 
 def entry_point_document(entry_point: IndexedEntryPoint) -> dict[str, Any]:

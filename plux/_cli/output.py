@@ -68,13 +68,37 @@ import sys
 from collections.abc import Sequence
 from typing import Any, TextIO
 
+USAGE = 2
+"""Exit status of a command that cannot do its job as asked: a usage error, no project here, a
+namespace pattern that matches nothing, a ``--workdir`` that does not exist."""
+PROBLEM = 1
+"""Exit status of a command that ran and found a problem: a failed check, a plugin that does not
+resolve, a finding of ``doctor``, a project whose configuration or source cannot be read."""
+
 
 class CommandError(Exception):
-    """A failure the user can act on: printed as one line on stderr, exit status :attr:`status`."""
+    """A failure the user can act on: printed as one line on stderr, exit status :attr:`status`.
 
-    def __init__(self, message: str, status: int = 2) -> None:
+    ``kind`` names the failure in the ``--json`` error document; ``details`` adds its fields
+    (``{"matches": [...]}`` for close matches).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        status: int = USAGE,
+        kind: str = "usage",
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
+        self.kind = kind
+        self.details = details or {}
+
+
+def error_document(kind: str, message: str, status: int, **details: Any) -> dict[str, Any]:
+    """The ``--json`` document of a failure (shape in this module's docstring)."""
+    return {"error": {"kind": kind, "message": message, "status": status, **details}}
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
@@ -121,13 +145,3 @@ def describe_error(error: BaseException) -> str:
     """
     text = " ".join(str(error).split())
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def print_error(message: str) -> int:
-    """Print ``plux: error: message`` on stderr and return exit status 1.
-
-    For failures that stay one line even with ``-v`` (a :class:`CommandError` then shows its
-    traceback).
-    """
-    print(f"plux: error: {message}", file=sys.stderr)
-    return 1

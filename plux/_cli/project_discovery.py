@@ -1,12 +1,21 @@
-"""The project a build-time command works on (``-i``/``-e``) and the entry points found in it."""
+"""The project a build-time command works on (found as git finds its repository, narrowed by
+``-i``/``-e``) and the entry points found in it."""
 
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
+from plux.build.config import ConfigError
+from plux.build.discovery import DiscoveryError
 from plux.build.index import PluginIndexBuilder
 from plux.build.project import Project
 from plux.core._entry_points_text import EntryPointTable
+
+from .output import PROBLEM, CommandError
+
+PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
 def add_pattern_options(parser: argparse.ArgumentParser) -> None:
@@ -38,13 +47,55 @@ def split_patterns(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def project_from(args: argparse.Namespace, path: str | None = None) -> Project:
-    """The project in the working directory, its configuration narrowed by the options."""
-    project = Project(".")
+def find_project_root(start: str | Path = ".") -> Path | None:
+    """The nearest folder from ``start`` upwards that holds a project file (``pyproject.toml``,
+    ``setup.cfg`` or ``setup.py``), or None."""
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / name).is_file() for name in PROJECT_FILES):
+            return folder
+    return None
+
+
+def find_project(bare: bool = False) -> Project:
+    """The project the working directory belongs to; with ``bare``, where there is none, the
+    working directory as a folder of packages (``discover`` scans any folder, as plux 1.x did).
+
+    :raises CommandError: (exit status 2) where there is none and not ``bare``.
+    """
+    root = find_project_root() or (Path.cwd() if bare else None)
+    if root is None:
+        message = f"no project here: no {', '.join(PROJECT_FILES[:-1])} or {PROJECT_FILES[-1]}"
+        raise CommandError(f"{message} in {Path.cwd()} or above", kind="no-project")
+    try:
+        return Project(root)
+    except ConfigError as e:
+        raise CommandError(str(e), PROBLEM, "project") from e
+
+
+def project_from(args: argparse.Namespace, path: str | None = None, bare: bool = False) -> Project:
+    """The project the working directory belongs to (see :func:`find_project`), its
+    configuration narrowed by the options (``path`` is relative to the working directory, as the
+    user typed it)."""
+    project = find_project(bare)
+    if path is not None:
+        path = os.path.relpath(Path(path).resolve(), project.root)
     project.config = project.config.merge(
         path=path, include=split_patterns(args.include), exclude=split_patterns(args.exclude)
     )
     return project
+
+
+def discover_project(
+    args: argparse.Namespace, path: str | None = None, bare: bool = False
+) -> tuple[Project, EntryPointTable]:
+    """:func:`project_from` and :func:`discover_index`, a failure of either a
+    :class:`CommandError` (exit status 1)."""
+    try:
+        project = project_from(args, path, bare)
+        return project, discover_index(project)
+    except (ConfigError, DiscoveryError) as e:
+        raise CommandError(str(e), PROBLEM, "project") from e
 
 
 def discover_index(project: Project) -> EntryPointTable:

@@ -1,16 +1,23 @@
-"""``plux resolve --namespace NS``: resolve every plugin of a namespace and say where it lives."""
+"""``plux resolve NAMESPACE ...``: resolve every plugin of namespaces, say where each lives."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from plux.core.plugin import PluginSpec
 from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
 
-from .namespaces import entry_point_document, origin
+from .namespaces import (
+    add_namespace_selection,
+    entry_point_document,
+    namespace_patterns,
+    origin,
+    selected_groups,
+)
 from .output import CommandError, add_json_flag, describe_error, plural, print_json
-from .resolution import plugin_output_to_stderr, resolve_entry_point
+from .resolution import Resolved, plugin_output_to_stderr, resolve_entry_point
 
 
 def add_command(
@@ -21,11 +28,11 @@ def add_command(
     resolve = subparsers.add_parser(
         "resolve",
         parents=[common],
-        help="import every plugin of a namespace and show its spec and where it lives",
-        description="Import every plugin of a namespace and show its spec and source file; "
-        "exit 1 if one does not resolve.",
+        help="import every plugin of namespaces and show its spec and where it lives",
+        description="Import every plugin of the namespaces matching the NAMESPACE patterns and "
+        "show its spec and source file; exit 1 if one does not resolve.",
     )
-    resolve.add_argument("--namespace", required=True, help="the plugin namespace")
+    add_namespace_selection(resolve, every=False)
     add_json_flag(resolve)
     resolve.set_defaults(handler=run_resolve)
 
@@ -43,36 +50,37 @@ def source_file(reference: str) -> str | None:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    """``plux resolve --namespace NS``: import every plugin of NS and say what and where it is.
+    """``plux resolve NAMESPACE ...``: import every plugin of the matching namespaces and say what
+    and where each is.
 
-    Exits 1 when an entry point does not resolve to a plugin.
+    Exits 1 when an entry point does not resolve to a plugin, 2 when a pattern matches no
+    installed namespace.
     """
-    namespace: str = args.namespace
-    rows = EntryPointsCache.instance().entry_points_of(namespace)
-    if not rows:
-        raise CommandError(f"no plugins installed in namespace {namespace!r}", status=1)
+    patterns = namespace_patterns(args)
+    if not patterns:
+        raise CommandError("resolve needs a NAMESPACE (a pattern, or --namespace NAMESPACE)")
+    cache = EntryPointsCache.instance()
+    groups = selected_groups(cache.groups(), patterns, everything=True)
+    rows = [row for group in groups for row in cache.entry_points_of(group)]
     with plugin_output_to_stderr():
         outcomes = [resolve_entry_point(row) for row in rows]
-    documents = []
-    for outcome in outcomes:
-        spec = outcome.spec
-        factory = factory_reference(spec, outcome.entry_point) if spec is not None else None
-        documents.append(
-            {
-                **entry_point_document(outcome.entry_point),
-                "spec": None
-                if spec is None
-                else {"namespace": spec.namespace, "name": spec.name, "factory": factory},
-                "file": source_file(factory or outcome.entry_point.value),
-                "error": None if outcome.error is None else describe_error(outcome.error),
-            }
-        )
+    documents = [_document(outcome) for outcome in outcomes]
     failed = sum(1 for outcome in outcomes if outcome.error is not None)
     if args.json:
-        print_json({"namespace": namespace, "plugins": documents})
-    else:
-        print(f"{namespace} ({plural(len(outcomes), 'plugin')})")
-        for outcome, document in zip(outcomes, documents, strict=True):
+        print_json(
+            {
+                "namespace": groups[0] if len(groups) == 1 else None,
+                "namespaces": groups,
+                "plugins": documents,
+            }
+        )
+        return 1 if failed else 0
+    for group in groups:
+        shown = [
+            (o, d) for o, d in zip(outcomes, documents, strict=True) if d["namespace"] == group
+        ]
+        print(f"{group} ({plural(len(shown), 'plugin')})")
+        for outcome, document in shown:
             row = outcome.entry_point
             print(f"  {row.name} = {row.value}  ({origin(row)})")
             if outcome.spec is not None:
@@ -81,3 +89,17 @@ def run_resolve(args: argparse.Namespace) -> int:
             else:
                 print(f"    error: {document['error']}")
     return 1 if failed else 0
+
+
+def _document(outcome: Resolved) -> dict[str, Any]:
+    spec = outcome.spec
+    factory = factory_reference(spec, outcome.entry_point) if spec is not None else None
+    return {
+        "namespace": outcome.entry_point.group,
+        **entry_point_document(outcome.entry_point),
+        "spec": None
+        if spec is None
+        else {"namespace": spec.namespace, "name": spec.name, "factory": factory},
+        "file": source_file(factory or outcome.entry_point.value),
+        "error": None if outcome.error is None else describe_error(outcome.error),
+    }

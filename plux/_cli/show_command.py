@@ -19,8 +19,8 @@ from plux.build.index import read_index_file
 from plux.build.project import INDEX_FILE, Project
 from plux.core._entry_points_text import EntryPointTable
 
-from .output import CommandError, add_json_flag, plural, print_json
-from .project_discovery import discover_index
+from .output import PROBLEM, CommandError, add_json_flag, plural, print_json
+from .project_discovery import discover_index, find_project
 
 
 def add_command(
@@ -62,26 +62,28 @@ def read_index(path: Path) -> EntryPointTable:
     try:
         table = read_index_file(path)
     except (OSError, ValueError) as e:
-        raise CommandError(f"cannot read {path}: {e}", status=1) from e
+        raise CommandError(f"cannot read {path}: {e}", PROBLEM, "index-file") from e
     return {group: dict(sorted(table[group].items())) for group in sorted(table)}
 
 
 def run_show(args: argparse.Namespace) -> int:
     """``plux show``."""
+    project = find_project()
     try:
-        project = Project(".")
         backend = project.backend
-        index_path = index_file(project)
+        found = index_file(project)
+        # relative to the working directory, as the user names files (errors name it too)
+        index_path = Path(os.path.relpath(found)) if found is not None else None
         if index_path is not None:
             index = read_index(index_path)
         else:
             index = discover_index(project)
     except (ConfigError, DiscoveryError) as e:
-        raise CommandError(str(e), status=1) from e
+        raise CommandError(str(e), PROBLEM, "project") from e
     config = project.config
-    shown_index = os.path.relpath(index_path) if index_path is not None else None
+    shown_index = str(index_path) if index_path is not None else None
     document: dict[str, Any] = {
-        "project": str(Path.cwd()),
+        "project": str(project.root),
         "backend": backend,
         "config": {
             "path": config.path,

@@ -121,6 +121,8 @@ def test_doctor_json_has_the_documented_shape(plux_main, doctor_site) -> None:
         "status",
         "import_ms",
         "init_ms",
+        "module",
+        "module_import_ms",
     }
     assert isinstance(healthy["import_ms"], float) and healthy["import_ms"] >= 0
     assert isinstance(healthy["init_ms"], float)
@@ -198,6 +200,9 @@ def test_doctor_reports_name_conflicts_between_distributions(
     )
     assert "first 1.0 (first.mod:Same)" in finding["message"]
     assert "second 2.0 (second.mod:Same)" in finding["message"]
+    # both in one folder: the order of that folder decides, not sys.path
+    assert finding["message"].endswith(f"({winner}, listed first in {site_builder.path})")
+    assert "sys.path" not in finding["message"]
 
 
 def test_doctor_reports_malformed_entry_point_lines(plux_main, site_builder, python) -> None:
@@ -306,6 +311,9 @@ def test_doctor_reports_a_stale_editable_install(
     assert result.returncode == 1
     (finding,) = result.json()["findings"]
     assert finding["kind"] == "stale-editable"
+    # about the distribution, not about one of its plugins
+    assert (finding["namespace"], finding["name"], finding["value"]) == (None, None, None)
+    assert (finding["distribution"], finding["version"]) == ("edit-me", "0.1")
     assert finding["location"] == str(project / "edit_me" / "plugins.py")
     assert "'b' in 'doc.edit' is missing" in finding["message"]
     assert f"run 'python -m plux entrypoints' in {project}" in finding["message"]

@@ -101,7 +101,6 @@ def test_list_hides_tool_groups_unless_named_or_all(
     assert {"console_scripts", "demo.cli", "hatch"} <= set(groups("--all"))
     assert groups("console_scripts") == ["console_scripts"]
     assert groups("demo.*") == ["demo.cli"]
-    assert groups("nothing.here") == []
 
 
 def test_list_marks_the_shadowed_side_of_a_conflict(plux_main, site_builder, python) -> None:
@@ -141,7 +140,16 @@ def test_list_shows_declared_names_of_lower_cased_entry_points(
     assert (plugin["name"], plugin["entry_point"]) == ("AWS::SQS::Queue", "aws::sqs::queue")
 
 
-def test_list_says_so_when_nothing_is_installed(plux_main, python) -> None:
-    """An environment without plugins is not an error."""
-    result = plux_main("list", "my.*")
-    assert (result.returncode, result.stdout) == (0, "no plugins installed matching my.*\n")
+def test_list_of_a_namespace_nothing_matches_fails_with_close_matches(
+    plux_main, site_builder, python, tmp_path: Path
+) -> None:
+    """A pattern matching no installed namespace: exit 2, one line with the close matches."""
+    install_demo(site_builder, tmp_path)
+    result = plux_main("list", "demo.cly")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "plux: error: no installed plugin namespace matches 'demo.cly'; did you mean demo.cli?\n"
+    )
+    document = plux_main("list", "demo.cly", "--json").json()
+    assert document["error"]["kind"] == "no-namespace"
+    assert (document["error"]["matches"], document["error"]["status"]) == (["demo.cli"], 2)

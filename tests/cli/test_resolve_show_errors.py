@@ -46,6 +46,7 @@ def test_resolve_json_has_the_documented_shape(plux_main, site_builder, python) 
     assert result.returncode == 1
     made, gone = result.json()["plugins"]
     assert made == {
+        "namespace": "res.ns",
         "name": "made",
         "entry_point": "made",
         "value": "res.mod:spec",
@@ -60,10 +61,10 @@ def test_resolve_json_has_the_documented_shape(plux_main, site_builder, python) 
 
 
 def test_resolve_of_an_empty_namespace_is_one_line_on_stderr(plux_main, python) -> None:
-    """No plugins in the namespace: exit 1, one line, no traceback."""
+    """No plugins in the namespace: exit 2 (no such thing), one line, no traceback."""
     result = plux_main("resolve", "--namespace", "res.nothing")
-    assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == "plux: error: no plugins installed in namespace 'res.nothing'\n"
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "plux: error: no installed plugin namespace matches 'res.nothing'\n"
 
 
 MANUAL_PROJECT = {
