@@ -29,7 +29,7 @@ from .namespaces import (
     why_first,
 )
 from .output import add_json_flag, describe_error, milliseconds, plural, print_json, table
-from .project_installs import unbuilt_install
+from .project_installs import project_findings
 from .resolution import Resolved, plugin_output_to_stderr, resolve_entry_point
 from .stale_editables import stale_editables
 
@@ -42,6 +42,8 @@ FINDING_KINDS = {
     "stale-editable": "an editable install's entry points are older than its source",
     "init-error": "the plugin's factory raised",
     "load-check-error": "the plugin's should_load() raised",
+    "build-requirement": "run in a project: its builds may run without plux 2 ([tool.plux] "
+    "without plux>=2 in build-system.requires)",
     "unbuilt-plugins": "run in a project: its installed distribution lacks plugins its source "
     "declares (built without plux 2)",
 }
@@ -284,17 +286,9 @@ def run_doctor(args: argparse.Namespace) -> int:
     patterns = namespace_patterns(args)
     groups = selected_groups(cache.groups(), patterns, args.all)
     report = examine(cache, groups, whole=not patterns)
-    unbuilt = unbuilt_install(patterns)
-    if unbuilt is not None:
-        report.findings.append(
-            Finding(
-                "unbuilt-plugins",
-                unbuilt.message,
-                location=unbuilt.location,
-                distribution=unbuilt.distribution,
-                version=unbuilt.version,
-            )
-        )
+    for problem in project_findings(patterns):
+        kind, message, location, distribution, version = problem
+        report.findings.append(Finding(kind, message, None, None, location, distribution, version))
     problems = len(report.findings)
     if args.json:
         print_json(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from plux.build.config import ConfigError
@@ -93,6 +94,9 @@ def discover_project(
     :class:`CommandError` (exit status 1)."""
     try:
         project = project_from(args, path, bare)
+        mistake = project.missing_build_requirement()
+        if mistake is not None:
+            print(f"plux: warning: {mistake}", file=sys.stderr)
         return project, discover_index(project)
     except (ConfigError, DiscoveryError) as e:
         raise CommandError(str(e), PROBLEM, "project") from e

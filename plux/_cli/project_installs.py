@@ -1,5 +1,6 @@
-"""Installed distributions of the project in the working directory that lack plugins its source
-declares: what ``plux doctor`` run in a project adds (the mark of a build without plux 2)."""
+"""What ``plux doctor`` adds when run in a project: a build configuration that may run without
+plux 2, and installed distributions of the project that lack plugins its source declares (the
+mark of such a build)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
-from plux.build.config import ConfigError
+from plux.build.config import PYPROJECT, ConfigError
 from plux.build.discovery import DiscoveryError
 from plux.build.project import Project
 from plux.core._entry_points_text import entry_point_table
@@ -19,32 +20,44 @@ from .project_discovery import discover_index, find_project_root
 LIKELY_CAUSE = "built without plux 2 (is plux>=2.0.0.dev0 in build-system.requires?)"
 
 
-class UnbuiltInstall(NamedTuple):
-    """An installed distribution of the project whose entry points lack declared plugins."""
+class ProjectFinding(NamedTuple):
+    """A problem of the project here, or of its installed distribution."""
 
-    distribution: str
-    version: str
+    kind: str
     message: str
     location: str
+    distribution: str | None = None
+    version: str | None = None
 
 
-def unbuilt_install(patterns: Sequence[str]) -> UnbuiltInstall | None:
-    """The installed distribution of the project here (found from the working directory up), if
-    its entry points lack plugins that discovery finds in the project's source (in the namespaces
-    matching ``patterns``, or in all of them)."""
+def project_findings(patterns: Sequence[str]) -> list[ProjectFinding]:
+    """The problems of the project the working directory belongs to (none outside a project):
+    ``build-requirement`` when its builds may run without plux 2, ``unbuilt-plugins`` when its
+    installed distribution lacks plugins its source declares (in the namespaces matching
+    ``patterns``, or in any)."""
     root = find_project_root()
     if root is None:
-        return None
+        return []
     try:
         project = Project(root)
-        name = project.name
-        declared = discover_index(project) if name is not None else {}
+        declared = discover_index(project) if project.name is not None else {}
     except (ConfigError, DiscoveryError):
-        return None  # a project that cannot be read: `plux show` or a build says why
-    if name is None or not declared:
+        return []  # a project that cannot be read: `plux show` or a build says why
+    findings = []
+    mistake = project.missing_build_requirement()
+    if mistake is not None:
+        findings.append(ProjectFinding("build-requirement", mistake, str(root / PYPROJECT)))
+    unbuilt = _unbuilt_install(project, declared, patterns)
+    return findings if unbuilt is None else [*findings, unbuilt]
+
+
+def _unbuilt_install(
+    project: Project, declared: dict[str, dict[str, str]], patterns: Sequence[str]
+) -> ProjectFinding | None:
+    if project.name is None or not declared:
         return None
     try:
-        installed = importlib.metadata.distribution(name)
+        installed = importlib.metadata.distribution(project.name)
     except importlib.metadata.PackageNotFoundError:
         return None
     recorded = entry_point_table(installed.entry_points)
@@ -55,10 +68,10 @@ def unbuilt_install(patterns: Sequence[str]) -> UnbuiltInstall | None:
     ]
     if not missing:
         return None
-    version = installed.version
+    name, version = installed.metadata["Name"] or project.name, installed.version
     listed = ", ".join(f"[{ep.group}] {ep.name} = {ep.value}" for ep in missing)
     message = (
-        f"the installed {name} {version} lacks {len(missing)} plugin(s) its source in {root} "
-        f"declares ({listed}): {LIKELY_CAUSE}; rebuild and reinstall it"
+        f"the installed {name} {version} lacks {len(missing)} plugin(s) its source in "
+        f"{project.root} declares ({listed}): {LIKELY_CAUSE}; rebuild and reinstall it"
     )
-    return UnbuiltInstall(installed.metadata["Name"] or name, version, message, str(root))
+    return ProjectFinding("unbuilt-plugins", message, str(project.root), name, version)

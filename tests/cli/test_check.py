@@ -29,6 +29,7 @@ def project(tmp_path: Path) -> Path:
     root = tmp_path / "chk"
     (root / "chk").mkdir(parents=True)
     (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["plux>=2.0.0.dev0"]\n\n'
         '[project]\nname = "chk"\nversion = "1"\n\n[tool.plux]\nentrypoint_build_mode = "manual"\n'
     )
     (root / "chk" / "__init__.py").write_text("")

@@ -36,7 +36,8 @@ def manual_project(tmp_path: Path) -> Path:
     return write(
         tmp_path / "shape",
         {
-            "pyproject.toml": '[project]\nname = "shape"\nversion = "1.0"\n\n'
+            "pyproject.toml": '[build-system]\nrequires = ["plux>=2.0.0.dev0"]\n\n'
+            '[project]\nname = "shape"\nversion = "1.0"\n\n'
             '[tool.plux]\nentrypoint_build_mode = "manual"\n',
             "shape/__init__.py": "",
             "shape/mod.py": PLUGINS,
@@ -263,3 +264,17 @@ def test_list_names_the_distribution_that_shadows_in_the_same_folder(
     winner = "one 1.0" if site_builder.listing_order()[0].startswith("one") else "two 2.0"
     lines = plux_main("list", "shape.clash").stdout.splitlines()
     assert lines[2].endswith(f"(shadowed by {winner}, listed first in {site_builder.path})")
+
+
+@pytest.mark.parametrize("command", ["entrypoints", "discover"])
+def test_project_commands_warn_of_tool_plux_without_plux_in_requires(
+    plux_main, python, manual_project: Path, command: str
+) -> None:
+    """[tool.plux] but plux missing from build-system.requires: a warning on stderr, still done."""
+    (manual_project / "pyproject.toml").write_text(
+        '[project]\nname = "shape"\nversion = "1.0"\n\n[tool.plux]\n'
+    )
+    result = plux_main(command, cwd=manual_project)
+    assert result.returncode == 0
+    assert result.stderr.startswith(f"plux: warning: {manual_project / 'pyproject.toml'} has")
+    assert 'add "plux>=2.0.0.dev0" to requires' in result.stderr

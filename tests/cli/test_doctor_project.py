@@ -89,3 +89,18 @@ def test_doctor_in_a_project_that_is_not_installed_reports_nothing_about_it(
     """A project without an installed distribution: no finding (there is nothing built yet)."""
     result = plux_main("doctor", "--json", cwd=project)
     assert [f["kind"] for f in result.json()["findings"]] == []
+
+
+def test_doctor_in_a_project_reports_tool_plux_without_plux_in_requires(
+    plux_main, python, project: Path
+) -> None:
+    """A project whose builds would run without plux 2: a build-requirement finding, exit 1."""
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace(', "plux>=2.0.0.dev0"', "") + "[tool.plux]\n"
+    )
+    result = plux_main("doctor", "--json", cwd=project)
+    assert result.returncode == 1
+    (finding,) = result.json()["findings"]
+    assert (finding["kind"], finding["location"]) == ("build-requirement", str(pyproject))
+    assert "does not list plux" in finding["message"]
