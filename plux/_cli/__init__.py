@@ -6,7 +6,8 @@ accepts ``--workdir`` and ``-v``, and sets ``handler`` (``args -> exit code``) w
 ``set_defaults``. :data:`COMMAND_MODULES` lists the modules, in help order. The other modules are
 what the commands share: :mod:`~plux._cli.output` (JSON shapes, tables, errors),
 :mod:`~plux._cli.namespaces`, :mod:`~plux._cli.resolution`, :mod:`~plux._cli.project_discovery`,
-:mod:`~plux._cli.index_diff` and :mod:`~plux._cli.stale_editables`.
+:mod:`~plux._cli.index_diff`, :mod:`~plux._cli.stale_editables` and
+:mod:`~plux._cli.project_installs`.
 """
 
 COMMAND_MODULES = tuple(

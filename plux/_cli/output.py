@@ -1,8 +1,17 @@
 """How the reporting commands print: ``--json`` documents (their shapes) and plain-text tables.
 
-Every reporting command prints exactly one JSON document on stdout with ``--json`` (UTF-8,
-two-space indent, keys in the order shown). Keys are only ever added, never renamed or removed;
-``null`` stands for "not known". The shapes, with ``...`` for repetition:
+Every command prints exactly one JSON document on stdout with ``--json`` (UTF-8, two-space
+indent, keys in the order shown), errors included, with the exit status it has without
+``--json``: :data:`PROBLEM` (1) or :data:`USAGE` (2). Keys are only ever added, never renamed or
+removed; ``null`` stands for "not known". The shapes, with ``...`` for repetition:
+
+Any command that fails::
+
+    {"error": {"kind": "no-namespace",   # usage, no-project, no-namespace, no-workdir, project,
+                                         # index-file, error
+               "message": "no installed plugin namespace matches 'demo.cly'; ...",
+               "status": 2,
+               "matches": ["demo.cli"]}}   # no-namespace only: close installed namespaces
 
 ``plux list [NAMESPACE ...] [--all] --json``::
 
@@ -31,13 +40,17 @@ two-space indent, keys in the order shown). Keys are only ever added, never rena
        {"namespace": "demo.cli", "name": "hello", "value": "demo_addon.cli:Hello",
         "distribution": "demo-addon", "version": "1.0",
         "status": "ok",                    # "ok", "disabled" (should_load() is false) or a kind
-        "import_ms": 1.234, "init_ms": 0.012}, ...]}   # null for steps that did not run
+        "import_ms": 1.234, "init_ms": 0.012,   # null for steps that did not run
+        "module": "demo_addon.cli",        # its module, and what importing it cost (measured
+        "module_import_ms": 1.234}, ...]}  # on its first plugin, shared by all of them)
 
-``plux resolve --namespace NS --json``::
+``plux resolve NAMESPACE ... --json``::
 
-    {"namespace": "demo.cli",
+    {"namespace": "demo.cli",                # the one namespace resolved, else null
+     "namespaces": ["demo.cli"],
      "plugins": [
-       {"name": "hello", "entry_point": "hello", "value": "demo_addon.cli:Hello",
+       {"namespace": "demo.cli", "name": "hello", "entry_point": "hello",
+        "value": "demo_addon.cli:Hello",
         "distribution": "demo-addon", "version": "1.0",
         "spec": {"namespace": "demo.cli", "name": "hello",
                  "factory": "demo_addon.cli:Hello"},   # null when the entry point did not resolve
@@ -52,9 +65,23 @@ two-space indent, keys in the order shown). Keys are only ever added, never rena
      "index": "/path/to/project/demo.egg-info/plux.json",      # the file read, or null
      "entry_points": {"demo.cli": {"hello": "demo.cli:Hello"}, ...}}
 
+``plux entrypoints --json``::
+
+    {"index": "plux.ini",                  # the file written, or null (hatchling keeps none)
+     "written": true,                      # false: it already held this index
+     "entry_points": {"demo.cli": {"hello": "demo.cli:Hello"}, ...},
+     "editable_installs": ["/site/demo-1.0.dist-info", ...],   # the ones updated
+     "notes": []}
+
+``plux discover --json``::
+
+    {"project": "/path/to/project", "output": null,   # the -o FILE written, or null
+     "entry_points": {"demo.cli": {"hello": "demo.cli:Hello"}, ...}}
+
 ``plux entrypoints --check --json``::
 
-    {"ok": false, "index": "plux.ini",                 # the file compared, relative to the project
+    {"ok": false, "index": "plux.ini",   # the file compared (relative), null when there is none
+                                         # to compare (build-hook mode: the build discovers)
      "missing": [{"group": "demo.cli", "name": "new", "value": "demo.cli:New"}, ...],
      "extra": [{"group": ..., "name": ..., "value": ...}, ...],
      "different": [{"group": ..., "name": ..., "value": "in code", "recorded": "in index"}, ...]}

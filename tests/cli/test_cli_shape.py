@@ -276,5 +276,5 @@ def test_project_commands_warn_of_tool_plux_without_plux_in_requires(
     )
     result = plux_main(command, cwd=manual_project)
     assert result.returncode == 0
-    assert result.stderr.startswith(f"plux: warning: {manual_project / 'pyproject.toml'} has")
+    assert result.stderr.startswith(f"plux: warning: {manual_project / 'pyproject.toml'} ")
     assert 'add "plux>=2.0.0.dev0" to requires' in result.stderr
