@@ -80,17 +80,20 @@ class Project:
         """The mistake if the project configures plux but its builds may run without plux 2, or
         None. Such a build cannot fail on its own: it ships no entry points, without a word.
 
-        That is ``[tool.plux]`` without plux in ``build-system.requires`` (an isolated build has
-        no plux), or plux required without a version (pip picks plux 1.16, the newest release).
+        That is ``[tool.plux]`` (or hatchling's ``[tool.hatch.metadata.hooks.plux]``) without
+        plux in ``build-system.requires`` (an isolated build has no plux), or plux required
+        without a version (pip picks plux 1.16, the newest release).
         """
-        if "plux" not in self.pyproject.get("tool", {}):
+        tool = self.pyproject.get("tool", {})
+        hooks = tool.get("hatch", {}).get("metadata", {}).get("hooks", {})
+        if "plux" not in tool and "plux" not in hooks:
             return None
         requires = self.pyproject.get("build-system", {}).get("requires", [])
         listed = [r for r in requires if _requirement_name(r) == "plux"]
         where = self.root / PYPROJECT
         if not listed:
             return (
-                f"{where} has [tool.plux] but [build-system] requires does not list plux, so "
+                f"{where} configures plux but [build-system] requires does not list plux, so "
                 f'its builds ship no entry points: add "{PLUX_REQUIREMENT}" to requires'
             )
         if all(re.fullmatch(r"\s*plux\s*", r, re.IGNORECASE) for r in listed):

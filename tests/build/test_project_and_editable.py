@@ -38,13 +38,14 @@ SETUPTOOLS = 'build-backend = "setuptools.build_meta"\n'
 @pytest.mark.parametrize(
     ("pyproject", "says"),
     [
-        (f'[build-system]\nrequires = ["setuptools"]\n{SETUPTOOLS}[tool.plux]\n', "does not list"),
-        ("[tool.plux]\n", "does not list"),
+        (f'[build-system]\nrequires = ["setuptools"]\n{SETUPTOOLS}[tool.plux]\n', "not list"),
+        ("[tool.plux]\n", "not list"),
         (f'[build-system]\nrequires = ["setuptools", "plux"]\n{SETUPTOOLS}[tool.plux]\n', "1.16"),
         (f'[build-system]\nrequires = ["plux>=2.0.0.dev0"]\n{SETUPTOOLS}[tool.plux]\n', None),
+        ('[build-system]\nrequires = ["hatchling"]\n[tool.hatch.metadata.hooks.plux]\n', "list"),
         ('[build-system]\nrequires = ["setuptools"]\n', None),
     ],
-    ids=["plux-missing", "no-build-system", "plux-unversioned", "plux-2", "no-tool-plux"],
+    ids=["plux-missing", "no-build-system", "plux-unversioned", "plux-2", "hatch-hook", "no-plux"],
 )
 def test_missing_build_requirement_says_what_to_add(
     tmp_path: Path, pyproject: str, says: str | None
