@@ -77,9 +77,6 @@ from docs_sessions import walk_integration_page, walk_page
 
 HIDDEN_FILE_NAMES = {
     DOCS / "faults.md",
-    DOCS / "reference.md",
-    DOCS / "guides" / "debugging.md",
-    DOCS / "guides" / "ci-guard.md",
 }
 """Pages still naming a block's file in a ``<!-- file: -->`` comment (to convert)."""
 
