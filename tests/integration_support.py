@@ -8,6 +8,7 @@ included. The conftests of several test folders share them through the same dire
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -59,7 +60,12 @@ def wheelhouse(base: Path) -> Path:
     if not done.exists():
         house.mkdir(exist_ok=True)
         pip = [sys.executable, "-m", "pip"]
-        run([*pip, "wheel", "--no-deps", "-q", "-w", str(house), str(PROJECT_ROOT)])
+        # pip builds the project in its own tree: test workers running at once take turns
+        lock_file = PROJECT_ROOT / ".cache" / "wheel-build.lock"
+        lock_file.parent.mkdir(exist_ok=True)
+        with open(lock_file, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            run([*pip, "wheel", "--no-deps", "-q", "-w", str(house), str(PROJECT_ROOT)])
         run([*pip, "download", "-q", "-d", str(house), *TOOLS])
         done.write_text("")
     return house

@@ -17,11 +17,10 @@ README = ROOT / "README.md"
 FENCE = re.compile(
     r"^(?P<fence>```+)(?P<info>[^\n`]*)\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S
 )
-MARKER = re.compile(r"<!--\s*(?P<kind>file|install|not-run|integration)\s*:?\s*(?P<arg>.*?)\s*-->")
+MARKER = re.compile(r"<!--\s*(?P<kind>install|not-run|integration)\s*:?\s*(?P<arg>.*?)\s*-->")
 CAPTION = re.compile(r"`(?P<path>[^`\s]+)`:")
 """A line holding only a file name in backticks and a colon, right before a block: the block is
-that file's text. (``<!-- file: PATH -->`` says the same invisibly; pages still using it are
-listed in ``test_examples.py``.)"""
+that file's text."""
 
 
 # --- reading a page ------------------------------------------------------------------------------

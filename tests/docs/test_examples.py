@@ -23,8 +23,7 @@ How a page is read (the conventions a writer follows):
       ```toml
 
   The block is not run: its text is written to PATH (relative to the page's working
-  directory) at that point of the page. The older, invisible ``<!-- file: PATH -->`` says the
-  same; only the pages in ``HIDDEN_FILE_NAMES`` still use it.
+  directory) at that point of the page.
 - HTML comments right before a block (invisible when the page is rendered) set things up:
 
   ``<!-- install: DIR ... -->``
@@ -75,11 +74,6 @@ from docs_pages import (
 )
 from docs_sessions import walk_integration_page, walk_page
 
-HIDDEN_FILE_NAMES = {
-    DOCS / "faults.md",
-}
-"""Pages still naming a block's file in a ``<!-- file: -->`` comment (to convert)."""
-
 FAST_PAGES = [p for p in [*PAGES, README] if p.is_file() and not is_integration(p)]
 SLOW_PAGES = [p for p in PAGES if is_integration(p)]
 
@@ -118,7 +112,7 @@ def test_conventions_are_followed():
         if not page.is_file():
             continue
         for match in re.finditer(r"<!--\s*([\w-]+)", page.read_text()):
-            assert match[1] in ("file", "install", "not-run", "integration"), (
+            assert match[1] in ("install", "not-run", "integration"), (
                 f"{page_id(page)}: unknown marker {match[1]!r}"
             )
 
@@ -126,8 +120,6 @@ def test_conventions_are_followed():
 @pytest.mark.parametrize("page", [*PAGES, README], ids=page_id)
 def test_file_names_are_visible(page):
     """A block that is a file says which file above it, where the rendered page shows it."""
-    if page in HIDDEN_FILE_NAMES:
-        pytest.skip("still uses <!-- file: --> comments")
     hidden = re.findall(r"<!--\s*file\s*:?\s*(\S+)", page.read_text())
     assert not hidden, f"{page_id(page)}: file names in comments, not shown: {hidden}"
 
