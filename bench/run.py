@@ -71,16 +71,23 @@ COLD_SCENARIOS = ("list_names", "load_all")
 TARGETS = {"import": 0.3, "list_names": 0.25, "load_one": 0.25, "load_all": 0.9}
 
 
-def build_site() -> None:
-    """Write the synthetic site (500 distributions, 200 plugins) unless it is already there."""
-    marker = SITE / ".complete"
-    if marker.exists() and marker.read_text() == SITE_VERSION:
+def build_site(
+    site: Path = SITE,
+    distributions: int = DISTRIBUTIONS,
+    plugins: int = PLUGINS,
+    version: str = SITE_VERSION,
+) -> None:
+    """Write the synthetic site (by default 500 distributions, 200 plugins) unless it is already
+    there: ``site/.complete`` holds ``version``; every distribution has an ``entry_points.txt``
+    and the first ``plugins`` carry one plugin each in ``NAMESPACE``."""
+    marker = site / ".complete"
+    if marker.exists() and marker.read_text() == version:
         return
-    shutil.rmtree(SITE, ignore_errors=True)
-    SITE.mkdir(parents=True)
-    for i in range(DISTRIBUTIONS):
+    shutil.rmtree(site, ignore_errors=True)
+    site.mkdir(parents=True)
+    for i in range(distributions):
         name = f"bench-dist-{i:03d}"
-        folder = SITE / f"bench_dist_{i:03d}-1.{i}.0.dist-info"
+        folder = site / f"bench_dist_{i:03d}-1.{i}.0.dist-info"
         folder.mkdir()
         (folder / "METADATA").write_text(
             f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.{i}.0\nSummary: bench\n"
@@ -97,9 +104,9 @@ def build_site() -> None:
             "bench.extensions": {f"ext{i:03d}": f"bench_tools_{i:03d}.ext:Extension [extra]"},
         }
         records = [f"{folder.name}/{f},," for f in ("METADATA", "WHEEL", "entry_points.txt")]
-        if i < PLUGINS:
+        if i < plugins:
             module = f"bench_plugin_{i:03d}"
-            (SITE / f"{module}.py").write_text(PLUGIN_MODULE.format(i=i, namespace=NAMESPACE))
+            (site / f"{module}.py").write_text(PLUGIN_MODULE.format(i=i, namespace=NAMESPACE))
             groups[NAMESPACE] = {f"p{i:03d}": f"{module}:BenchPlugin{i:03d}"}
             records.append(f"{module}.py,,")
         text = "".join(
@@ -108,7 +115,7 @@ def build_site() -> None:
         )
         (folder / "entry_points.txt").write_text(text)
         (folder / "RECORD").write_text("\n".join([*records, f"{folder.name}/RECORD,,"]) + "\n")
-    marker.write_text(SITE_VERSION)
+    marker.write_text(version)
 
 
 def venv_python(venv: Path) -> Path:
@@ -155,14 +162,16 @@ def ours_python() -> Path:
 class Side:
     """One plux under test: its interpreter, environment and index location."""
 
-    def __init__(self, label: str, python: Path) -> None:
+    def __init__(
+        self, label: str, python: Path, site: Path = SITE, cache_home: Path | None = None
+    ) -> None:
         self.label = label
         self.python = python
-        self.cache_home = WORK / f"cache-{label}"
+        self.cache_home = cache_home or WORK / f"cache-{label}"
         self.env = {
             k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PLUX_", "XDG_"))
         }
-        self.env["PYTHONPATH"] = str(SITE)
+        self.env["PYTHONPATH"] = str(site)
         # ours reads $PLUX_CACHE_DIR; plux 1.16 keeps its index in $XDG_CACHE_HOME/plux
         self.env["PLUX_CACHE_DIR"] = str(self.cache_home / "plux")
         self.env["XDG_CACHE_HOME"] = str(self.cache_home)
