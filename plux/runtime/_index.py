@@ -1,11 +1,19 @@
 """The entry point index: every entry point on the path, valid while its change stamps hold.
 
-An index is built from the distributions' metadata (:mod:`plux.runtime._distributions`) and
-records the stamps (:mod:`plux.runtime._stamps`) of each path entry, each metadata folder found in
-it and its ``entry_points.txt``. A process that finds the same stamps trusts the index without
-reading a single metadata file; any difference means a rebuild, which re-reads only the
-distributions whose stamps changed. Which distributions count, and in which order, follows
-``importlib.metadata``.
+An index is built from the distributions' metadata (:mod:`plux.runtime._distributions`) and records
+stamps (:mod:`plux.runtime._stamps`) so that a later process can trust it after a few ``stat``
+calls, however many distributions are installed:
+
+- each path entry: installing, removing or upgrading a distribution changes its listing;
+- each metadata folder without an ``entry_points.txt`` (one may appear there), and each
+  ``*.egg-info`` (``setup.py egg_info`` rewrites those in place);
+- per group, checked when the group is first asked for: the ``entry_points.txt`` of each
+  distribution that provides entry points in it (an edit of a plugin in use).
+
+A difference means a rebuild that reads again only the distributions whose stamps changed. Which
+distributions count, and in which order, follows ``importlib.metadata``. The file keeps each
+group's entries (and the per-distribution records) in a block of its own, decoded on first use:
+a warm process decodes a small header and the one group it asks for.
 """
 
 from __future__ import annotations
@@ -25,13 +33,17 @@ from plux.runtime._stamps import (
     file_stamp,
     first_copies,
     importlib_order,
+    is_racy,
+    metadata_children,
     read_link,
+    same_since,
     shadowing_key,
+    watched_file,
 )
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from typing import Any
 
     from plux.core.entrypoint import EntryPoint
@@ -45,16 +57,23 @@ __all__ = [
     "EntryPointIndex",
     "Identity",
     "IndexedEntryPoint",
-    "index_environment",
+    "complete_group",
+    "group_completed",
     "identity",
+    "index_environment",
 ]
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """Bumped whenever the layout of the file changes: an index of another format is ignored."""
 
 _MAGIC = b"PLUXIDX" + bytes((INDEX_FORMAT,))
-_HEADER_SIZE = len(_MAGIC) + 4  # magic, then the CRC-32 of the marshalled payload
+_HEADER_SIZE = len(_MAGIC) + 8  # magic, then the CRC-32 and the length of the marshalled header
 _MARSHAL_VERSION = 4
+
+Watched = tuple[tuple[str, "Stamp"], ...]
+"""Files (or folders) and the stamps they had when the index was built."""
+Blob = bytes | tuple[int, int, int]
+"""A marshalled block, or where it lies in the file it came from: (offset, length, CRC-32)."""
 
 
 class IndexedEntryPoint(Record):
@@ -90,6 +109,8 @@ class DistRecord(Record):
     stamp: DistStamp
     link: Link | None
     name: str
+    """The name as the folder spells it (as its metadata does once its group was completed, or
+    when the folder name has none)."""
     key: str
     """The name it shadows later copies under (:func:`~plux.runtime._stamps.shadowing_key`)."""
     version: str
@@ -97,127 +118,26 @@ class DistRecord(Record):
     """(group, name, value) of each entry point, in file order."""
     errors: tuple[str, ...]
 
+    def plain(self) -> tuple[Any, ...]:
+        """The record as plain tuples (what marshal takes)."""
+        link = tuple(self.link) if self.link is not None else None
+        return (tuple(self.stamp), link, *self[2:])
+
 
 def identity(path: Sequence[str]) -> Identity:
     """The identity of an index of ``path`` made by this interpreter."""
     return Identity(INDEX_FORMAT, sys.executable, sys.prefix, sys.version, tuple(path))
 
 
-def _plain(value: Any) -> Any:
-    """``value`` with every record (a tuple subclass) made a plain tuple, as marshal needs."""
-    if isinstance(value, tuple):
-        return tuple(_plain(item) for item in value)
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    return value
-
-
 def _dist_record(plain: Sequence[Any]) -> DistRecord:
     """A :class:`DistRecord` from its plain form in the file."""
-    stamp, link, name, key, version, entry_points, errors = plain
+    stamp, link, *rest = plain
     link = Link._make(link) if link is not None else None
-    return DistRecord(DistStamp._make(stamp), link, name, key, version, entry_points, errors)
+    return DistRecord(DistStamp._make(stamp), link, *rest)
 
 
-class EntryPointIndex:
-    """An index in memory. Each group's entries are decoded on first use (a process that manages
-    one namespace decodes only that one)."""
-
-    def __init__(
-        self,
-        ident: Identity,
-        stamps: Stamps,
-        links: tuple[Link, ...],
-        groups: dict[str, bytes],
-        declared: dict[str, tuple[tuple[str, Stamp], ...]],
-        dists_blob: bytes,
-        sources_blob: bytes,
-    ) -> None:
-        self.identity = ident
-        self._stamps = stamps
-        self.links = links
-        self.groups = groups
-        self.declared = declared
-        """Groups whose declared names were read: the stamps of the sources read for them."""
-        self._dists_blob = dists_blob
-        self._sources_blob = sources_blob
-        self._rows: dict[str, list[IndexedEntryPoint]] = {}
-        self.dirty = False
-        """Whether this index differs from the file it came from (and should be written)."""
-
-    def holds(self, stamps: Stamps) -> bool:
-        """Whether the environment still is what this index was built from."""
-        return self._stamps == stamps and all(link.holds() for link in self.links)
-
-    def rows(self, group: str) -> list[IndexedEntryPoint]:
-        """The entries of ``group`` in path order (shared: copy before handing out)."""
-        rows = self._rows.get(group)
-        if rows is None:
-            blob = self.groups.get(group)
-            decoded: list[tuple[str, ...]] = marshal.loads(blob) if blob else []
-            rows = self._rows[group] = [IndexedEntryPoint._make(row) for row in decoded]
-        return rows
-
-    def set_rows(self, group: str, rows: list[IndexedEntryPoint]) -> None:
-        self._rows[group] = rows
-        self.groups[group] = marshal.dumps([tuple(r) for r in rows], _MARSHAL_VERSION)
-        self.dirty = True
-
-    def dists(self) -> tuple[dict[str, DistRecord], tuple[str, ...]]:
-        """Per metadata folder, what was read from it (for incremental rebuilds and errors); and
-        the folders that count (shadowed copies left out), in path order."""
-        records, visible = marshal.loads(self._dists_blob)
-        return {path: _dist_record(plain) for path, plain in records.items()}, visible
-
-    def sources(self) -> SourceResults:
-        """The declared names read from source files, with those files' stamps."""
-        decoded: SourceResults = marshal.loads(self._sources_blob) if self._sources_blob else {}
-        return decoded
-
-    def set_sources(self, sources: SourceResults) -> None:
-        self._sources_blob = marshal.dumps(sources, _MARSHAL_VERSION)
-        self.dirty = True
-
-    def errors(self) -> list[str]:
-        """The malformed lines (file and line number) of the visible distributions' entry points."""
-        records, visible = self.dists()
-        return [error for dist_path in visible for error in records[dist_path].errors]
-
-    def to_bytes(self) -> bytes:
-        payload = marshal.dumps(
-            (
-                _plain(self.identity),
-                _plain(self._stamps),
-                _plain(self.links),
-                self.declared,
-                self.groups,
-                self._dists_blob,
-                self._sources_blob,
-            ),
-            _MARSHAL_VERSION,
-        )
-        return _MAGIC + _crc32(payload).to_bytes(4, "big") + payload
-
-    @classmethod
-    def from_bytes(cls, data: bytes, ident: Identity) -> EntryPointIndex | None:
-        """The index in ``data`` if it is intact and belongs to ``ident``, else None."""
-        if len(data) < _HEADER_SIZE or not data.startswith(_MAGIC):
-            return None
-        view = memoryview(data)[_HEADER_SIZE:]
-        if _crc32(view) != int.from_bytes(data[len(_MAGIC) : _HEADER_SIZE], "big"):
-            return None  # truncated or corrupt
-        try:
-            fields = marshal.loads(view)
-            stored, stamps, links, declared, groups, dists_blob, sources_blob = fields
-            if stored != ident:
-                return None
-            if not (isinstance(groups, dict) and isinstance(declared, dict)):
-                return None
-            # The stamps are only ever compared: they stay plain tuples.
-            links = tuple(Link._make(link) for link in links)
-            return cls(ident, stamps, links, groups, declared, dists_blob, sources_blob)
-        except (EOFError, ValueError, TypeError):
-            return None
+def _dumps(value: Any) -> bytes:
+    return marshal.dumps(value, _MARSHAL_VERSION)
 
 
 def _crc32(data: bytes | memoryview) -> int:
@@ -226,11 +146,225 @@ def _crc32(data: bytes | memoryview) -> int:
     return crc32(data)
 
 
+class EntryPointIndex:
+    """An index in memory. Each group's block is decoded on first use (a process that manages one
+    namespace decodes only that one)."""
+
+    def __init__(
+        self,
+        ident: Identity,
+        entries: tuple[tuple[str, Stamp, bool], ...],
+        racy: dict[str, tuple[str, ...]],
+        watched: Watched,
+        links: tuple[Link, ...],
+        groups: dict[str, Blob],
+        declared: dict[str, Watched],
+        dists: Blob,
+        details: Blob,
+        body: bytes | memoryview = b"",
+    ) -> None:
+        self.identity = ident
+        self.entries = entries
+        """Each path entry, its stamp, and whether it holds distributions."""
+        self.racy = racy
+        """Path entries that changed just before they were scanned, and their metadata children:
+        listed again by each check until they are older (:meth:`settle`)."""
+        self.watched = watched
+        """What is stamped besides the path entries, whatever group is asked for."""
+        self.links = links
+        self.groups = groups
+        self.declared = declared
+        """Completed groups (:func:`complete_group`): the stamps of the sources read for them."""
+        self._dists = dists
+        self._details = details
+        self._body = memoryview(body)
+        self._decoded: dict[str, tuple[list[IndexedEntryPoint], Watched]] = {}
+        self.built_ctime_ns: int | None = None
+        """Set for an index that came with the environment (:mod:`plux.runtime._prebuilt`): its
+        stamps are compared as a copy of the environment keeps them
+        (:func:`~plux.runtime._stamps.same_since`)."""
+        self.dirty = False
+        """Whether this index differs from the file it came from (and should be written)."""
+
+    def same(self, recorded: Stamp, current: Stamp) -> bool:
+        """Whether a file whose stamp was ``recorded`` is unchanged, now stamped ``current``."""
+        if self.built_ctime_ns is None:
+            return recorded == current
+        return same_since(recorded, current, self.built_ctime_ns)
+
+    def changed(self) -> str | None:
+        """The first path entry or file that changed since the index was built, if any: then a
+        distribution may have been installed, removed or replaced (the check every process makes;
+        each group has one of its own, :meth:`group_changed`)."""
+        same = self.same
+        for entry, stamp, _ in self.entries:
+            if not same(stamp, file_stamp(entry or ".")):
+                return entry
+        for entry, children in self.racy.items():
+            if metadata_children(entry) != children:
+                return entry
+        for file, stamp in self.watched:
+            if not same(stamp, file_stamp(file)):
+                return file
+        return next((link.file for link in self.links if not link.holds()), None)
+
+    def holds(self) -> bool:
+        """Whether nothing :meth:`changed`."""
+        return self.changed() is None
+
+    def settle(self, now_ns: int) -> None:
+        """Stop listing again the path entries that are no longer racy (then the index is written
+        again)."""
+        stamps = {entry: stamp for entry, stamp, _ in self.entries}
+        for entry in [e for e in self.racy if not is_racy(stamps[e], now_ns)]:
+            del self.racy[entry]
+            self.dirty = True
+
+    def group_changed(self, group: str) -> str | None:
+        """The first ``entry_points.txt`` of a distribution with entries in ``group`` that
+        changed, if any."""
+        same = self.same
+        return next(
+            (f for f, stamp in self._group(group)[1] if not same(stamp, file_stamp(f))), None
+        )
+
+    def rebased(
+        self, ident: Identity, entries: tuple[tuple[str, Stamp, bool], ...]
+    ) -> EntryPointIndex:
+        """This index for another process's path that holds the same distributions (``entries``:
+        its path entries and their stamps), sharing this index's blocks."""
+        index = EntryPointIndex(
+            ident,
+            entries,
+            dict(self.racy),
+            self.watched,
+            self.links,
+            dict(self.groups),
+            dict(self.declared),
+            self._dists,
+            self._details,
+            self._body,
+        )
+        index.built_ctime_ns = self.built_ctime_ns
+        return index
+
+    def _blob(self, blob: Blob) -> bytes | memoryview:
+        if isinstance(blob, bytes):
+            return blob
+        offset, length, crc = blob
+        view = self._body[offset : offset + length]
+        if len(view) != length or _crc32(view) != crc:
+            raise ValueError("a block of the index file is damaged")
+        return view
+
+    def _group(self, group: str) -> tuple[list[IndexedEntryPoint], Watched]:
+        decoded = self._decoded.get(group)
+        if decoded is None:
+            blob = self.groups.get(group)
+            if blob is None:
+                decoded = ([], ())
+            else:
+                rows, watch = marshal.loads(self._blob(blob))
+                decoded = ([IndexedEntryPoint._make(row) for row in rows], watch)
+            self._decoded[group] = decoded
+        return decoded
+
+    def rows(self, group: str) -> list[IndexedEntryPoint]:
+        """The entries of ``group`` in path order (shared: copy before handing out)."""
+        return self._group(group)[0]
+
+    def set_rows(self, group: str, rows: list[IndexedEntryPoint]) -> None:
+        watch = self._group(group)[1]
+        self._decoded[group] = (rows, watch)
+        self.groups[group] = _dumps(([tuple(row) for row in rows], watch))
+        self.dirty = True
+
+    def dists(self) -> tuple[dict[str, DistRecord], tuple[str, ...]]:
+        """Per metadata folder, what was read from it (for incremental rebuilds and errors); and
+        the folders that count (shadowed copies left out), in path order."""
+        records, visible = marshal.loads(self._blob(self._dists))
+        return {path: _dist_record(plain) for path, plain in records.items()}, visible
+
+    def details(self) -> tuple[SourceResults, dict[str, str]]:
+        """What completing groups read: declared names from source files (with those files'
+        stamps), and distribution names from metadata (per metadata folder)."""
+        if not self._details:
+            return {}, {}
+        sources, names = marshal.loads(self._blob(self._details))
+        return sources, names
+
+    def set_details(self, sources: SourceResults, names: dict[str, str]) -> None:
+        self._details = _dumps((sources, names))
+        self.dirty = True
+
+    def errors(self) -> list[str]:
+        """The malformed lines (file and line number) of the visible distributions' entry points."""
+        records, visible = self.dists()
+        return [error for dist_path in visible for error in records[dist_path].errors]
+
+    def to_bytes(self) -> bytes:
+        body = bytearray()
+
+        def place(blob: Blob) -> tuple[int, int, int]:
+            data = self._blob(blob)
+            ref = (len(body), len(data), blob[2] if isinstance(blob, tuple) else _crc32(data))
+            body.extend(data)
+            return ref
+
+        table = {group: place(blob) for group, blob in self.groups.items()}
+        header = _dumps(
+            (
+                tuple(self.identity),
+                self.entries,
+                self.racy,
+                self.watched,
+                tuple(tuple(link) for link in self.links),
+                self.declared,
+                table,
+                place(self._dists),
+                place(self._details),
+                len(body),
+            )
+        )
+        sizes = _crc32(header).to_bytes(4, "big") + len(header).to_bytes(4, "big")
+        return _MAGIC + sizes + header + bytes(body)
+
+    @classmethod
+    def decode(cls, data: bytes) -> EntryPointIndex | None:
+        """The index in ``data`` if it is intact and of this format, else None."""
+        if len(data) < _HEADER_SIZE or not data.startswith(_MAGIC):
+            return None
+        crc = int.from_bytes(data[len(_MAGIC) : len(_MAGIC) + 4], "big")
+        length = int.from_bytes(data[len(_MAGIC) + 4 : _HEADER_SIZE], "big")
+        view = memoryview(data)
+        header = view[_HEADER_SIZE : _HEADER_SIZE + length]
+        if len(header) != length or _crc32(header) != crc:
+            return None  # truncated or corrupt
+        try:
+            fields = marshal.loads(header)
+            stored, entries, racy, watched, links, declared, table, dists, details, size = fields
+            body = view[_HEADER_SIZE + length :]
+            if len(body) != size or not all(isinstance(d, dict) for d in (table, declared, racy)):
+                return None
+            # The stamps are only ever compared: they stay plain tuples.
+            ident = Identity._make(stored)
+            links = tuple(Link._make(link) for link in links)
+            return cls(ident, entries, racy, watched, links, table, declared, dists, details, body)
+        except (EOFError, ValueError, TypeError):
+            return None
+
+    @classmethod
+    def from_bytes(cls, data: bytes, ident: Identity) -> EntryPointIndex | None:
+        """The index in ``data`` if it is intact and belongs to ``ident``, else None."""
+        index = cls.decode(data)
+        return index if index is not None and index.identity == ident else None
+
+
 def _read_dist(dist_path: str, dist_stamp: DistStamp) -> DistRecord:
     entry_points, errors = distributions.read_distribution_entry_points(dist_path)
-    # The exact name is read only when shown to users or needed to tell which copy shadows which.
-    exact = bool(entry_points) or stem_name(dist_stamp.child) is None
-    info = distributions.distribution_info(dist_path, exact_name=exact)
+    # The name as the metadata spells it is read when a group is completed; here only where the
+    # folder name does not tell which copy shadows which.
+    info = distributions.distribution_info(dist_path, stem_name(dist_stamp.child) is None)
     return _record(dist_stamp, read_link(dist_path), info, entry_points, errors)
 
 
@@ -253,8 +387,9 @@ def _record(
     )
 
 
-def _zip_records(entry: str, entry_stamp: Stamp) -> Iterator[tuple[str, DistRecord]]:
-    """The distributions in a zip file on the path, read as ``importlib.metadata`` reads them."""
+def _zip_records(entry: str) -> Iterator[tuple[str, DistRecord]]:
+    """The distributions in a zip file on the path, read as ``importlib.metadata`` reads them
+    (the zip file's own stamp covers them)."""
     archive = distributions.ZipEntry.open(entry)
     if archive is None:
         return
@@ -263,29 +398,46 @@ def _zip_records(entry: str, entry_stamp: Stamp) -> Iterator[tuple[str, DistReco
             [c for c in archive.children if is_metadata_child(c, is_egg(entry))], entry
         ):
             entry_points, errors = archive.entry_points(child)
-            dist_stamp = DistStamp(child, entry_stamp, MISSING)
+            dist_stamp = DistStamp(child, True, MISSING)
             record = _record(dist_stamp, None, archive.info(child), entry_points, errors)
             yield os.path.join(entry, child), record
 
 
 def _entry_records(
-    entry: str, entry_stamp: Stamp, dist_stamps: tuple[DistStamp, ...], old: dict[str, DistRecord]
+    entry: str,
+    dist_stamps: tuple[DistStamp, ...],
+    old: dict[str, DistRecord],
+    same: Callable[[Stamp, Stamp], bool],
 ) -> Iterator[tuple[str, DistRecord]]:
     """The distributions of one path entry in ``importlib.metadata``'s order, each read again
-    only when its stamps differ from ``old``."""
-    if entry_stamp == MISSING:
-        return
-    if not dist_stamps and not os.path.isdir(entry or "."):
-        yield from _zip_records(entry, entry_stamp)
-        return
+    only when its stamps differ from ``old`` (as ``same`` compares them)."""
     by_child = {dist_stamp.child: dist_stamp for dist_stamp in dist_stamps}
     for child in importlib_order(list(by_child), entry):
         dist_path = os.path.join(entry or ".", child)
         record = old.get(dist_path)
+        current = by_child[child]
         # A distribution with an editable link is read again: the link's target may have moved.
-        if record is None or record.stamp != by_child[child] or record.link is not None:
-            record = _read_dist(dist_path, by_child[child])
+        if (
+            record is None
+            or record.link is not None
+            or record.stamp.entry_points != current.entry_points
+            or not same(record.stamp.stamp, current.stamp)
+        ):
+            record = _read_dist(dist_path, current)
+        elif record.stamp != current:
+            record = record._replace(stamp=current)
         yield dist_path, record
+
+
+def _equal(recorded: Stamp, current: Stamp) -> bool:
+    return recorded == current
+
+
+def _always_watched(dist_stamp: DistStamp) -> bool:
+    """Whether a distribution's stamp is checked whatever group is asked for: a folder without
+    entry points (they may appear), or an ``*.egg-info`` (``setup.py egg_info`` edits in place)."""
+    low = dist_stamp.child.lower()
+    return not dist_stamp.entry_points or low.endswith(".egg-info") or low == "egg-info"
 
 
 def index_environment(
@@ -295,52 +447,90 @@ def index_environment(
     any file is read, so that a change during the build makes the next check fail rather than be
     missed).
 
-    Distributions whose stamps equal those in ``previous`` are not read again, nor are the source
-    files of declared names whose stamps are unchanged.
+    Distributions whose stamps equal those in ``previous`` are not read again, nor is what
+    completing their groups read (:func:`complete_group`).
     """
     old, _ = previous.dists() if previous is not None else ({}, ())
+    same = previous.same if previous is not None else _equal
     records: dict[str, DistRecord] = {}
-    for entry, entry_stamp, dist_stamps in stamps:
-        records.update(_entry_records(entry, entry_stamp, dist_stamps, old))
+    zipped: set[str] = set()
+    entries: list[tuple[str, Stamp, bool]] = []
+    racy: dict[str, tuple[str, ...]] = {}
+    for entry, entry_stamp, dist_stamps, changed_just_before in stamps:
+        if changed_just_before:
+            racy[entry] = tuple(dist_stamp.child for dist_stamp in dist_stamps)
+        if entry_stamp == MISSING:
+            found: dict[str, DistRecord] = {}
+        elif not dist_stamps and not os.path.isdir(entry or "."):
+            found = dict(_zip_records(entry))
+            zipped.update(found)
+        else:
+            found = dict(_entry_records(entry, dist_stamps, old, same))
+        records.update(found)
+        entries.append((entry, entry_stamp, bool(found)))
     visible = tuple(first_copies((record.key, path) for path, record in records.items()))
     rows: dict[str, list[tuple[str | None, ...]]] = {}
+    providers: dict[str, dict[str, None]] = {}
     for dist_path in visible:
         record = records[dist_path]
         for group, ep_name, value in record.entry_points:
-            row = IndexedEntryPoint(ep_name, value, group, record.name, record.version, dist_path)
-            rows.setdefault(group, []).append(tuple(row))
-    links = tuple(record.link for record in records.values() if record.link is not None)
+            row = (ep_name, value, group, record.name, record.version, dist_path, None)
+            rows.setdefault(group, []).append(row)
+            providers.setdefault(group, {})[dist_path] = None
+    stamped = {p: records[p].stamp for p in visible if p not in zipped}
+    always = {p for p, dist_stamp in stamped.items() if _always_watched(dist_stamp)}
+
+    def watch(paths: Sequence[str] | dict[str, None]) -> Watched:
+        return tuple((watched_file(p, stamped[p]), stamped[p].stamp) for p in paths)
+
+    groups: dict[str, Blob] = {
+        group: _dumps(
+            (group_rows, watch([p for p in providers[group] if p in stamped and p not in always]))
+        )
+        for group, group_rows in rows.items()
+    }
     index = EntryPointIndex(
         identity(path),
-        stamps,
-        links,
-        {group: marshal.dumps(group_rows, _MARSHAL_VERSION) for group, group_rows in rows.items()},
+        tuple(entries),
+        racy,
+        watch([p for p in stamped if p in always]),
+        tuple(record.link for record in records.values() if record.link is not None),
+        groups,
         {},
-        marshal.dumps(_plain((records, visible)), _MARSHAL_VERSION),
-        previous._sources_blob if previous is not None else b"",
+        _dumps(({p: record.plain() for p, record in records.items()}, visible)),
+        b"",
     )
     index.dirty = True
     if previous is not None:
+        sources, names = previous.details()
+        kept = {
+            p: name
+            for p, name in names.items()
+            if p in old and p in records and old[p][1:] == records[p][1:]
+        }
+        index.set_details(sources, kept)
         for group in previous.declared:
-            read_declared_names(index, group)
+            complete_group(index, group)
     return index
 
 
-def declared_names_hold(index: EntryPointIndex, group: str) -> bool:
-    """Whether ``group``'s declared names were read and every source read for them (whether or
-    not it declared a differing name) is unchanged."""
+def group_completed(index: EntryPointIndex, group: str) -> bool:
+    """Whether ``group`` was completed and every source read for it (whether or not it declared
+    a differing name) is unchanged."""
     sources = index.declared.get(group)
     if sources is None:
         return False
-    return all(file_stamp(file) == stamp for file, stamp in sources)
+    return all(index.same(stamp, file_stamp(file)) for file, stamp in sources)
 
 
-def read_declared_names(index: EntryPointIndex, group: str) -> None:
-    """Read the declared names of ``group``'s lower-cased entry points from their sources."""
-    # Imported here: reading declared names is rare, and a warm process never does it.
+def complete_group(index: EntryPointIndex, group: str) -> None:
+    """Read what ``group``'s entries show beyond their ``entry_points.txt``: each distribution's
+    name as its metadata spells it, and the declared names of lower-cased entry points."""
+    # Imported here: completing a group is rare, and a warm process never does it.
     from plux.runtime._names import DeclaredNameReader
 
-    reader = DeclaredNameReader(index.identity.path, index.sources())
+    sources, names = index.details()
+    reader = DeclaredNameReader(index.identity.path, sources)
     rows: list[IndexedEntryPoint] = []
     # Every source read is stamped, not only those that declared a differing name: an edit can
     # make a source declare one.
@@ -349,11 +539,13 @@ def read_declared_names(index: EntryPointIndex, group: str) -> None:
         declared, file, stamp = reader.read(row.name, row.value)
         if file is not None:
             stamps[file] = stamp
-        rows.append(row._replace(declared_name=declared))
+        name = names.get(row.path)
+        if name is None:
+            name = names[row.path] = distributions.metadata_name(row.path) or row.distribution
+        rows.append(row._replace(declared_name=declared, distribution=name))
     if group in index.groups:
         index.set_rows(group, rows)
-    previous_sources = index.sources()
-    previous_sources.update(reader.results)
-    index.set_sources(previous_sources)
+    sources.update(reader.results)
+    index.set_details(sources, names)
     index.declared[group] = tuple(stamps.items())
     index.dirty = True

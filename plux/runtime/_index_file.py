@@ -26,6 +26,9 @@ __all__ = [
     "prepare_cache_dir",
     "prune_index_files",
     "read_index_file",
+    "read_trusted",
+    "trusted",
+    "write_atomically",
     "write_index_file",
 ]
 
@@ -130,43 +133,50 @@ def prepare_cache_dir(directory: str) -> bool:
     return stat.S_ISDIR(st.st_mode) and trusted(st)
 
 
-def trusted(st: os.stat_result) -> bool:
-    """Whether a file or folder with status ``st`` may be trusted: owned by this user and not
-    writable by group or others (where the platform has owners)."""
+def trusted(st: os.stat_result, owners: tuple[int, ...] | None = None) -> bool:
+    """Whether a file or folder with status ``st`` may be trusted: owned by this user (or one of
+    ``owners``) and not writable by group or others (where the platform has owners)."""
     geteuid = getattr(os, "geteuid", None)
     if geteuid is None:
         return True
-    return st.st_uid == geteuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    allowed = owners if owners is not None else (geteuid(),)
+    return st.st_uid in allowed and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
     """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
     truncated, of another format or interpreter, a symlink, or not :func:`trusted`."""
+    try:
+        data, st = read_trusted(file)
+    except OSError:
+        return None
+    return EntryPointIndex.from_bytes(data, ident) if trusted(st) else None
+
+
+def read_trusted(file: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``file`` and its status, read so that nothing in its place can fool or block
+    the process. Raises OSError when it cannot be read or is not a regular file (a symlink, a
+    FIFO, a folder)."""
     # O_NONBLOCK: a FIFO in the file's place must not block the process (it is then rejected as
     # not a regular file); for regular files the flag changes nothing.
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(file, flags | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
+    fd = os.open(file, flags | getattr(os, "O_BINARY", 0))
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or not trusted(st):
-            return None
+        if not stat.S_ISREG(st.st_mode):
+            raise IsADirectoryError(f"{file} is not a regular file")
         chunks = []
         while chunk := os.read(fd, max(st.st_size, 1 << 16)):
             chunks.append(chunk)
-    except OSError:
-        return None
     finally:
         os.close(fd)
-    return EntryPointIndex.from_bytes(b"".join(chunks), ident)
+    return b"".join(chunks), st
 
 
 def write_index_file(file: str, index: EntryPointIndex) -> bool:
-    """Write ``index`` to ``file`` atomically (a private temporary file in the same folder, then
-    ``os.replace``), with mode 0600. An existing ``file`` that is not :func:`trusted` is left alone.
-    Returns whether the index was written; failing to write is never an error."""
+    """Write ``index`` to ``file`` atomically with mode 0600 (:func:`write_atomically`). An
+    existing ``file`` that is not :func:`trusted` is left alone. Returns whether the index was
+    written; failing to write is never an error."""
     try:
         st = os.lstat(file)
         if not stat.S_ISREG(st.st_mode) or not trusted(st):
@@ -175,16 +185,25 @@ def write_index_file(file: str, index: EntryPointIndex) -> bool:
         pass
     except OSError:
         return False
-    data = index.to_bytes()
+    try:
+        write_atomically(file, index.to_bytes(), 0o600)
+    except OSError:
+        return False
+    index.dirty = False
+    return True
+
+
+def write_atomically(file: str, data: bytes, mode: int) -> None:
+    """Write ``data`` to ``file`` through a private temporary file in the same folder and
+    ``os.replace``, so that a reader sees the old file or the new one, never part of one."""
     directory, name = os.path.split(file)
     temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}{_TEMP_SUFFIX}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    try:
-        fd = os.open(temp, flags | getattr(os, "O_BINARY", 0), 0o600)
-    except OSError:
-        return False
+    fd = os.open(temp, flags | getattr(os, "O_BINARY", 0), mode)
     try:
         try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)  # exactly ``mode``, whatever the umask
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]
@@ -196,6 +215,4 @@ def write_index_file(file: str, index: EntryPointIndex) -> bool:
             os.unlink(temp)
         except OSError:
             pass
-        return False
-    index.dirty = False
-    return True
+        raise

@@ -1,8 +1,10 @@
 """Change stamps of the path, and the order in which ``importlib.metadata`` takes distributions.
 
 A stamp is a file's mtime and ctime in nanoseconds, size and inode: an edit that keeps size and
-mtime still moves the ctime, a replaced file its inode. :func:`scan_stamps` is the whole check a
-warm process makes. Which copy of a distribution counts is decided here, once
+mtime still moves the ctime, a replaced file its inode. A path entry's stamp changes whenever a
+distribution is installed into it, removed or replaced, so a warm process stamps each entry and
+reads a folder's listing only when its stamp moved (:mod:`plux.runtime._index` says which files it
+stamps besides). Which copy of a distribution counts is decided here, once
 (:func:`importlib_order`, :func:`shadowing_key`, :func:`first_copies`).
 """
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MISSING",
+    "RACY_NS",
     "DistStamp",
     "EntryStamp",
     "Link",
@@ -39,26 +42,36 @@ __all__ = [
     "file_stamp",
     "first_copies",
     "importlib_order",
+    "is_racy",
+    "metadata_children",
     "read_link",
+    "same_since",
+    "scan_entry",
     "scan_stamps",
     "shadowing_key",
+    "watched_file",
 ]
 
 Stamp = tuple[int, int, int, int]
 """A file's mtime_ns, ctime_ns, size and inode; :data:`MISSING` when it cannot be stat'ed."""
 MISSING: Stamp = (-1, -1, -1, -1)
+RACY_NS = 2_000_000_000
+"""A folder changed this shortly before it was scanned may change again without its stamp
+moving (file system clocks tick every few milliseconds, some only every second or two): its
+listing is compared as well until it is older (:func:`is_racy`)."""
 _ENTRY_POINTS = os.sep + ENTRY_POINTS_FILE
 _new = tuple.__new__
 
 
 class DistStamp(Record):
-    """A metadata folder's stamps."""
+    """A metadata folder's stamp: of its ``entry_points.txt`` when it has one (an edit of it is what
+    changes the distribution's answer), else of the folder itself (where one would appear)."""
 
     child: str
     """The folder's name as the path entry lists it."""
+    entry_points: bool
+    """Whether it has an ``entry_points.txt``."""
     stamp: Stamp
-    entry_points: Stamp
-    """The stamp of its ``entry_points.txt``."""
 
 
 class EntryStamp(Record):
@@ -68,6 +81,8 @@ class EntryStamp(Record):
     stamp: Stamp
     dists: tuple[DistStamp, ...]
     """The metadata folders in it, in listing order."""
+    racy: bool
+    """Whether it changed just before it was scanned (:data:`RACY_NS`)."""
 
 
 Stamps = tuple[EntryStamp, ...]
@@ -97,37 +112,84 @@ def file_stamp(path: str) -> Stamp:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
-def scan_stamps(path: Sequence[str]) -> Stamps:
-    """The current stamps of ``path``'s entries and the distribution metadata in them.
+def same_since(recorded: Stamp, current: Stamp, built_ctime_ns: int) -> bool:
+    """Whether ``current`` is ``recorded`` as far as a copy of the environment keeps stamps: an
+    image's layers keep a file's mtime in whole seconds only, and give it a new inode and ctime
+    when unpacked. A file that changed after the index was written (``built_ctime_ns``, that
+    file's own ctime) has a later ctime; one that changed before has another mtime."""
+    if current == recorded:
+        return True
+    if MISSING in (recorded, current):
+        return False
+    return current[0] // 1_000_000_000 == recorded[0] // 1_000_000_000 and (
+        current[1] <= built_ctime_ns
+    )
 
-    This is the whole warm-path check: one ``scandir`` per entry and two ``stat`` calls per
-    distribution; no file is opened. A zip file on the path is stamped as a whole.
-    """
-    result: list[EntryStamp] = []
-    for entry in path:
-        directory = entry or "."
+
+def watched_file(dist_path: str, dist_stamp: DistStamp) -> str:
+    """The file whose stamp :class:`DistStamp` records for the metadata folder ``dist_path``."""
+    return dist_path + _ENTRY_POINTS if dist_stamp.entry_points else dist_path
+
+
+def is_racy(stamp: Stamp, now_ns: int) -> bool:
+    """Whether a folder stamped ``stamp`` changed within :data:`RACY_NS` before ``now_ns``."""
+    return max(stamp[0], stamp[1]) >= now_ns - RACY_NS
+
+
+def metadata_children(entry: str) -> tuple[str, ...]:
+    """The names of the distribution metadata in path entry ``entry``, in listing order."""
+    in_egg = is_egg(entry)
+    try:
+        with os.scandir(entry or ".") as it:
+            return tuple(d.name for d in it if is_metadata_child(d.name, in_egg))
+    except OSError:
+        return ()
+
+
+def scan_entry(entry: str, scan_start_ns: int) -> EntryStamp:
+    """The stamps of path entry ``entry`` and of the distribution metadata in it (one ``scandir``
+    and one ``stat`` per distribution; no file is opened). A zip file is stamped as a whole.
+    ``scan_start_ns`` is when the scan began (``time.time_ns()``)."""
+    directory = entry or "."
+    try:
+        st = os.stat(directory)
+    except (OSError, ValueError):
+        return EntryStamp(entry, MISSING, (), False)
+    dists: list[DistStamp] = []
+    if stat.S_ISDIR(st.st_mode):
+        in_egg = is_egg(entry)
         try:
-            st = os.stat(directory)
+            with os.scandir(directory) as it:
+                for d in it:
+                    if is_metadata_child(d.name, in_egg):
+                        dists.append(_dist_stamp(d.name, d.path))
+        except OSError:
+            dists = []
+    stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+    return EntryStamp(entry, stamp, tuple(dists), is_racy(stamp, scan_start_ns))
+
+
+def _dist_stamp(child: str, path: str) -> DistStamp:
+    try:
+        st = os.stat(path + _ENTRY_POINTS)
+        has_entry_points = True
+    except (OSError, ValueError):
+        has_entry_points = False
+        try:
+            st = os.stat(path)
         except (OSError, ValueError):
-            result.append(EntryStamp(entry, MISSING, ()))
-            continue
-        dists: list[DistStamp] = []
-        if stat.S_ISDIR(st.st_mode):
-            in_egg = is_egg(entry)
-            try:
-                with os.scandir(directory) as it:
-                    for d in it:
-                        if is_metadata_child(d.name, in_egg):
-                            ep = file_stamp(d.path + _ENTRY_POINTS)
-                            folder = file_stamp(d.path)
-                            # tuple.__new__: the warm path's hottest line skips the record's
-                            # argument checks (they cost a warm process a measurable 0.1 ms)
-                            dists.append(_new(DistStamp, (d.name, folder, ep)))
-            except OSError:
-                dists = []
-        stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-        result.append(EntryStamp(entry, stamp, tuple(dists)))
-    return tuple(result)
+            return _new(DistStamp, (child, False, MISSING))
+    # tuple.__new__: the scan's hottest line skips the record's argument checks
+    stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+    return _new(DistStamp, (child, has_entry_points, stamp))
+
+
+def scan_stamps(path: Sequence[str]) -> Stamps:
+    """The current stamps of every entry of ``path`` (:func:`scan_entry`)."""
+    import time
+
+    start = time.time_ns()
+    return tuple(scan_entry(entry, start) for entry in path)
 
 
 def read_link(dist_path: str) -> Link | None:

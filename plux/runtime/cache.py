@@ -23,10 +23,10 @@ from plux.runtime._finders import (
 from plux.runtime._index import (
     EntryPointIndex,
     IndexedEntryPoint,
-    declared_names_hold,
+    complete_group,
+    group_completed,
     identity,
     index_environment,
-    read_declared_names,
 )
 from plux.runtime._index_file import (
     cache_disabled,
@@ -37,6 +37,7 @@ from plux.runtime._index_file import (
     read_index_file,
     write_index_file,
 )
+from plux.runtime._prebuilt import read_prebuilt
 from plux.runtime._stamps import first_copies, scan_stamps
 
 TYPE_CHECKING = False
@@ -100,6 +101,8 @@ class EntryPointsCache(EntryPointsResolver):
         the environment again (plux 1.16 kept its entry points here too)."""
         self._dir_ok: dict[str, bool] = {}
         self._derived_from: EntryPointIndex | None = None
+        self._built: EntryPointIndex | None = None
+        """The index this process built (its stamps were just taken)."""
         self._checked: set[str] = set()
         self._entry_points: dict[str, list[EntryPoint]] | None = None
         self._found: dict[tuple[object, ...], list[FoundDistribution]] = {}
@@ -132,8 +135,11 @@ class EntryPointsCache(EntryPointsResolver):
     def _entry_points_of(self, group: str) -> list[IndexedEntryPoint]:
         index = self._current()
         if group not in self._checked:
-            if not declared_names_hold(index, group):
-                read_declared_names(index, group)
+            if index is not self._built and index.group_changed(group) is not None:
+                self._load(self._current_path(), full=True)
+                index = self._current()
+            if not group_completed(index, group):
+                complete_group(index, group)
             self._checked.add(group)
         self._save(index)
         finders = distribution_finders()
@@ -247,19 +253,35 @@ class EntryPointsCache(EntryPointsResolver):
             self._distributions = {}
         return index
 
-    def _load(self, path: tuple[str, ...], trust_file: bool = True) -> EntryPointIndex:
+    def _load(
+        self, path: tuple[str, ...], trust_file: bool = True, full: bool = False
+    ) -> EntryPointIndex:
+        """Check the index of ``path`` and make it current. The first check of a process trusts
+        an index whose stamps hold: the user's own, else the one that came with the environment.
+        A later check (``refresh()``, ``_cache.clear()``, another ``sys.path``) and ``full`` look
+        at every distribution's stamp, as does a rebuild, which reads only what changed."""
         ident = identity(path)
         file = self._index_file(ident)
-        stamps = scan_stamps(path)
         stored = read_index_file(file, ident) if file is not None and trust_file else None
-        previous = (stored or self._derived_from) if trust_file else None
+        prebuilt = None
+        index = None
         try:
-            if stored is not None and stored.holds(stamps):
-                index = stored
-            else:
-                index = index_environment(path, stamps, previous)
+            if not full and self._derived_from is None:
+                if stored is not None and stored.holds():
+                    index = stored
+                    if index.racy:
+                        import time
+
+                        index.settle(time.time_ns())
+                elif trust_file:
+                    prebuilt = read_prebuilt(path, ident)
+                    if prebuilt is not None and prebuilt.holds():
+                        index = prebuilt
+            if index is None:
+                previous = (stored or prebuilt or self._derived_from) if trust_file else None
+                index = self._built = index_environment(path, scan_stamps(path), previous)
         except _DAMAGED:
-            index = index_environment(path, stamps, None)
+            index = self._built = index_environment(path, scan_stamps(path), None)
         self._cache.clear()
         self._cache[path] = index
         self._save(index)
@@ -268,10 +290,16 @@ class EntryPointsCache(EntryPointsResolver):
     def _save(self, index: EntryPointIndex) -> None:
         if not index.dirty:
             return
+        written = index
+        if index.built_ctime_ns is not None:
+            # The environment's own index, completed here: stamped afresh before it is written
+            # as this user's (its stamps are those of the environment when it was built).
+            path = index.identity.path
+            written = index_environment(path, scan_stamps(path), index)
         file = self._index_file(index.identity)
         if file is not None:
             created = not os.path.lexists(file)
-            if write_index_file(file, index) and created:
+            if write_index_file(file, written) and created:
                 # a new path list: a good moment to drop the files of long unused ones
                 prune_index_files(os.path.dirname(file), os.path.basename(file))
         index.dirty = False  # a failed write is not retried in this process

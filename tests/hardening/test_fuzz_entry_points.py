@@ -96,7 +96,7 @@ def test_index_of_any_entry_points_file_survives_the_disk(scratch: Path, data: b
     path = [str(site)]
     index = index_environment(path, scan_stamps(path))
     back = EntryPointIndex.from_bytes(index.to_bytes(), identity(path))
-    assert back is not None and back.holds(scan_stamps(path))
+    assert back is not None and back.holds()
     assert sorted(back.groups) == sorted(index.groups)
     for group in index.groups:
         assert back.rows(group) == index.rows(group)

