@@ -3,6 +3,8 @@ and plux's own model of entry points, ``{group: {name: value}}``: the one parser
 
 from __future__ import annotations
 
+from sys import intern
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -67,7 +69,8 @@ def read_entry_points_text(
         if not line or line[0] == "#":
             continue
         if line[0] == "[" and line[-1] == "]":
-            group = line.strip("[]")
+            # interned: an index of thousands of distributions then stores each group name once
+            group = intern(line.strip("[]"))
             continue
         name, equals, value = line.partition("=")
         if not equals and line[0] == ";":

@@ -46,9 +46,10 @@ def normalize_name(name: str) -> str:
     >>> normalize_name("Foo.Bar__baz")
     'foo-bar-baz'
     """
-    import re
-
-    return re.sub(r"[-_.]+", "-", name).lower()
+    low = name.lower().replace("_", "-").replace(".", "-")
+    while "--" in low:
+        low = low.replace("--", "-")
+    return low
 
 
 def is_egg(entry: str) -> bool:
@@ -147,32 +148,39 @@ def _folder_name_and_version(path: str) -> tuple[str, str]:
     return name, rest.partition("-")[0]
 
 
-def read_editable_link(path: str) -> str:
-    """The file that plux 1.x's editable link in the metadata folder ``path`` names, or ``""``
-    when there is no link or it cannot be read."""
+def read_editable_link(path: str) -> str | None:
+    """The file that plux 1.x's editable link in the metadata folder ``path`` names (``""`` when
+    it cannot be read), or None when there is no link."""
+    file = os.path.join(path, EDITABLE_LINK_FILE)
+    # os.access: a missing file, the common case, costs no exception
+    if not os.access(file, os.F_OK):
+        return None
     try:
-        with open(os.path.join(path, EDITABLE_LINK_FILE), encoding="utf-8") as fh:
-            return fh.read().strip()
+        return read_bytes(file).decode("utf-8").strip()
     except (OSError, ValueError):
         return ""
 
 
-def entry_points_file(path: str) -> str:
+def entry_points_file(path: str, link: str | None = "") -> str:
     """The file that holds the entry points of the distribution whose metadata folder is ``path``.
 
     That is its ``entry_points.txt``, unless plux 1.x left an ``entry_points_editable.txt`` link
-    (an editable install) pointing at an existing file.
+    (an editable install) pointing at an existing file. ``link`` is what
+    :func:`read_editable_link` gave, if the caller read it already.
     """
-    target = read_editable_link(path)
+    target = read_editable_link(path) if link == "" else link
     if target and os.path.isfile(target):
         return target
     return os.path.join(path, ENTRY_POINTS_FILE)
 
 
-def read_distribution_entry_points(path: str) -> tuple[list[EntryPoint], list[str]]:
-    """The entry points of the distribution whose metadata folder is ``path``, and the errors
-    found in its file (each naming the file and line). A distribution without one has none."""
-    file = entry_points_file(path)
+def read_distribution_entry_points(
+    path: str, link: str | None = ""
+) -> tuple[list[EntryPoint], list[str]]:
+    """The entry points of the distribution whose metadata folder is ``path`` (``link`` as for
+    :func:`entry_points_file`), and the errors found in its file (each naming the file and line).
+    A distribution without one has none."""
+    file = entry_points_file(path, link)
     try:
         data = read_bytes(file)
     except (FileNotFoundError, NotADirectoryError):

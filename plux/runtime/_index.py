@@ -51,6 +51,10 @@ if TYPE_CHECKING:
     from plux.runtime._names import SourceResults
     from plux.runtime._stamps import Stamp, Stamps
 
+    Reader = Callable[[int, int], bytes | memoryview]
+    """Reads ``length`` bytes at ``offset`` of an index file (fewer where it ends); raises
+    ValueError when the file is no longer the one the index was decoded from."""
+
 __all__ = [
     "INDEX_FORMAT",
     "DistRecord",
@@ -71,7 +75,8 @@ _HEADER_SIZE = len(_MAGIC) + 8  # magic, then the CRC-32 and the length of the m
 _MARSHAL_VERSION = 4
 
 Watched = tuple[tuple[str, "Stamp"], ...]
-"""Files (or folders) and the stamps they had when the index was built."""
+"""Files (or folders) and the stamps they had when the index was built; in a group's block, the
+metadata folders whose ``entry_points.txt`` had the stamp."""
 Blob = bytes | tuple[int, int, int]
 """A marshalled block, or where it lies in the file it came from: (offset, length, CRC-32)."""
 
@@ -161,7 +166,8 @@ class EntryPointIndex:
         declared: dict[str, Watched],
         dists: Blob,
         details: Blob,
-        body: bytes | memoryview = b"",
+        read: Reader | None = None,
+        body_start: int = 0,
     ) -> None:
         self.identity = ident
         self.entries = entries
@@ -177,7 +183,8 @@ class EntryPointIndex:
         """Completed groups (:func:`complete_group`): the stamps of the sources read for them."""
         self._dists = dists
         self._details = details
-        self._body = memoryview(body)
+        self._read = read
+        self._body_start = body_start
         self._decoded: dict[str, tuple[list[IndexedEntryPoint], Watched]] = {}
         self.built_ctime_ns: int | None = None
         """Set for an index that came with the environment (:mod:`plux.runtime._prebuilt`): its
@@ -224,9 +231,11 @@ class EntryPointIndex:
         """The first ``entry_points.txt`` of a distribution with entries in ``group`` that
         changed, if any."""
         same = self.same
-        return next(
-            (f for f, stamp in self._group(group)[1] if not same(stamp, file_stamp(f))), None
-        )
+        for dist_path, stamp in self._group(group)[1]:
+            file = watched_file(dist_path, True)
+            if not same(stamp, file_stamp(file)):
+                return file
+        return None
 
     def rebased(
         self, ident: Identity, entries: tuple[tuple[str, Stamp, bool], ...]
@@ -243,7 +252,8 @@ class EntryPointIndex:
             dict(self.declared),
             self._dists,
             self._details,
-            self._body,
+            self._read,
+            self._body_start,
         )
         index.built_ctime_ns = self.built_ctime_ns
         return index
@@ -252,7 +262,7 @@ class EntryPointIndex:
         if isinstance(blob, bytes):
             return blob
         offset, length, crc = blob
-        view = self._body[offset : offset + length]
+        view = self._read(self._body_start + offset, length) if self._read else b""
         if len(view) != length or _crc32(view) != crc:
             raise ValueError("a block of the index file is damaged")
         return view
@@ -330,42 +340,50 @@ class EntryPointIndex:
         return _MAGIC + sizes + header + bytes(body)
 
     @classmethod
-    def decode(cls, data: bytes) -> EntryPointIndex | None:
-        """The index in ``data`` if it is intact and of this format, else None."""
-        if len(data) < _HEADER_SIZE or not data.startswith(_MAGIC):
+    def decode(cls, read: Reader, size: int) -> EntryPointIndex | None:
+        """The index in a file of ``size`` bytes that ``read`` reads, if it is intact and of this
+        format, else None. Only the header is read here; each block when first used."""
+        head = read(0, _HEADER_SIZE)
+        if len(head) < _HEADER_SIZE or bytes(head[: len(_MAGIC)]) != _MAGIC:
             return None
-        crc = int.from_bytes(data[len(_MAGIC) : len(_MAGIC) + 4], "big")
-        length = int.from_bytes(data[len(_MAGIC) + 4 : _HEADER_SIZE], "big")
-        view = memoryview(data)
-        header = view[_HEADER_SIZE : _HEADER_SIZE + length]
+        crc = int.from_bytes(head[len(_MAGIC) : len(_MAGIC) + 4], "big")
+        length = int.from_bytes(head[len(_MAGIC) + 4 : _HEADER_SIZE], "big")
+        header = read(_HEADER_SIZE, length)
         if len(header) != length or _crc32(header) != crc:
             return None  # truncated or corrupt
         try:
             fields = marshal.loads(header)
-            stored, entries, racy, watched, links, declared, table, dists, details, size = fields
-            body = view[_HEADER_SIZE + length :]
-            if len(body) != size or not all(isinstance(d, dict) for d in (table, declared, racy)):
+            stored, entries, racy, watched, links, declared, table, dists, details, body = fields
+            if _HEADER_SIZE + length + body != size:
+                return None  # truncated, or two writers' bytes interleaved
+            if not all(isinstance(d, dict) for d in (table, declared, racy)):
                 return None
             # The stamps are only ever compared: they stay plain tuples.
             ident = Identity._make(stored)
             links = tuple(Link._make(link) for link in links)
-            return cls(ident, entries, racy, watched, links, table, declared, dists, details, body)
+            start = _HEADER_SIZE + length
+            return cls(
+                ident, entries, racy, watched, links, table, declared, dists, details, read, start
+            )
         except (EOFError, ValueError, TypeError):
             return None
 
     @classmethod
     def from_bytes(cls, data: bytes, ident: Identity) -> EntryPointIndex | None:
         """The index in ``data`` if it is intact and belongs to ``ident``, else None."""
-        index = cls.decode(data)
+        view = memoryview(data)
+        index = cls.decode(lambda offset, length: view[offset : offset + length], len(data))
         return index if index is not None and index.identity == ident else None
 
 
 def _read_dist(dist_path: str, dist_stamp: DistStamp) -> DistRecord:
-    entry_points, errors = distributions.read_distribution_entry_points(dist_path)
+    link = read_link(dist_path)
+    target = link.target if link is not None else None
+    entry_points, errors = distributions.read_distribution_entry_points(dist_path, target)
     # The name as the metadata spells it is read when a group is completed; here only where the
     # folder name does not tell which copy shadows which.
     info = distributions.distribution_info(dist_path, stem_name(dist_stamp.child) is None)
-    return _record(dist_stamp, read_link(dist_path), info, entry_points, errors)
+    return _record(dist_stamp, link, info, entry_points, errors)
 
 
 def _record(
@@ -481,11 +499,19 @@ def index_environment(
     always = {p for p, dist_stamp in stamped.items() if _always_watched(dist_stamp)}
 
     def watch(paths: Sequence[str] | dict[str, None]) -> Watched:
-        return tuple((watched_file(p, stamped[p]), stamped[p].stamp) for p in paths)
+        return tuple((watched_file(p, stamped[p].entry_points), stamped[p].stamp) for p in paths)
 
+    # the providers' own paths (not copies): marshal stores each once per block
     groups: dict[str, Blob] = {
         group: _dumps(
-            (group_rows, watch([p for p in providers[group] if p in stamped and p not in always]))
+            (
+                group_rows,
+                tuple(
+                    (p, stamped[p].stamp)
+                    for p in providers[group]
+                    if p in stamped and p not in always
+                ),
+            )
         )
         for group, group_rows in rows.items()
     }

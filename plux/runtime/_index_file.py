@@ -17,7 +17,7 @@ from plux.runtime._index import EntryPointIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from plux.runtime._index import Identity
+    from plux.runtime._index import Identity, Reader
 
 __all__ = [
     "cache_disabled",
@@ -147,30 +147,67 @@ def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
     """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
     truncated, of another format or interpreter, a symlink, or not :func:`trusted`."""
     try:
-        data, st = read_trusted(file)
+        read, st = read_trusted(file)
     except OSError:
         return None
-    return EntryPointIndex.from_bytes(data, ident) if trusted(st) else None
+    if not trusted(st):
+        return None
+    index = EntryPointIndex.decode(read, st.st_size)
+    return index if index is not None and index.identity == ident else None
 
 
-def read_trusted(file: str) -> tuple[bytes, os.stat_result]:
-    """The bytes of ``file`` and its status, read so that nothing in its place can fool or block
-    the process. Raises OSError when it cannot be read or is not a regular file (a symlink, a
-    FIFO, a folder)."""
+_HEAD = 1 << 16
+"""Bytes read when the file is opened: the header (a warm process needs little more)."""
+
+
+def read_trusted(file: str) -> tuple[Reader, os.stat_result]:
+    """A reader of ``file`` (see :data:`~plux.runtime._index.Reader`) and the file's status,
+    opened so that nothing in its place can fool or block the process. Only the first bytes are
+    read now; the rest when asked for, from the same file (by inode, size and mtime). Raises
+    OSError when it cannot be read or is not a regular file (a symlink, a FIFO, a folder)."""
+    fd, st = _open_regular(file)
+    try:
+        head = os.read(fd, _HEAD)
+    finally:
+        os.close(fd)
+    view = memoryview(head)
+    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def read(offset: int, length: int) -> bytes | memoryview:
+        if offset + length <= len(head):
+            return view[offset : offset + length]
+        try:
+            fd, again = _open_regular(file)
+        except OSError as e:
+            raise ValueError(f"{file} cannot be read again: {e}") from e
+        try:
+            if (again.st_dev, again.st_ino, again.st_size, again.st_mtime_ns) != identity:
+                raise ValueError(f"{file} was replaced while in use")
+            os.lseek(fd, offset, os.SEEK_SET)
+            chunks = [os.read(fd, length)]
+            while chunks[-1] and sum(map(len, chunks)) < length:
+                chunks.append(os.read(fd, length - sum(map(len, chunks))))
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
+
+    return read, st
+
+
+def _open_regular(file: str) -> tuple[int, os.stat_result]:
     # O_NONBLOCK: a FIFO in the file's place must not block the process (it is then rejected as
     # not a regular file); for regular files the flag changes nothing.
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     fd = os.open(file, flags | getattr(os, "O_BINARY", 0))
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise IsADirectoryError(f"{file} is not a regular file")
-        chunks = []
-        while chunk := os.read(fd, max(st.st_size, 1 << 16)):
-            chunks.append(chunk)
-    finally:
+    except OSError:
         os.close(fd)
-    return b"".join(chunks), st
+        raise
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise IsADirectoryError(f"{file} is not a regular file")
+    return fd, st
 
 
 def write_index_file(file: str, index: EntryPointIndex) -> bool:

@@ -70,7 +70,7 @@ def _environment_path(path: Sequence[str] | None) -> tuple[str, ...]:
 def _read(file: str) -> tuple[EntryPointIndex | None, str]:
     """The prebuilt index in ``file`` if it may be trusted, else None and why not."""
     try:
-        data, st = read_trusted(file)
+        read, st = read_trusted(file)
     except FileNotFoundError:
         return None, f"no prebuilt index at {file} (`plux index build` makes one)"
     except OSError as e:
@@ -79,7 +79,7 @@ def _read(file: str) -> tuple[EntryPointIndex | None, str]:
     for what, status in ((file, st), (os.path.dirname(file), _stat(os.path.dirname(file)))):
         if status is None or not trusted(status, owners):
             return None, _distrust(what, status, owners)
-    index = EntryPointIndex.decode(data)
+    index = EntryPointIndex.decode(read, st.st_size)
     if index is None:
         return None, f"{file} is damaged or of another plux version: run `plux index build`"
     index.built_ctime_ns = st.st_ctime_ns

@@ -126,9 +126,10 @@ def same_since(recorded: Stamp, current: Stamp, built_ctime_ns: int) -> bool:
     )
 
 
-def watched_file(dist_path: str, dist_stamp: DistStamp) -> str:
-    """The file whose stamp :class:`DistStamp` records for the metadata folder ``dist_path``."""
-    return dist_path + _ENTRY_POINTS if dist_stamp.entry_points else dist_path
+def watched_file(dist_path: str, entry_points: bool) -> str:
+    """The file whose stamp :class:`DistStamp` records for the metadata folder ``dist_path``
+    (``entry_points``: whether it has an ``entry_points.txt``)."""
+    return dist_path + _ENTRY_POINTS if entry_points else dist_path
 
 
 def is_racy(stamp: Stamp, now_ns: int) -> bool:
@@ -194,12 +195,11 @@ def scan_stamps(path: Sequence[str]) -> Stamps:
 
 def read_link(dist_path: str) -> Link | None:
     """The editable link in the metadata folder ``dist_path`` with its stamps, or None."""
-    file = os.path.join(dist_path, EDITABLE_LINK_FILE)
-    stamp = file_stamp(file)
-    if stamp == MISSING:
-        return None
     target = read_editable_link(dist_path)
-    return Link(file, stamp, target, file_stamp(target) if target else MISSING)
+    if target is None:
+        return None
+    file = os.path.join(dist_path, EDITABLE_LINK_FILE)
+    return Link(file, file_stamp(file), target, file_stamp(target) if target else MISSING)
 
 
 def importlib_order(children: Sequence[str], entry: str) -> list[str]:

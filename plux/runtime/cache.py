@@ -278,7 +278,8 @@ class EntryPointsCache(EntryPointsResolver):
                     if prebuilt is not None and prebuilt.holds():
                         index = prebuilt
             if index is None:
-                previous = (stored or prebuilt or self._derived_from) if trust_file else None
+                # a prebuilt index that does not hold is bypassed, not used to rebuild from
+                previous = (stored or self._derived_from) if trust_file else None
                 index = self._built = index_environment(path, scan_stamps(path), previous)
         except _DAMAGED:
             index = self._built = index_environment(path, scan_stamps(path), None)

@@ -494,8 +494,8 @@ def test_change_during_the_build_is_seen_by_the_next_process(
     real_read = distributions.read_distribution_entry_points
     target = site.distributions[0] / "entry_points.txt"
 
-    def read_then_change(path: str):  # type: ignore[no-untyped-def]
-        result = real_read(path)
+    def read_then_change(path: str, *link: str | None):  # type: ignore[no-untyped-def]
+        result = real_read(path, *link)
         if path == str(site.distributions[0]) and "late" not in target.read_text():
             target.write_text(target.read_text() + "late = one:Late\n")
         return result

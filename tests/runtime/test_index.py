@@ -149,7 +149,7 @@ def test_only_changed_distribution_is_read_again(site_builder, make_cache, names
     monkeypatch.setattr(
         distributions,
         "read_distribution_entry_points",
-        lambda path: read.append(os.path.basename(path)) or original(path),
+        lambda path, *link: read.append(os.path.basename(path)) or original(path, *link),
     )
     with entry_points_file(two).open("a") as fh:
         fh.write("c = two:C\n")
