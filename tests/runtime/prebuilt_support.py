@@ -15,7 +15,7 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,8 @@ class Environment:
     site: Any  # the test's SiteBuilder
     cache_dir: Path
     workdir: Path
+    extra_path: list[Path] = field(default_factory=list)
+    """Folders on ``PYTHONPATH`` after the site (a path other than the build's)."""
 
     @property
     def python(self) -> Path:
@@ -73,7 +75,7 @@ class Environment:
 
     def environ(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PLUX_", "PYTHON"))}
-        env["PYTHONPATH"] = str(self.site.path)
+        env["PYTHONPATH"] = os.pathsep.join(map(str, [self.site.path, *self.extra_path]))
         env["PLUX_CACHE_DIR"] = str(self.cache_dir)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["PYTHONNOUSERSITE"] = "1"  # the same path for every process, whoever runs it

@@ -82,6 +82,17 @@ def test_fresh_process_answers_from_the_prebuilt_index_without_reading(built):
     assert built.user_index_files() == []
 
 
+def test_a_script_in_any_folder_answers_from_the_prebuilt_index(built, tmp_path):
+    """A script started from a folder of its own (its folder first on ``sys.path``, as for every
+    application) answers from the prebuilt index too, without reading metadata."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "main.py").write_text(WITHOUT_READING)
+    proc = built.run(str(app / "main.py"))
+    assert (proc.returncode, proc.stdout) == (0, '["a", "b"]\n'), proc.stderr
+    assert built.user_index_files() == []
+
+
 def test_status_says_in_use_after_the_build(built):
     """``plux index status`` reports the prebuilt index in use (exit 0) right after the build."""
     assert built.status() == {
@@ -153,6 +164,18 @@ def test_any_change_bypasses_the_prebuilt_index(built, site_builder, change):
     assert (status["in_use"], status["exit"]) == (False, 1)
     assert status["reason"].startswith(f"changed since {built.index_file} was built: ")
     assert str(site_builder.path) in status["reason"]
+
+
+def test_another_path_does_not_use_the_prebuilt_index(built, second_site):
+    """A process whose path differs from the build's (another site on ``PYTHONPATH``) does not
+    take the prebuilt index for its own: it sees the other site's plugins as well."""
+    second_site.add_distribution("four", entry_points={GROUP: {"d": "four:D"}})
+    before = snapshot(built.index_file)
+    built.extra_path.append(second_site.path)
+    assert built.json(support.NAMES) == ["a", "b", "d"]
+    assert snapshot(built.index_file) == before
+    status = built.status()
+    assert (status["in_use"], status["exit"]) == (False, 1)
 
 
 def test_rebuilding_after_a_change_puts_it_back_in_use(built, site_builder):
