@@ -5,10 +5,12 @@ and writable by no one else, and never written by a process that merely loads pl
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import shutil
 import stat
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -90,6 +92,35 @@ def test_a_script_in_any_folder_answers_from_the_prebuilt_index(built, tmp_path)
     (app / "main.py").write_text(WITHOUT_READING)
     proc = built.run(str(app / "main.py"))
     assert (proc.returncode, proc.stdout) == (0, '["a", "b"]\n'), proc.stderr
+    assert built.user_index_files() == []
+
+
+def unpack_anew(root: Path) -> None:
+    """Pack ``root`` as an image layer is packed (a tar keeping mtimes in whole seconds) and
+    unpack it in its place: every file and folder gets a new inode and ctime, as in a container
+    started from a pulled image."""
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        tar.add(root, arcname=root.name)
+    shutil.rmtree(root)
+    archive.seek(0)
+    trusted = {"filter": "fully_trusted"} if hasattr(tarfile, "fully_trusted_filter") else {}
+    with tarfile.open(fileobj=archive) as tar:
+        tar.extractall(root.parent, **trusted)  # type: ignore[arg-type]
+
+
+def test_the_prebuilt_index_holds_in_a_container_of_the_image(built, tmp_path):
+    """The environment and its site, packed into an image and unpacked where they were (whole
+    second mtimes, new inodes and ctimes): the first process answers from the prebuilt index."""
+    root = tmp_path / "image"
+    root.mkdir()
+    for part in (built.prefix, built.site.path):
+        part.rename(root / part.name)
+    unpack_anew(root)
+    for part in (built.prefix, built.site.path):
+        (root / part.name).rename(part)
+    assert built.index_file.stat().st_mtime_ns % 1_000_000_000 == 0
+    assert built.json(WITHOUT_READING) == ["a", "b"]
     assert built.user_index_files() == []
 
 
