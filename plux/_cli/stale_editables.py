@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 from plux.build.index import read_index_file
 from plux.build.project import INDEX_FILE, Project
 from plux.core._entry_points_text import entry_point_table
+from plux.core.entrypoint import EntryPoint
 from plux.runtime._distributions import entry_points_file, read_distribution_entry_points
 from plux.runtime.cache import IndexedEntryPoint
 
@@ -72,9 +73,9 @@ def rediscovered_difference(project: str, dist_path: str) -> str | None:
         installed = read_index_file(Path(dist_path, INDEX_FILE))
     except (OSError, ValueError):
         # No record of what plux wrote: compare the plugin namespaces of entry_points.txt.
-        entry_points, _ = read_distribution_entry_points(dist_path)
-        groups = set(select_groups({ep.group for ep in entry_points}, [], False))
-        installed = entry_point_table(ep for ep in entry_points if ep.group in groups)
+        lines, _ = read_distribution_entry_points(dist_path)
+        groups = set(select_groups({group for group, _, _ in lines}, [], False))
+        installed = entry_point_table(EntryPoint(n, v, g) for g, n, v in lines if g in groups)
     diff = compare_index(installed, discovered)
     if diff.ok:
         return None

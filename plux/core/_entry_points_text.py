@@ -45,24 +45,38 @@ def log_malformed(errors: Iterable[str]) -> None:
 def read_entry_points_text(
     text: str, source: str | None = None, group: str | None = None
 ) -> tuple[list[_EntryPoint], list[str]]:
-    """Parse the text of an ``entry_points.txt`` into entry points and a list of errors.
-
-    Reads what ``importlib.metadata`` reads, as it reads it: ``[group]`` headers (the group is
-    what lies between the outer brackets, inner spaces kept), ``name = value`` lines split at the
-    first ``=`` and stripped (extras such as ``mod:attr [a,b]`` stay in the value), ``#`` comments
-    and blank lines. Where it fails (a line without ``=`` makes ``importlib.metadata.entry_points()``
-    raise), plux goes on: a ``;`` line is an ini comment, skipped; any other such line, and one
-    that importlib ignores (before any header), becomes an error
-    ``"SOURCE:LINE: what is wrong: 'the line'"`` and parsing goes on. Lines before any header
-    belong to ``group`` if given (the lines of one group, as setuptools takes them).
+    """Parse the text of an ``entry_points.txt`` into entry points and a list of errors
+    (:func:`read_entry_point_lines`, as :class:`~plux.core.entrypoint.EntryPoint` values).
 
     >>> read_entry_points_text("[demo]\\nhello = pkg.mod:Hello\\noops\\n", "ep.txt")
     ([EntryPoint(name='hello', value='pkg.mod:Hello', group='demo')], ["ep.txt:3: expected 'name = value': 'oops'"])
     """  # noqa: E501
     from plux.core.entrypoint import EntryPoint as _EntryPoint
 
+    lines, errors = read_entry_point_lines(text, source, group)
+    return [_EntryPoint(name, value, group) for group, name, value in lines], errors
+
+
+def read_entry_point_lines(
+    text: str, source: str | None = None, group: str | None = None
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Parse the text of an ``entry_points.txt`` into ``(group, name, value)`` and a list of
+    errors (the one parser; plain tuples, so that the index's cold start imports nothing).
+
+    Reads what ``importlib.metadata`` reads, as it reads it: ``[group]`` headers (the group is
+    what lies between the outer brackets, inner spaces kept), ``name = value`` lines split at the
+    first ``=`` and stripped (extras such as ``mod:attr [a,b]`` stay in the value), ``#``
+    comments and blank lines. Where it fails (a line without ``=`` makes
+    ``importlib.metadata.entry_points()`` raise), plux goes on: a ``;`` line is an ini comment,
+    skipped; any other such line, and one that importlib ignores (before any header), becomes an
+    error ``"SOURCE:LINE: what is wrong: 'the line'"`` and parsing goes on. Lines before any header
+    belong to ``group`` if given (the lines of one group, as setuptools takes them).
+
+    >>> read_entry_point_lines("[demo]\\nhello = pkg.mod:Hello\\n")
+    ([('demo', 'hello', 'pkg.mod:Hello')], [])
+    """
     where = source or "<entry points>"
-    entry_points: list[_EntryPoint] = []
+    lines: list[tuple[str, str, str]] = []
     errors: list[str] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -80,8 +94,8 @@ def read_entry_points_text(
         elif not equals:
             errors.append(f"{where}:{number}: expected 'name = value': {line!r}")
         else:
-            entry_points.append(_EntryPoint(name.strip(), value.strip(), group))
-    return entry_points, errors
+            lines.append((group, name.strip(), value.strip()))
+    return lines, errors
 
 
 def parse_entry_points_text(text: str, source: str | None = None) -> list[EntryPoint]:

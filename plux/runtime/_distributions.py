@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 
-from plux.core._entry_points_text import read_entry_points_text
+from plux.core._entry_points_text import read_entry_point_lines
 
-# Neither typing nor plux.core.entrypoint (which needs typing) is imported at run time here: this
-# module is on the warm path, and typing alone costs more than the rest of it.
+# Neither typing nor plux.core.entrypoint (which needs typing) is imported here: this module is
+# on the warm and cold paths, and typing alone costs more than the rest of a warm start.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from zipfile import ZipFile
-
-    from plux.core.entrypoint import EntryPoint
 
 __all__ = [
     "DistributionInfo",
@@ -176,10 +174,10 @@ def entry_points_file(path: str, link: str | None = "") -> str:
 
 def read_distribution_entry_points(
     path: str, link: str | None = ""
-) -> tuple[list[EntryPoint], list[str]]:
-    """The entry points of the distribution whose metadata folder is ``path`` (``link`` as for
-    :func:`entry_points_file`), and the errors found in its file (each naming the file and line).
-    A distribution without one has none."""
+) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The entry points, ``(group, name, value)``, of the distribution whose metadata folder is
+    ``path`` (``link`` as for :func:`entry_points_file`), and the errors found in its file (each
+    naming the file and line). A distribution without one has none."""
     file = entry_points_file(path, link)
     try:
         data = read_bytes(file)
@@ -203,15 +201,16 @@ def read_bytes(file: str) -> bytes:
         os.close(fd)
 
 
-def entry_points_from_bytes(data: bytes, file: str) -> tuple[list[EntryPoint], list[str]]:
-    """The entry points in the bytes of an ``entry_points.txt`` (named ``file`` in errors)."""
+def entry_points_from_bytes(data: bytes, file: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The entry points, ``(group, name, value)``, in the bytes of an ``entry_points.txt`` (named
+    ``file`` in errors)."""
     try:
         text = data.decode("utf-8")
         errors: list[str] = []
     except UnicodeDecodeError as e:
         text = data.decode("utf-8", errors="replace")
         errors = [f"{file}: not valid UTF-8 ({e.reason} at byte {e.start}), read with replacements"]
-    entry_points, line_errors = read_entry_points_text(text, file)
+    entry_points, line_errors = read_entry_point_lines(text, file)
     return entry_points, errors + line_errors
 
 
@@ -248,8 +247,9 @@ class ZipEntry:
         except (KeyError, OSError, ValueError, RuntimeError):
             return None  # RuntimeError: an encrypted member
 
-    def entry_points(self, child: str) -> tuple[list[EntryPoint], list[str]]:
-        """The entry points of the distribution ``child`` and the errors in their file."""
+    def entry_points(self, child: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+        """The entry points, ``(group, name, value)``, of the distribution ``child`` and the
+        errors in their file."""
         data = self._read(child, ENTRY_POINTS_FILE)
         source = os.path.join(self.archive, child, ENTRY_POINTS_FILE)
         return entry_points_from_bytes(data, source) if data is not None else ([], [])

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
     from typing import Any
 
-    from plux.core.entrypoint import EntryPoint
     from plux.runtime._distributions import DistributionInfo
     from plux.runtime._names import SourceResults
     from plux.runtime._stamps import Stamp, Stamps
@@ -390,7 +389,7 @@ def _record(
     dist_stamp: DistStamp,
     link: Link | None,
     info: DistributionInfo,
-    entry_points: Sequence[EntryPoint],
+    entry_points: Sequence[tuple[str, str, str]],
     errors: Sequence[str],
 ) -> DistRecord:
     log_malformed(errors)
@@ -400,7 +399,7 @@ def _record(
         info.name,
         shadowing_key(dist_stamp.child, info.name),
         info.version,
-        tuple((ep.group, ep.name, ep.value) for ep in entry_points),
+        tuple(entry_points),
         tuple(errors),
     )
 

@@ -133,11 +133,12 @@ class EntryPointsCache(EntryPointsResolver):
                 return self._entry_points_of(group)
 
     def _entry_points_of(self, group: str) -> list[IndexedEntryPoint]:
-        index = self._current()
+        # saved once, below: a first process writes its index after completing the group
+        index = self._current(save=False)
         if group not in self._checked:
             if index is not self._built and index.group_changed(group) is not None:
                 self._load(self._current_path(), full=True)
-                index = self._current()
+                index = self._current(save=False)
             if not group_completed(index, group):
                 complete_group(index, group)
             self._checked.add(group)
@@ -229,7 +230,7 @@ class EntryPointsCache(EntryPointsResolver):
         """Check the environment again now (after installing or removing distributions in this
         process, or changing an ``entry_points.txt``)."""
         with self._lock:
-            self._load(self._current_path())
+            self._save(self._load(self._current_path()))
 
     @property
     def index_file(self) -> str | None:
@@ -239,11 +240,13 @@ class EntryPointsCache(EntryPointsResolver):
     def _current_path(self) -> tuple[str, ...]:
         return self._path if self._path is not None else tuple(sys.path)
 
-    def _current(self) -> EntryPointIndex:
+    def _current(self, save: bool = True) -> EntryPointIndex:
         path = self._current_path()
         index = self._cache.get(path)
         if index is None:
             index = self._load(path)
+            if save:
+                self._save(index)
         if index is not self._derived_from:
             # A new check: what was derived from the previous index is forgotten.
             self._derived_from = index
@@ -285,7 +288,6 @@ class EntryPointsCache(EntryPointsResolver):
             index = self._built = index_environment(path, scan_stamps(path), None)
         self._cache.clear()
         self._cache[path] = index
-        self._save(index)
         return index
 
     def _save(self, index: EntryPointIndex) -> None:

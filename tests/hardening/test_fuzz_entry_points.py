@@ -85,7 +85,7 @@ def test_entry_points_file_of_any_bytes_is_read_or_reported(scratch: Path, data:
     _, dist = fresh_site(scratch, data)
     entry_points, errors = read_distribution_entry_points(str(dist))
     assert all(error.startswith(str(dist / "entry_points.txt")) for error in errors)
-    assert all(ep.name == ep.name.strip() and ep.value == ep.value.strip() for ep in entry_points)
+    assert all(n == n.strip() and v == v.strip() for _, n, v in entry_points)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

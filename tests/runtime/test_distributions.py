@@ -81,7 +81,7 @@ def test_entry_points_file_that_is_not_utf8_is_read_with_an_error(site_builder):
     folder = site_builder.add_distribution("bad", entry_points={GROUP: {"a": "bad:A"}})
     (folder / "entry_points.txt").write_bytes(f"[{GROUP}]\na = bad:A\xff\n".encode("latin-1"))
     entry_points, errors = read_distribution_entry_points(str(folder))
-    assert [ep.name for ep in entry_points] == ["a"]
+    assert entry_points == [(GROUP, "a", "bad:A\ufffd")]
     assert errors and errors[0].startswith(f"{folder / 'entry_points.txt'}: not valid UTF-8")
 
 
