@@ -105,12 +105,15 @@ def prune_index_files(directory: str, keep: str) -> None:
         pass
 
 
-def prepare_cache_dir(directory: str) -> bool:
-    """Create ``directory`` (and missing parents) with mode 0700; whether it may be used: a real
-    folder owned by this user that group and others cannot write to."""
+def prepare_cache_dir(directory: str, create: bool = True) -> bool:
+    """Create ``directory`` (and missing parents) with mode 0700 unless it exists (or ``create``
+    is false); whether it may be used: a real folder owned by this user that group and others
+    cannot write to."""
     try:
         st = os.stat(directory)
     except FileNotFoundError:
+        if not create:
+            return False
         missing: list[str] = []
         current = os.path.abspath(directory)
         while not os.path.exists(current):

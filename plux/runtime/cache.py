@@ -235,7 +235,7 @@ class EntryPointsCache(EntryPointsResolver):
     @property
     def index_file(self) -> str | None:
         """The file this cache reads and writes for the current path (None when switched off)."""
-        return self._index_file(identity(self._current_path()))
+        return self._index_file(identity(self._current_path()), create=True)
 
     def _current_path(self) -> tuple[str, ...]:
         return self._path if self._path is not None else tuple(sys.path)
@@ -299,7 +299,7 @@ class EntryPointsCache(EntryPointsResolver):
             # as this user's (its stamps are those of the environment when it was built).
             path = index.identity.path
             written = index_environment(path, scan_stamps(path), index)
-        file = self._index_file(index.identity)
+        file = self._index_file(index.identity, create=True)
         if file is not None:
             created = not os.path.lexists(file)
             if write_index_file(file, written) and created:
@@ -307,12 +307,16 @@ class EntryPointsCache(EntryPointsResolver):
                 prune_index_files(os.path.dirname(file), os.path.basename(file))
         index.dirty = False  # a failed write is not retried in this process
 
-    def _index_file(self, ident: Identity) -> str | None:
+    def _index_file(self, ident: Identity, create: bool = False) -> str | None:
+        """The index file of ``ident`` in a cache folder that may be used (made, with
+        ``create``: a process that only reads, say from the prebuilt index, makes nothing)."""
         use_disk = self._use_disk if self._use_disk is not None else not cache_disabled()
         if not use_disk:
             return None
         directory = self._cache_dir or default_cache_dir()
         ok = self._dir_ok.get(directory)
         if ok is None:
-            ok = self._dir_ok[directory] = prepare_cache_dir(directory)
+            ok = prepare_cache_dir(directory, create)
+            if ok or create:
+                self._dir_ok[directory] = ok
         return os.path.join(directory, index_file_name(ident)) if ok else None

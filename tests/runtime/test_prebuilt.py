@@ -84,6 +84,14 @@ def test_fresh_process_answers_from_the_prebuilt_index_without_reading(built):
     assert built.user_index_files() == []
 
 
+def test_answering_from_the_prebuilt_index_makes_no_cache_folder(built, tmp_path):
+    """A fresh container's home may be read-only: a process that answers from the prebuilt
+    index does not even make its user cache folder."""
+    built.cache_dir = tmp_path / "home" / ".cache" / "plux"
+    assert built.json(WITHOUT_READING) == ["a", "b"]
+    assert not (tmp_path / "home").exists()
+
+
 def test_a_script_in_any_folder_answers_from_the_prebuilt_index(built, tmp_path):
     """A script started from a folder of its own (its folder first on ``sys.path``, as for every
     application) answers from the prebuilt index too, without reading metadata."""
