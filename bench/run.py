@@ -151,10 +151,10 @@ def theirs_python() -> Path:
     return venv_python(THEIRS_VENV)
 
 
-def ours_python() -> Path:
+def ours_python(venv: Path = OURS_VENV) -> Path:
     """A plain venv whose only addition is a ``.pth`` line naming this tree: plux as installed,
     always the current source, and no editable-finder import at start-up."""
-    python = venv_python(OURS_VENV)
+    python = venv_python(venv)
     (site_packages(python) / "plux-tree.pth").write_text(f"{PROJECT}\n")
     return python
 

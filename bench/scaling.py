@@ -34,16 +34,13 @@ from pathlib import Path
 
 from run import (
     NAMESPACE,
-    PROJECT,
     RUN_DIR,
     SITE_VERSION,
     WORK,
     Side,
     build_site,
     ours_python,
-    site_packages,
     theirs_python,
-    venv_python,
 )
 
 SCALING = WORK / "scaling"
@@ -90,9 +87,7 @@ def site_for(size: int) -> Path:
 def prebuilt_python(size: int) -> Path:
     """The venv of ``size``'s prebuilt index: like "ours" (this tree through a ``.pth`` line),
     but one per size, since the index lives in the venv's prefix."""
-    python = venv_python(SCALING / f"venv-{size}")
-    (site_packages(python) / "plux-tree.pth").write_text(f"{PROJECT}\n")
-    return python
+    return ours_python(SCALING / f"venv-{size}")
 
 
 def plux_index(side: Side, action: str) -> subprocess.CompletedProcess[str]:
