@@ -21,6 +21,7 @@ from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
 from .namespaces import (
     add_namespace_selection,
     by_plugin_name,
+    checked_cache,
     entry_point_document,
     namespace_patterns,
     origin,
@@ -282,7 +283,7 @@ def add_command(
 
 def run_doctor(args: argparse.Namespace) -> int:
     """``plux doctor [NAMESPACE ...]``: report problems; exit 1 if there is any."""
-    cache = EntryPointsCache.instance()
+    cache = checked_cache()
     patterns = namespace_patterns(args)
     groups = selected_groups(cache.groups(), patterns, args.all)
     report = examine(cache, groups, whole=not patterns)

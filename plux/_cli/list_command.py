@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
+from plux.runtime.cache import IndexedEntryPoint
 
 from .namespaces import (
     add_namespace_selection,
     by_plugin_name,
+    checked_cache,
     entry_point_document,
     namespace_patterns,
     origin,
@@ -38,7 +39,7 @@ def add_command(
 
 def run_list(args: argparse.Namespace) -> int:
     """``plux list``: installed plugins by namespace, read from metadata only (nothing imported)."""
-    cache = EntryPointsCache.instance()
+    cache = checked_cache()
     patterns = namespace_patterns(args)
     groups = selected_groups(cache.groups(), patterns, args.all)
     listed: list[tuple[str, list[IndexedEntryPoint], list[dict[str, Any]]]] = []

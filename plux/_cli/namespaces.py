@@ -16,9 +16,19 @@ from collections.abc import Iterable, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from plux.runtime.cache import IndexedEntryPoint
+from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
 
 from .output import CommandError
+
+
+def checked_cache() -> EntryPointsCache:
+    """The process's entry point cache, checked against every installed distribution: what the
+    commands report is never stale, even after a hand edit that a warm application process does
+    not look for (and the index they leave behind is current)."""
+    cache = EntryPointsCache.instance()
+    cache.refresh()
+    return cache
+
 
 TOOL_GROUPS = (
     "console_scripts",

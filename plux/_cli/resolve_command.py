@@ -7,10 +7,11 @@ import sys
 from typing import Any
 
 from plux.core.plugin import PluginSpec
-from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
+from plux.runtime.cache import IndexedEntryPoint
 
 from .namespaces import (
     add_namespace_selection,
+    checked_cache,
     entry_point_document,
     namespace_patterns,
     origin,
@@ -59,7 +60,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     patterns = namespace_patterns(args)
     if not patterns:
         raise CommandError("resolve needs a NAMESPACE (a pattern, or --namespace NAMESPACE)")
-    cache = EntryPointsCache.instance()
+    cache = checked_cache()
     groups = selected_groups(cache.groups(), patterns, everything=True)
     rows = [row for group in groups for row in cache.entry_points_of(group)]
     with plugin_output_to_stderr():

@@ -227,10 +227,10 @@ class EntryPointsCache(EntryPointsResolver):
         return index
 
     def refresh(self) -> None:
-        """Check the environment again now (after installing or removing distributions in this
-        process, or changing an ``entry_points.txt``)."""
+        """Check every installed distribution again now (after installing or removing
+        distributions in this process, or editing an ``entry_points.txt``)."""
         with self._lock:
-            self._save(self._load(self._current_path()))
+            self._save(self._load(self._current_path(), full=True))
 
     @property
     def index_file(self) -> str | None:

@@ -153,3 +153,18 @@ def test_list_of_a_namespace_nothing_matches_fails_with_close_matches(
     document = plux_main("list", "demo.cly", "--json").json()
     assert document["error"]["kind"] == "no-namespace"
     assert (document["error"]["matches"], document["error"]["status"]) == (["demo.cli"], 2)
+
+
+def test_list_sees_a_hand_edit_that_a_warm_application_would_not_look_for(
+    plux_cli, site_builder
+) -> None:
+    """A namespace added by hand to an installed distribution's entry_points.txt (one that had
+    entry points of another namespace only) is listed: the commands check every distribution,
+    also when their index was written before the edit."""
+    folder = site_builder.add_distribution("one", entry_points={"other.plugins": {"x": "one:X"}})
+    assert "no installed plugin namespace matches" in plux_cli("list", "demo.cli").stderr
+    with (folder / "entry_points.txt").open("a") as fh:
+        fh.write("\n[demo.cli]\nhello = one:Hello\n")
+    listed = plux_cli("list", "demo.cli")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1].split()[:2] == ["hello", "one"]

@@ -137,6 +137,18 @@ def test_refresh_sees_change_made_in_same_process(site_builder, make_cache, name
     assert names(cache, GROUP) == ["a", "b"]
 
 
+def test_refresh_checks_every_distribution(site_builder, make_cache, names):
+    """refresh() looks at every distribution's entry points file, also one that had no entry
+    point of the namespace asked for (a warm check looks at that namespace's own)."""
+    folder = site_builder.add_distribution("one", entry_points={"other.group": {"x": "one:X"}})
+    cache = make_cache()
+    assert names(cache, GROUP) == []
+    with entry_points_file(folder).open("a") as fh:
+        fh.write(f"[{GROUP}]\na = one:A\n")
+    cache.refresh()
+    assert names(cache, GROUP) == ["a"]
+
+
 def test_only_changed_distribution_is_read_again(site_builder, make_cache, names, monkeypatch):
     """A rebuild re-reads only the distributions whose stamps changed."""
     from plux.runtime import _distributions as distributions
