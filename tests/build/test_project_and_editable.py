@@ -11,6 +11,7 @@ import pytest
 
 from plux.build._editable import editable_installs, update_editable_install
 from plux.build.project import Project
+from plux.runtime.cache import EntryPointsCache
 
 from .conftest import ProjectFactory
 
@@ -113,6 +114,26 @@ def test_editable_update_replaces_only_plux_entries(tmp_path: Path) -> None:
     assert f"app-1.0.dist-info/entry_points.txt,sha256={digest.decode()},{len(text)}" in record
     assert "app-1.0.dist-info/plux.json,sha256=" in record
     assert not update_editable_install(dist_info, {"demo": {"new": "app:New"}})
+
+
+def test_editable_update_adding_a_namespace_is_seen_by_the_next_process(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """A namespace new to an editable install (it had entry points of others only) is seen by
+    the next process, whose warm check looks at the site folder and the namespace's own
+    distributions: the update marks the site folder."""
+    project = tmp_path / "project"
+    project.mkdir()
+    site = tmp_path / "site"
+    dist_info = write_dist_info(site, project, "[console_scripts]\napp = app:main\n")
+
+    def names_in_a_new_process() -> list[str]:
+        cache = EntryPointsCache(path=[str(site)], cache_dir=str(cache_dir))
+        return [ep.name for ep in cache.entry_points_of("demo")]
+
+    assert names_in_a_new_process() == []
+    assert update_editable_install(dist_info, {"demo": {"new": "app:New"}})
+    assert names_in_a_new_process() == ["new"]
 
 
 def test_editable_update_tolerates_lines_the_run_time_skips(tmp_path: Path) -> None:
