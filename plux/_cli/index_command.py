@@ -5,16 +5,7 @@
 last install of an image or venv. ``plux index status`` says whether a process of this
 environment answers from that index, and if not why; it exits 1 when it does not.
 
-``--json`` documents (the conventions of :mod:`plux._cli.output`)::
-
-    plux index build --json
-    {"index": "/venv/share/plux/entry-points.cpython-311.index",
-     "distributions": 12, "entry_points": 40,
-     "path": ["/venv/lib/python3.11/site-packages", ...]}    # the path entries indexed
-
-    plux index status --json
-    {"in_use": false, "index": "/venv/share/plux/entry-points.cpython-311.index",
-     "reason": "no prebuilt index at /venv/..."}              # null when in use
+Its ``--json`` documents are described in :mod:`plux._cli.output`.
 """
 
 from __future__ import annotations

@@ -78,6 +78,17 @@ Any command that fails::
     {"project": "/path/to/project", "output": null,   # the -o FILE written, or null
      "entry_points": {"demo.cli": {"hello": "demo.cli:Hello"}, ...}}
 
+``plux index build --json``::
+
+    {"index": "/venv/share/plux/entry-points.cpython-311.index",
+     "distributions": 12, "entry_points": 40,
+     "path": ["/venv/lib/python3.11/site-packages", ...]}    # the path entries indexed
+
+``plux index status --json``::
+
+    {"in_use": false, "index": "/venv/share/plux/entry-points.cpython-311.index",
+     "reason": "no prebuilt index at /venv/..."}              # null when in use
+
 ``plux entrypoints --check --json``::
 
     {"ok": false, "index": "plux.ini",   # the file compared (relative), null when there is none
