@@ -18,18 +18,19 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _load_integration_support() -> None:
-    """Make ``tests/integration_support.py`` importable as ``integration_support``: the tests
-    folder is not put on ``sys.path``, where its sub-folders would shadow real packages."""
-    path = Path(__file__).resolve().parent / "integration_support.py"
-    spec = importlib.util.spec_from_file_location("integration_support", path)
+def _load_support(name: str) -> None:
+    """Make ``tests/NAME.py`` importable as ``NAME``: the tests folder is not put on
+    ``sys.path``, where its sub-folders would shadow real packages."""
+    path = Path(__file__).resolve().parent / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["integration_support"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
 
 
-_load_integration_support()
+_load_support("integration_support")
+_load_support("prebuilt_support")
 
 
 @dataclass

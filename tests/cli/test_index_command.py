@@ -3,21 +3,11 @@ as a Dockerfile runs them (``python -m plux ...`` with the environment's own int
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
-from pathlib import Path
 
+import prebuilt_support as support  # loaded by conftest.py
 import pytest
-
-_spec = importlib.util.spec_from_file_location(
-    "prebuilt_support", Path(__file__).parents[1] / "runtime" / "prebuilt_support.py"
-)
-assert _spec is not None and _spec.loader is not None
-support = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = support  # its dataclass looks its module up there
-_spec.loader.exec_module(support)
 
 environment = support.environment
 GROUP = support.GROUP

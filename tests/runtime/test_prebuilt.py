@@ -4,24 +4,15 @@ and writable by no one else, and never written by a process that merely loads pl
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import shutil
 import stat
-import sys
 import tarfile
 from pathlib import Path
 
+import prebuilt_support as support  # loaded by conftest.py
 import pytest
-
-_spec = importlib.util.spec_from_file_location(
-    "prebuilt_support", Path(__file__).with_name("prebuilt_support.py")
-)
-assert _spec is not None and _spec.loader is not None
-support = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = support  # its dataclass looks its module up there
-_spec.loader.exec_module(support)
 
 environment = support.environment
 GROUP = support.GROUP
