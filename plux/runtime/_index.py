@@ -185,9 +185,11 @@ class EntryPointIndex:
         self._read = read
         self._body_start = body_start
         self._decoded: dict[str, tuple[list[IndexedEntryPoint], Watched]] = {}
+        self.written_ns = 0
+        """When the file it came from was written (``time.time_ns()``; 0 for one built here)."""
         self.built_ctime_ns: int | None = None
-        """Set for an index that came with the environment (:mod:`plux.runtime._prebuilt`): its
-        stamps are compared as a copy of the environment keeps them
+        """Set for an index that came with a copy of the environment (an unpacked image,
+        :mod:`plux.runtime._prebuilt`): its stamps are compared as such a copy keeps them
         (:func:`~plux.runtime._stamps.same_since`)."""
         self.dirty = False
         """Whether this index differs from the file it came from (and should be written)."""
@@ -320,9 +322,12 @@ class EntryPointIndex:
             body.extend(data)
             return ref
 
+        import time
+
         table = {group: place(blob) for group, blob in self.groups.items()}
         header = _dumps(
             (
+                time.time_ns(),
                 tuple(self.identity),
                 self.entries,
                 self.racy,
@@ -352,7 +357,19 @@ class EntryPointIndex:
             return None  # truncated or corrupt
         try:
             fields = marshal.loads(header)
-            stored, entries, racy, watched, links, declared, table, dists, details, body = fields
+            (
+                written,
+                stored,
+                entries,
+                racy,
+                watched,
+                links,
+                declared,
+                table,
+                dists,
+                details,
+                body,
+            ) = fields
             if _HEADER_SIZE + length + body != size:
                 return None  # truncated, or two writers' bytes interleaved
             if not all(isinstance(d, dict) for d in (table, declared, racy)):
@@ -361,9 +378,11 @@ class EntryPointIndex:
             ident = Identity._make(stored)
             links = tuple(Link._make(link) for link in links)
             start = _HEADER_SIZE + length
-            return cls(
+            index = cls(
                 ident, entries, racy, watched, links, table, declared, dists, details, read, start
             )
+            index.written_ns = written
+            return index
         except (EOFError, ValueError, TypeError):
             return None
 

@@ -37,7 +37,10 @@ __all__ = [
     "read_prebuilt",
 ]
 
-_RACY_WAIT_S, _RACY_TRIES = 0.05, 60
+_COPIED_AFTER_NS = 2_000_000_000
+"""A file made this long after its index was written is a copy (unpacked from an image, say): its
+inode and change time, and those of the whole environment, are new."""
+_RACY_WAIT_S, _RACY_TRIES = 0.01, 300
 """How long a build waits for folders changed just before it to settle (about 3 s at most)."""
 
 
@@ -82,7 +85,9 @@ def _read(file: str) -> tuple[EntryPointIndex | None, str]:
     index = EntryPointIndex.decode(read, st.st_size)
     if index is None:
         return None, f"{file} is damaged or of another plux version: run `plux index build`"
-    index.built_ctime_ns = st.st_ctime_ns
+    if st.st_ctime_ns > index.written_ns + _COPIED_AFTER_NS:
+        # a copy of the environment (an unpacked image): compare what a copy keeps
+        index.built_ctime_ns = st.st_ctime_ns
     return index, ""
 
 

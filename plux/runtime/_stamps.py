@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MISSING",
     "RACY_NS",
+    "RACY_WHOLE_SECONDS_NS",
     "DistStamp",
     "EntryStamp",
     "Link",
@@ -55,10 +56,12 @@ __all__ = [
 Stamp = tuple[int, int, int, int]
 """A file's mtime_ns, ctime_ns, size and inode; :data:`MISSING` when it cannot be stat'ed."""
 MISSING: Stamp = (-1, -1, -1, -1)
-RACY_NS = 2_000_000_000
+RACY_NS = 20_000_000
 """A folder changed this shortly before it was scanned may change again without its stamp
-moving (file system clocks tick every few milliseconds, some only every second or two): its
-listing is compared as well until it is older (:func:`is_racy`)."""
+moving (the kernel stamps files with a clock that ticks every few milliseconds): its listing is
+compared as well until it is older (:func:`is_racy`)."""
+RACY_WHOLE_SECONDS_NS = 2_000_000_000
+"""The same for a stamp in whole seconds: a file system that keeps no finer times."""
 _ENTRY_POINTS = os.sep + ENTRY_POINTS_FILE
 _new = tuple.__new__
 
@@ -133,8 +136,11 @@ def watched_file(dist_path: str, entry_points: bool) -> str:
 
 
 def is_racy(stamp: Stamp, now_ns: int) -> bool:
-    """Whether a folder stamped ``stamp`` changed within :data:`RACY_NS` before ``now_ns``."""
-    return max(stamp[0], stamp[1]) >= now_ns - RACY_NS
+    """Whether a folder stamped ``stamp`` changed so shortly before ``now_ns`` that a further
+    change could keep its stamp (:data:`RACY_NS`, :data:`RACY_WHOLE_SECONDS_NS`)."""
+    changed = max(stamp[0], stamp[1])
+    window = RACY_WHOLE_SECONDS_NS if changed % 1_000_000_000 == 0 else RACY_NS
+    return changed >= now_ns - window
 
 
 def metadata_children(entry: str) -> tuple[str, ...]:

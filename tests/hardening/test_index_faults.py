@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import errno
-import marshal
 import os
 import shutil
 import subprocess
 import sys
-import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from prebuilt_support import reencode_header  # loaded by conftest.py
 
 from plux.runtime import cache as cache_module
 from plux.runtime._index import INDEX_FORMAT, EntryPointIndex, identity
@@ -305,14 +305,13 @@ def test_index_with_bytes_appended_is_rejected(written: Path, site: SiteBuilder)
 
 
 def _with_format(data: bytes, magic_format: int, identity_format: int) -> bytes:
-    """The index ``data`` re-encoded as if written by a plux with other format numbers (the
-    header, after the magic, its CRC-32 and its length, starts with the identity)."""
-    length = int.from_bytes(data[12:16], "big")
-    header = marshal.loads(data[16 : 16 + length])
-    ident = (identity_format, *header[0][1:])
-    new_header = marshal.dumps((ident, *header[1:]), 4)
-    sizes = zlib.crc32(new_header).to_bytes(4, "big") + len(new_header).to_bytes(4, "big")
-    return b"PLUXIDX" + bytes((magic_format,)) + sizes + new_header + data[16 + length :]
+    """The index ``data`` re-encoded as if written by a plux with other format numbers."""
+
+    def other_identity(header: list[Any]) -> list[Any]:
+        header[1] = (identity_format, *header[1][1:])
+        return header
+
+    return reencode_header(data, other_identity, magic_format)
 
 
 @pytest.mark.parametrize(
