@@ -160,7 +160,8 @@ def test_editable_install_is_healed_by_plux_entrypoints(venv: Venv, tmp_path: Pa
         },
     )
     venv.pip("install", "--no-build-isolation", "--no-deps", "-e", str(root))
-    assert venv.plux("doctor", "hb-edit.*", "--json").json()["ok"] is True
+    report = venv.plux("doctor", "hb-edit.*", "--json").json()
+    assert report["ok"] is True, report["findings"]
     plugins = root / "src" / "hb_edit" / "plugins.py"
     with open(plugins, "a") as fh:
         fh.write('\n\nclass Bye(Plugin):\n    namespace = "hb-edit.cli"\n    name = "bye"\n')
