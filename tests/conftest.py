@@ -33,6 +33,14 @@ _load_support("integration_support")
 _load_support("prebuilt_support")
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_working_directory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put the working directory back after each test: ``main(["--workdir", ...])`` run in the
+    test process moves it, and a later test's ``plux doctor`` would take that folder for its
+    project."""
+    monkeypatch.chdir(os.getcwd())
+
+
 @dataclass
 class SiteBuilder:
     """Writes installed distributions (real ``*.dist-info``/``*.egg-info`` folders)."""
