@@ -36,6 +36,7 @@ from plux.runtime._stamps import (
     is_racy,
     metadata_children,
     read_link,
+    same_second,
     same_since,
     shadowing_key,
     watched_file,
@@ -165,6 +166,7 @@ class EntryPointIndex:
         declared: dict[str, Watched],
         dists: Blob,
         details: Blob,
+        listings: Blob,
         read: Reader | None = None,
         body_start: int = 0,
     ) -> None:
@@ -182,9 +184,11 @@ class EntryPointIndex:
         """Completed groups (:func:`complete_group`): the stamps of the sources read for them."""
         self._dists = dists
         self._details = details
+        self._listings = listings
         self._read = read
         self._body_start = body_start
         self._decoded: dict[str, tuple[list[IndexedEntryPoint], Watched]] = {}
+        self._listing: dict[str, tuple[str, ...]] | None = None
         self.written_ns = 0
         """When the file it came from was written (``time.time_ns()``; 0 for one built here)."""
         self.built_ctime_ns: int | None = None
@@ -206,15 +210,37 @@ class EntryPointIndex:
         each group has one of its own, :meth:`group_changed`)."""
         same = self.same
         for entry, stamp, _ in self.entries:
-            if not same(stamp, file_stamp(entry or ".")):
+            current = file_stamp(entry or ".")
+            if not same(stamp, current) and not self._same_listing(entry, stamp, current):
                 return entry
         for entry, children in self.racy.items():
             if metadata_children(entry) != children:
                 return entry
         for file, stamp in self.watched:
-            if not same(stamp, file_stamp(file)):
+            current = file_stamp(file)
+            if not same(stamp, current) and not self._still_without_entry_points(
+                file, stamp, current
+            ):
                 return file
         return next((link.file for link in self.links if not link.holds()), None)
+
+    def _same_listing(self, entry: str, recorded: Stamp, current: Stamp) -> bool:
+        """In a copy of the environment, whether a path entry whose change time moved (an
+        unpacked image sets its folders' times last) still lists the same distributions."""
+        if self.built_ctime_ns is None or not same_second(recorded, current):
+            return False
+        if self._listing is None:
+            self._listing = marshal.loads(self._blob(self._listings)) if self._listings else {}
+        return metadata_children(entry) == self._listing.get(entry)
+
+    def _still_without_entry_points(self, folder: str, recorded: Stamp, current: Stamp) -> bool:
+        """In a copy of the environment, whether a metadata folder without entry points whose
+        change time moved still has none (only a new ``entry_points.txt`` changes its answer)."""
+        return (
+            self.built_ctime_ns is not None
+            and same_second(recorded, current)
+            and file_stamp(watched_file(folder, True)) == MISSING
+        )
 
     def holds(self) -> bool:
         """Whether nothing :meth:`changed`."""
@@ -253,6 +279,7 @@ class EntryPointIndex:
             dict(self.declared),
             self._dists,
             self._details,
+            self._listings,
             self._read,
             self._body_start,
         )
@@ -337,6 +364,7 @@ class EntryPointIndex:
                 table,
                 place(self._dists),
                 place(self._details),
+                place(self._listings),
                 len(body),
             )
         )
@@ -368,6 +396,7 @@ class EntryPointIndex:
                 table,
                 dists,
                 details,
+                listings,
                 body,
             ) = fields
             if _HEADER_SIZE + length + body != size:
@@ -379,7 +408,18 @@ class EntryPointIndex:
             links = tuple(Link._make(link) for link in links)
             start = _HEADER_SIZE + length
             index = cls(
-                ident, entries, racy, watched, links, table, declared, dists, details, read, start
+                ident,
+                entries,
+                racy,
+                watched,
+                links,
+                table,
+                declared,
+                dists,
+                details,
+                listings,
+                read,
+                start,
             )
             index.written_ns = written
             return index
@@ -492,9 +532,11 @@ def index_environment(
     zipped: set[str] = set()
     entries: list[tuple[str, Stamp, bool]] = []
     racy: dict[str, tuple[str, ...]] = {}
+    listings: dict[str, tuple[str, ...]] = {}
     for entry, entry_stamp, dist_stamps, changed_just_before in stamps:
+        listings[entry] = tuple(dist_stamp.child for dist_stamp in dist_stamps)
         if changed_just_before:
-            racy[entry] = tuple(dist_stamp.child for dist_stamp in dist_stamps)
+            racy[entry] = listings[entry]
         if entry_stamp == MISSING:
             found: dict[str, DistRecord] = {}
         elif not dist_stamps and not os.path.isdir(entry or "."):
@@ -543,6 +585,7 @@ def index_environment(
         {},
         _dumps(({p: record.plain() for p, record in records.items()}, visible)),
         b"",
+        _dumps(listings),
     )
     index.dirty = True
     if previous is not None:

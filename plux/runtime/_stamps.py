@@ -46,6 +46,7 @@ __all__ = [
     "is_racy",
     "metadata_children",
     "read_link",
+    "same_second",
     "same_since",
     "scan_entry",
     "scan_stamps",
@@ -115,18 +116,20 @@ def file_stamp(path: str) -> Stamp:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
 
 
+def same_second(recorded: Stamp, current: Stamp) -> bool:
+    """Whether two stamps have the same modification time in whole seconds (all an image keeps)
+    and neither is :data:`MISSING`."""
+    return MISSING not in (recorded, current) and (
+        current[0] // 1_000_000_000 == recorded[0] // 1_000_000_000
+    )
+
+
 def same_since(recorded: Stamp, current: Stamp, built_ctime_ns: int) -> bool:
     """Whether ``current`` is ``recorded`` as far as a copy of the environment keeps stamps: an
     image's layers keep a file's mtime in whole seconds only, and give it a new inode and ctime
     when unpacked. A file that changed after the index was written (``built_ctime_ns``, that
     file's own ctime) has a later ctime; one that changed before has another mtime."""
-    if current == recorded:
-        return True
-    if MISSING in (recorded, current):
-        return False
-    return current[0] // 1_000_000_000 == recorded[0] // 1_000_000_000 and (
-        current[1] <= built_ctime_ns
-    )
+    return current == recorded or (same_second(recorded, current) and current[1] <= built_ctime_ns)
 
 
 def watched_file(dist_path: str, entry_points: bool) -> str:

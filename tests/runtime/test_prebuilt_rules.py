@@ -185,6 +185,13 @@ def test_only_a_copy_of_the_environment_compares_stamps_as_a_copy_keeps_them(sit
     path = [str(site.path)]
     original = read_prebuilt(path, identity(path))
     assert original is not None and original.built_ctime_ns is None
+    copy_of_the_environment(file)
+    unpacked = read_prebuilt(path, identity(path))
+    assert unpacked is not None and unpacked.built_ctime_ns == file.stat().st_ctime_ns
+
+
+def copy_of_the_environment(file: Path) -> None:
+    """Make the prebuilt index look like a copy unpacked an hour after it was built."""
 
     def an_hour_earlier(header: list[Any]) -> list[Any]:
         header[0] -= 3600 * SECOND
@@ -194,5 +201,48 @@ def test_only_a_copy_of_the_environment_compares_stamps_as_a_copy_keeps_them(sit
     copy.write_bytes(reencode_header(file.read_bytes(), an_hour_earlier))
     copy.chmod(0o644)
     os.replace(copy, file)
-    unpacked = read_prebuilt(path, identity(path))
-    assert unpacked is not None and unpacked.built_ctime_ns == file.stat().st_ctime_ns
+
+
+def set_times_again(folder: Path) -> None:
+    """What unpacking an image does to a folder after its files: the same mtime, set anew, so
+    that its change time is later than the index file's (set again until the file system's
+    clock, which ticks every few milliseconds, has moved past it)."""
+    st = folder.stat()
+    index_changed = Path(prebuilt_index_file()).stat().st_ctime_ns
+    while folder.stat().st_ctime_ns <= index_changed:
+        os.utime(folder, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_a_copy_trusts_a_site_folder_whose_times_were_set_last(site):
+    """Unpacking sets folders' times after their files: a site folder whose change time is
+    later than the index's still serves, while it lists the same distributions."""
+    file = Path(build_prebuilt_index([str(site.path)]).file)
+    copy_of_the_environment(file)
+    set_times_again(site.path)
+    assert prebuilt_status([str(site.path)]) is None
+    assert names([str(site.path)]) == ["a"]
+
+
+def test_a_copy_sees_a_distribution_added_with_the_same_folder_time(site):
+    """A distribution added to the copy (the site folder's mtime put back, as a layer with
+    clamped timestamps would) no longer lists the same: the index is bypassed."""
+    file = Path(build_prebuilt_index([str(site.path)]).file)
+    copy_of_the_environment(file)
+    st = site.path.stat()
+    site.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
+    os.utime(site.path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    set_times_again(site.path)
+    assert str(site.path) in (prebuilt_status([str(site.path)]) or "")
+
+
+def test_a_copy_sees_entry_points_added_to_a_folder_without_them(site):
+    """A metadata folder without entry points whose times were set anew still serves; one that
+    gained an entry_points.txt does not."""
+    bare = site.add_distribution("bare")
+    file = Path(build_prebuilt_index([str(site.path)]).file)
+    copy_of_the_environment(file)
+    set_times_again(bare)
+    assert prebuilt_status([str(site.path)]) is None
+    (bare / "entry_points.txt").write_text(f"[{GROUP}]\nc = bare:C\n")
+    set_times_again(bare)
+    assert str(bare) in (prebuilt_status([str(site.path)]) or "")
