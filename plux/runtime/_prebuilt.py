@@ -82,7 +82,10 @@ def _read(file: str) -> tuple[EntryPointIndex | None, str]:
     for what, status in ((file, st), (os.path.dirname(file), _stat(os.path.dirname(file)))):
         if status is None or not trusted(status, owners):
             return None, _distrust(what, status, owners)
-    index = EntryPointIndex.decode(read, st.st_size)
+    try:
+        index = EntryPointIndex.decode(read, st.st_size)
+    except ValueError:  # replaced while its header was read
+        index = None
     if index is None:
         return None, f"{file} is damaged or of another plux version: run `plux index build`"
     if st.st_ctime_ns > index.written_ns + _COPIED_AFTER_NS:

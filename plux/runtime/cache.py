@@ -266,7 +266,6 @@ class EntryPointsCache(EntryPointsResolver):
         ident = identity(path)
         file = self._index_file(ident)
         stored = read_index_file(file, ident) if file is not None and trust_file else None
-        prebuilt = None
         index = None
         try:
             if not full and self._derived_from is None:
@@ -295,8 +294,8 @@ class EntryPointsCache(EntryPointsResolver):
             return
         written = index
         if index.built_ctime_ns is not None:
-            # The environment's own index, completed here: stamped afresh before it is written
-            # as this user's (its stamps are those of the environment when it was built).
+            # A copy of the environment's own index, completed here: stamped afresh before it is
+            # written as this user's (its stamps are those of the environment it was built in).
             path = index.identity.path
             written = index_environment(path, scan_stamps(path), index)
         file = self._index_file(index.identity, create=True)
