@@ -15,11 +15,10 @@ from __future__ import annotations
 import os
 import sys
 
-from plux.runtime._distributions import is_egg, is_metadata_child
 from plux.runtime._index import EntryPointIndex, complete_group, identity, index_environment
 from plux.runtime._index_file import read_trusted, trusted, write_atomically
 from plux.runtime._records import Record
-from plux.runtime._stamps import file_stamp, scan_stamps
+from plux.runtime._stamps import file_stamp, metadata_children, scan_stamps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -143,13 +142,9 @@ def _adopt(index: EntryPointIndex, path: Sequence[str], ident: Identity) -> Entr
 
 
 def _holds_distributions(entry: str) -> bool:
-    try:
-        with os.scandir(entry or ".") as it:
-            return any(is_metadata_child(d.name, is_egg(entry)) for d in it)
-    except NotADirectoryError:
-        return True  # a file on the path may be a zip file of distributions
-    except OSError:
-        return False  # missing or unreadable: importlib.metadata finds nothing there either
+    # a file on the path may be a zip file of distributions; a missing or unreadable folder holds
+    # none for importlib.metadata either
+    return os.path.isfile(entry or ".") or bool(metadata_children(entry))
 
 
 def read_prebuilt(path: Sequence[str], ident: Identity) -> EntryPointIndex | None:

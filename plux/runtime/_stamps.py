@@ -167,14 +167,8 @@ def scan_entry(entry: str, scan_start_ns: int) -> EntryStamp:
         return EntryStamp(entry, MISSING, (), False)
     dists: list[DistStamp] = []
     if stat.S_ISDIR(st.st_mode):
-        in_egg = is_egg(entry)
-        try:
-            with os.scandir(directory) as it:
-                for d in it:
-                    if is_metadata_child(d.name, in_egg):
-                        dists.append(_dist_stamp(d.name, d.path))
-        except OSError:
-            dists = []
+        folder = os.path.join(directory, "")
+        dists = [_dist_stamp(child, folder + child) for child in metadata_children(entry)]
     stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
     return EntryStamp(entry, stamp, tuple(dists), is_racy(stamp, scan_start_ns))
 
