@@ -557,10 +557,6 @@ def index_environment(
             providers.setdefault(group, {})[dist_path] = None
     stamped = {p: records[p].stamp for p in visible if p not in zipped}
     always = {p for p, dist_stamp in stamped.items() if _always_watched(dist_stamp)}
-
-    def watch(paths: Sequence[str] | dict[str, None]) -> Watched:
-        return tuple((watched_file(p, stamped[p].entry_points), stamped[p].stamp) for p in paths)
-
     # the providers' own paths (not copies): marshal stores each once per block
     groups: dict[str, Blob] = {
         group: _dumps(
@@ -579,7 +575,11 @@ def index_environment(
         identity(path),
         tuple(entries),
         racy,
-        watch([p for p in stamped if p in always]),
+        tuple(
+            (watched_file(p, dist_stamp.entry_points), dist_stamp.stamp)
+            for p, dist_stamp in stamped.items()
+            if p in always
+        ),
         tuple(record.link for record in records.values() if record.link is not None),
         groups,
         {},
