@@ -516,3 +516,43 @@ def test_plugin_source_that_is_a_fifo_does_not_block_the_index(
     assert [(e.name, e.declared_name) for e in cache.entry_points_of(GROUP)] == [
         ("aws::pipe", None)
     ]
+
+
+# --- an index file read in parts ------------------------------------------------------------------
+
+
+def add_bare_distributions(site: SiteBuilder, count: int = 700) -> None:
+    """Distributions without entry points, enough of them for an index file larger than what a
+    process reads when it opens one."""
+    for n in range(count):
+        site.add_distribution(f"bare-distribution-with-a-long-name-{n:04d}")
+
+
+def test_index_replaced_between_two_namespaces_is_not_mixed(
+    site: SiteBuilder, make_cache: CacheFactory
+) -> None:
+    """A process reads a block of its index file when it first asks for that namespace. If
+    another process replaced the file in between, the block is not taken from the new file
+    (whose blocks lie elsewhere): the process checks the environment again."""
+    add_bare_distributions(site)
+    assert entry_names(make_cache()) == ["a", "aws::queue", "b"]  # writes the index
+    reader = make_cache()
+    assert entry_names(reader) == ["a", "aws::queue", "b"]
+    site.add_distribution("two", entry_points={"other.group": {"y": "two:Y"}})
+    assert entry_names(make_cache(), "other.group") == ["x", "y"]  # replaces the file
+    assert entry_names(reader, "other.group") == ["x", "y"]
+
+
+def test_index_whose_header_is_larger_than_the_first_read_is_read_whole(
+    site_builder: SiteBuilder, make_cache: CacheFactory
+) -> None:
+    """Many distributions without entry points make a header larger than what a process reads
+    first: the rest is read from the same file, and a warm process trusts it."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    add_bare_distributions(site_builder)
+    first = make_cache()
+    assert entry_names(first) == ["a"]
+    assert first.index_file is not None
+    assert os.path.getsize(first.index_file) > 1 << 16
+    index = read_index_file(first.index_file, identity([str(site_builder.path)]))
+    assert index is not None and index.holds() and len(index.watched) == 700
