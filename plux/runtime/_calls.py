@@ -92,6 +92,14 @@ class CallRun(Generic[P]):
         self.results: list[CallResult[P]] = []
         self._failures: list[Exception] = []
 
+    def called(
+        self, name: str, plugin: P, value: object = None, error: Exception | None = None
+    ) -> CallResult[P]:
+        """Keep what calling plugin ``name`` gave (as :meth:`add`) and return it."""
+        result = CallResult(name, plugin, value, error)
+        self.add(result)
+        return result
+
     def add(self, result: CallResult[P]) -> None:
         """Keep ``result``; a failure is logged or raised as the policy says."""
         self.results.append(result)

@@ -90,6 +90,8 @@ class PluginManager(Generic[P]):
         self._base: type[Plugin] | None = None
         # loaded plugins in the order their loads finished: teardown runs it backwards
         self._finished: list[PluginContainer[P]] = []
+        self._loads = 0  # counts loads and unloads: the run order below holds while it stays
+        self._run_order: tuple[int, object, list[PluginContainer[P]]] | None = None
 
     @classmethod
     def for_base(
@@ -166,10 +168,22 @@ class PluginManager(Generic[P]):
         return [container.plugin for container in self._load_all(propagate_exceptions)]  # type: ignore[misc]
 
     def _load_all(self, propagate_exceptions: bool) -> list[PluginContainer[P]]:
+        """The loaded plugins in run order, loading the others first."""
+        loads, plugins = self._loads, self._plugins()
+        known = self._run_order
+        if known is not None and known[0] == loads and known[1] is plugins:
+            settled = True
+            for container in plugins.values():
+                phase = container.state.phase
+                if phase == "failed":  # reported again, as on every load_all
+                    self._attempt(self._prepared, container, propagate_exceptions)
+                settled = settled and (phase == "loaded" or container.state.is_final)
+            if settled:
+                return known[2]
         from plux.runtime._order import arrange
 
         prepared = []
-        for container in self.list_containers():
+        for container in plugins.values():
             if not container.is_disabled:
                 spec = self._attempt(self._prepared, container, propagate_exceptions)
                 if spec is not None:
@@ -189,7 +203,8 @@ class PluginManager(Generic[P]):
             [container.name for container in loaded],
             [order_of(container.plugin) for container in loaded],
         )
-        return [loaded[i] for i in order]
+        self._run_order = (loads, plugins, [loaded[i] for i in order])
+        return self._run_order[2]
 
     def _attempt(
         self,
@@ -247,8 +262,13 @@ class PluginManager(Generic[P]):
         together as :class:`~plux.PluginErrors` (an ``ExceptionGroup``).
         """
         run = self._call_run("call_all", method, errors, stop_early=True)
-        for target in self._calls(method):
-            run.add(self._call(target, method, args, kwargs))
+        for container, plugin, call in self._calls(method):
+            try:
+                value = call(*args, **kwargs)
+            except Exception as e:
+                self._call_failed(run, container, plugin, method, e)
+            else:
+                run.called(container.name, plugin, value)
         return run.finish()
 
     def call_first(
@@ -257,10 +277,14 @@ class PluginManager(Generic[P]):
         """As :meth:`call_all`, but stop at the first plugin that returns something other than
         None and return its result; None if no plugin does."""
         run = self._call_run("call_first", method, errors, stop_early=True)
-        for target in self._calls(method):
-            result = self._call(target, method, args, kwargs)
-            run.add(result)
-            if result.value is not None:
+        for container, plugin, call in self._calls(method):
+            try:
+                value = call(*args, **kwargs)
+            except Exception as e:
+                self._call_failed(run, container, plugin, method, e)
+                continue
+            result = run.called(container.name, plugin, value)
+            if value is not None:
                 return result
         run.finish()
         return None
@@ -271,8 +295,13 @@ class PluginManager(Generic[P]):
         """As :meth:`call_all`, awaiting each awaitable result before the next plugin is
         called; the values in the results are what was awaited."""
         run = self._call_run("acall_all", method, errors, stop_early=True)
-        for target in self._calls(method):
-            run.add(await self._acall(target, method, args, kwargs))
+        for container, plugin, call in self._calls(method):
+            try:
+                value = await _awaited(call(*args, **kwargs))
+            except Exception as e:
+                self._call_failed(run, container, plugin, method, e)
+            else:
+                run.called(container.name, plugin, value)
         return run.finish()
 
     async def acall_first(
@@ -281,10 +310,14 @@ class PluginManager(Generic[P]):
         """As :meth:`call_first`, awaiting each awaitable result before the next plugin is
         called."""
         run = self._call_run("acall_first", method, errors, stop_early=True)
-        for target in self._calls(method):
-            result = await self._acall(target, method, args, kwargs)
-            run.add(result)
-            if result.value is not None:
+        for container, plugin, call in self._calls(method):
+            try:
+                value = await _awaited(call(*args, **kwargs))
+            except Exception as e:
+                self._call_failed(run, container, plugin, method, e)
+                continue
+            result = run.called(container.name, plugin, value)
+            if value is not None:
                 return result
         run.finish()
         return None
@@ -303,40 +336,21 @@ class PluginManager(Generic[P]):
                 continue  # unloaded by another thread meanwhile
             if method is None:
                 yield container, plugin, plugin  # type: ignore[misc]
-                continue
-            if hasattr(plugin, method):
+            elif hasattr(plugin, method):
                 yield container, plugin, getattr(plugin, method)
             else:
                 yield container, plugin, _missing(self.namespace, container.name, plugin, method)
 
-    def _call(
-        self, target: _Target[P], method: str | None, args: Any, kwargs: Any
-    ) -> CallResult[P]:
-        container, plugin, call = target
-        try:
-            value = call(*args, **kwargs)
-        except Exception as e:
-            return self._call_failed(target, method, e)
-        return _result(container, plugin, value)
-
-    async def _acall(
-        self, target: _Target[P], method: str | None, args: Any, kwargs: Any
-    ) -> CallResult[P]:
-        container, plugin, call = target
-        try:
-            value = call(*args, **kwargs)
-            if hasattr(value, "__await__"):
-                value = await value
-        except Exception as e:
-            return self._call_failed(target, method, e)
-        return _result(container, plugin, value)
-
     def _call_failed(
-        self, target: _Target[P], method: str | None, error: Exception
-    ) -> CallResult[P]:
-        container, plugin, _ = target
+        self,
+        run: CallRun[P],
+        container: PluginContainer[P],
+        plugin: P,
+        method: str | None,
+        error: Exception,
+    ) -> None:
         self._listeners.on_call_exception(container.plugin_spec, plugin, method, error)
-        return _result(container, plugin, error=error)
+        run.called(container.name, plugin, error=error)
 
     def unload(self, name: str) -> None:
         """Tear down plugin ``name`` if it is loaded: call its ``unload()`` and forget the
@@ -369,10 +383,13 @@ class PluginManager(Generic[P]):
 
     def _unload(self, container: PluginContainer[P]) -> CallResult[P] | None:
         """Tear the plugin down if it is loaded: what its ``unload()`` gave; else None."""
+        from plux.runtime._calls import CallResult
+
         with _tracker.loading(container):
             with self._index_lock:
                 if container in self._finished:
                     self._finished.remove(container)
+                    self._loads += 1
             plugin, spec = container.plugin, container.plugin_spec
             if not container.is_loaded or plugin is None:
                 return None
@@ -381,9 +398,9 @@ class PluginManager(Generic[P]):
                 plugin.unload()
             except Exception as e:
                 self._listeners.on_unload_exception(spec, plugin, e)
-                return _result(container, plugin, error=e)
+                return CallResult(container.name, plugin, error=e)
             self._listeners.on_unload_after(spec, plugin)
-            return _result(container, plugin)
+            return CallResult(container.name, plugin)
 
     def list_names(self) -> list[str]:
         """The names of the namespace's plugins, in entry point order; imports no plugin."""
@@ -629,6 +646,7 @@ class PluginManager(Generic[P]):
             raise
         with self._index_lock:
             self._finished.append(container)
+            self._loads += 1
         return plugin
 
     def _end(self, container: PluginContainer[P], step: Step, error: Exception) -> None:
@@ -691,12 +709,11 @@ def _declared_order(spec: PluginSpec) -> tuple[int, tuple[str, ...], tuple[str, 
     return order_of(decorated.factory if isinstance(decorated, PluginSpec) else factory)
 
 
-def _result(
-    container: PluginContainer[P], plugin: P, value: object = None, error: Exception | None = None
-) -> CallResult[P]:
-    from plux.runtime._calls import CallResult
-
-    return CallResult(container.name, plugin, value, error)
+async def _awaited(value: object) -> object:
+    """``value``, awaited if it is awaitable."""
+    if hasattr(value, "__await__"):
+        return await value
+    return value
 
 
 def _missing(namespace: str, name: str, plugin: object, method: str) -> Callable[..., Any]:
