@@ -16,6 +16,7 @@ from plux.core.plugin import (
     PluginLifecycleListener,
     PluginSpec,
     PluginSpecResolver,
+    declared_order,
     order_of,
 )
 from plux.runtime._container import P, PluginContainer
@@ -191,7 +192,7 @@ class PluginManager(Generic[P]):
         order = arrange(
             self.namespace,
             [container.name for container, _ in prepared],
-            [_declared_order(spec) for _, spec in prepared],
+            [declared_order(spec) for _, spec in prepared],
         )
         loaded = []
         for container, spec in (prepared[i] for i in order):
@@ -275,7 +276,8 @@ class PluginManager(Generic[P]):
         self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
     ) -> CallResult[P] | None:
         """As :meth:`call_all`, but stop at the first plugin that returns something other than
-        None and return its result; None if no plugin does."""
+        None and return its result; None if no plugin does. With ``errors="group"``, failures
+        of the plugins called before it are raised together instead."""
         run = self._call_run("call_first", method, errors, stop_early=True)
         for container, plugin, call in self._calls(method):
             try:
@@ -285,6 +287,7 @@ class PluginManager(Generic[P]):
                 continue
             result = run.called(container.name, plugin, value)
             if value is not None:
+                run.finish()  # failures of the plugins before it are raised as the policy says
                 return result
         run.finish()
         return None
@@ -318,6 +321,7 @@ class PluginManager(Generic[P]):
                 continue
             result = run.called(container.name, plugin, value)
             if value is not None:
+                run.finish()  # failures of the plugins before it are raised as the policy says
                 return result
         run.finish()
         return None
@@ -700,13 +704,6 @@ _Target = tuple[PluginContainer[P], P, "Callable[..., Any]"]
 
 _Conflict = tuple[str, ConflictSide, ConflictSide]
 """A plugin name, the registration of it in use and one left out."""
-
-
-def _declared_order(spec: PluginSpec) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
-    """The order a plugin declares before it is made: on its class or its ``@plugin``."""
-    factory = spec.factory
-    decorated = getattr(factory, "__pluginspec__", None)
-    return order_of(decorated.factory if isinstance(decorated, PluginSpec) else factory)
 
 
 async def _awaited(value: object) -> object:

@@ -250,6 +250,16 @@ class TestCallAll:
         assert (result.name, result.value) == ("high", "high started with () {}")
         assert events()[-2:] == ["call silent", "call high"]
 
+    def test_call_first_raises_the_failures_before_the_answer_with_group(
+        self, install: Callable[..., PluginManager[Any]]
+    ) -> None:
+        """With errors="group", call_first does not drop the failures of earlier plugins."""
+        manager = install("start_fails", "default")
+        with pytest.raises(PluginErrors) as raised:
+            manager.call_first("start", errors="group")
+        assert [type(e) for e in raised.value.exceptions] == [ValueError]
+        assert "call default" in events()
+
     def test_call_first_gives_none_when_no_plugin_answers(
         self, install: Callable[..., PluginManager[Any]]
     ) -> None:
