@@ -31,7 +31,7 @@ VENVS = {"ours": WORK / "localstack-ours", "plux 1.16": WORK / "localstack-plux1
 OPERATIONS = {
     "localstack --help": [
         "-c",
-        "import sys; from localstack_cli.cli.main import main; main()",
+        "from localstack_cli.cli.main import main; main()",
         "--help",
     ],
     "plugin listing": [
