@@ -110,7 +110,7 @@ class PluginManager(Generic[P]):
                 f"{base.__module__}.{base.__qualname__} has no namespace: give "
                 "PluginManager.for_base a namespace=..."
             )
-        manager: PluginManager[B] = PluginManager(namespace, **kwargs)
+        manager: PluginManager[B] = cls(namespace, **kwargs)  # type: ignore[assignment]
         manager._base = base
         return manager
 
@@ -172,15 +172,16 @@ class PluginManager(Generic[P]):
         """The loaded plugins in run order, loading the others first."""
         loads, plugins = self._loads, self._plugins()
         known = self._run_order
-        if known is not None and known[0] == loads and known[1] is plugins:
-            settled = True
+        if (
+            known is not None
+            and known[0] == loads
+            and known[1] is plugins
+            and all(c.is_loaded or c.state.is_final for c in plugins.values())
+        ):
             for container in plugins.values():
-                phase = container.state.phase
-                if phase == "failed":  # reported again, as on every load_all
+                if container.state.phase == "failed":  # reported again, as on every load_all
                     self._attempt(self._prepared, container, propagate_exceptions)
-                settled = settled and (phase == "loaded" or container.state.is_final)
-            if settled:
-                return known[2]
+            return known[2]
         from plux.runtime._order import arrange
 
         prepared = []
@@ -394,8 +395,8 @@ class PluginManager(Generic[P]):
                 if container in self._finished:
                     self._finished.remove(container)
                     self._loads += 1
-            plugin, spec = container.plugin, container.plugin_spec
-            if not container.is_loaded or plugin is None:
+            plugin, spec = container.plugin, container.resolved_spec
+            if not container.is_loaded or plugin is None or spec is None:
                 return None
             container.state = container.state.unloaded()
             try:
