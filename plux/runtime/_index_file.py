@@ -14,15 +14,17 @@ import stat
 import sys
 
 from plux.runtime._index import EntryPointIndex
+from plux.runtime._index_format import DamagedIndex
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from plux.runtime._index import Identity, Reader
+    from plux.runtime._index import Identity
 
 __all__ = [
     "cache_disabled",
     "default_cache_dir",
     "index_file_name",
+    "mark_used",
     "prepare_cache_dir",
     "prune_index_files",
     "read_index_file",
@@ -80,7 +82,7 @@ def index_file_name(ident: Identity) -> str:
 
 
 def prune_index_files(directory: str, keep: str) -> None:
-    """Remove index files not written for 30 days (of paths no longer used), except ``keep``,
+    """Remove index files not used for 30 days (of paths no longer used), except ``keep``,
     and temporary files that writers killed before renaming them left behind a day ago."""
     import time
 
@@ -148,53 +150,64 @@ def trusted(st: os.stat_result, owners: tuple[int, ...] | None = None) -> bool:
 
 def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
     """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
-    truncated, of another format or interpreter, a symlink, or not :func:`trusted`."""
+    truncated, damaged, of another format or interpreter, a symlink, or not :func:`trusted`."""
     try:
-        read, st = read_trusted(file)
+        data, st = read_trusted(file)
     except OSError:
         return None
     if not trusted(st):
         return None
-    index = EntryPointIndex.decode(read, st.st_size)
-    return index if index is not None and index.identity == ident else None
-
-
-_HEAD = 1 << 16
-"""Bytes read when the file is opened: the header (a warm process needs little more)."""
-
-
-def read_trusted(file: str) -> tuple[Reader, os.stat_result]:
-    """A reader of ``file`` (see :data:`~plux.runtime._index.Reader`) and the file's status,
-    opened so that nothing in its place can fool or block the process. Only the first bytes are
-    read now; the rest when asked for, from the same file (by inode, size and mtime). Raises
-    OSError when it cannot be read or is not a regular file (a symlink, a FIFO, a folder)."""
-    fd, st = _open_regular(file)
     try:
-        head = os.read(fd, _HEAD)
-    finally:
-        os.close(fd)
-    view = memoryview(head)
-    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+        index = EntryPointIndex.from_bytes(data, ident)
+    except DamagedIndex:
+        return None
+    if index is None:
+        return None
+    index.last_used_ns = st.st_mtime_ns
+    return index
 
-    def read(offset: int, length: int) -> bytes | memoryview:
-        if offset + length <= len(head):
-            return view[offset : offset + length]
+
+_USED_EVERY_NS = 24 * 3600 * 10**9
+"""How often an index file in use is marked so (its mtime set to now): at most daily."""
+
+
+def mark_used(file: str, index: EntryPointIndex) -> None:
+    """Mark ``file``, from which ``index`` was read, as used now, so that it is not pruned
+    (:func:`prune_index_files` goes by last use); once a day at most."""
+    import time
+
+    if index.last_used_ns < time.time_ns() - _USED_EVERY_NS:
         try:
-            fd, again = _open_regular(file)
-        except OSError as e:
-            raise ValueError(f"{file} cannot be read again: {e}") from e
+            os.utime(file)
+        except OSError:
+            pass  # a file that cannot be marked is pruned sooner, and then rebuilt
+
+
+_TRIES = 3
+"""Reads of a file that another process rewrites in place meanwhile (plux itself replaces it)."""
+
+
+def read_trusted(file: str) -> tuple[bytes, os.stat_result]:
+    """The whole contents of ``file`` and its status, read so that nothing in its place can fool
+    or block the process, and whole: a file that another process replaces meanwhile is read as
+    it was when opened; one rewritten in place is read again. Raises OSError when it cannot be
+    read or is not a regular file (a symlink, a FIFO, a folder)."""
+    for _ in range(_TRIES):
+        fd, st = _open_regular(file)
         try:
-            if (again.st_dev, again.st_ino, again.st_size, again.st_mtime_ns) != identity:
-                raise ValueError(f"{file} was replaced while in use")
-            os.lseek(fd, offset, os.SEEK_SET)
-            chunks = [os.read(fd, length)]
-            while chunks[-1] and sum(map(len, chunks)) < length:
-                chunks.append(os.read(fd, length - sum(map(len, chunks))))
-            return b"".join(chunks)
+            chunks = [os.read(fd, st.st_size + 1)]
+            while chunks[-1]:
+                chunks.append(os.read(fd, 1 << 20))
+            after = os.fstat(fd)
         finally:
             os.close(fd)
-
-    return read, st
+        data = b"".join(chunks)
+        if len(data) == st.st_size and (after.st_size, after.st_mtime_ns) == (
+            st.st_size,
+            st.st_mtime_ns,
+        ):
+            break
+    return data, st
 
 
 def _open_regular(file: str) -> tuple[int, os.stat_result]:

@@ -18,7 +18,7 @@ from plux.core._entry_points_text import (
 from plux.runtime._distributions import (
     DistributionInfo,
 )
-from plux.runtime._index import index_environment
+from plux.runtime._index_build import index_environment
 from plux.runtime._stamps import scan_stamps
 from plux.runtime.cache import EntryPointsCache, EntryPointsResolver
 

@@ -10,10 +10,11 @@ import shutil
 import stat
 import tarfile
 from pathlib import Path
-from typing import Any
 
 import prebuilt_support as support  # loaded by conftest.py
 import pytest
+
+from plux.runtime._index_format import Header
 
 environment = support.environment
 GROUP = support.GROUP
@@ -109,9 +110,8 @@ def unpack_anew(root: Path) -> None:
         tar.extractall(root.parent, **trusted)  # type: ignore[arg-type]
 
 
-def built_an_hour_earlier(header: list[Any]) -> list[Any]:
-    header[0] -= 3600 * 10**9
-    return header
+def built_an_hour_earlier(header: Header) -> Header:
+    return header._replace(written_ns=header.written_ns - 3600 * 10**9)
 
 
 def test_the_prebuilt_index_holds_in_a_container_of_the_image(built, tmp_path):
