@@ -199,6 +199,8 @@ def measure(sides: dict[int, dict[str, Side]], rounds: int) -> Times:
                     undo()
                 if cold or change is not None:
                     side.run(LIST_NAMES)  # warm again, unmeasured
+            # the installs changed the site: the next round's prebuilt column needs its index
+            build_prebuilt_index(by_key["prebuilt"])
     return times
 
 
