@@ -22,6 +22,7 @@ import sys
 from plux.runtime._index_format import (
     INDEX_FORMAT,
     BodyWriter,
+    DamagedIndex,
     Header,
     decode_block,
     decode_file,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    from plux.runtime._index_format import Block
+    from plux.runtime._index_format import Block, Body
     from plux.runtime._names import SourceResults
     from plux.runtime._stamps import Stamp
 
@@ -140,7 +141,7 @@ class EntryPointIndex:
         distributions: Block,
         details: Block,
         listings: Block,
-        body: memoryview = _EMPTY,
+        body: Body = _EMPTY,
     ) -> None:
         self.identity = identity
         self.path_entries = path_entries
@@ -354,7 +355,12 @@ class EntryPointIndex:
         decoded = decode_file(data)
         if decoded is None or (ident is not None and decoded[0].identity != ident):
             return None
-        header, body = decoded
+        return cls.from_header(*decoded)
+
+    @classmethod
+    def from_header(cls, header: Header, body: Body) -> EntryPointIndex:
+        """The index of a file with ``header`` whose blocks lie in ``body``. Raises
+        :class:`~._index_format.DamagedIndex` when the header's fields are not an index's."""
         try:
             index = cls(
                 identity=Identity._make(header.identity),
@@ -371,8 +377,6 @@ class EntryPointIndex:
                 body=body,
             )
         except (TypeError, ValueError) as e:
-            from plux.runtime._index_format import DamagedIndex
-
             raise DamagedIndex(f"the index file's header is not an index: {e}") from e
         index.written_ns = header.written_ns
         return index

@@ -14,11 +14,12 @@ import stat
 import sys
 
 from plux.runtime._index import EntryPointIndex
-from plux.runtime._index_format import DamagedIndex
+from plux.runtime._index_format import DamagedIndex, decode_header, header_size
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from plux.runtime._index import Identity
+    from plux.runtime._index_format import Body, Header
 
 __all__ = [
     "cache_disabled",
@@ -152,16 +153,14 @@ def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
     """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
     truncated, damaged, of another format or interpreter, a symlink, or not :func:`trusted`."""
     try:
-        data, st = read_trusted(file)
+        header, body, st = read_trusted(file)
     except OSError:
         return None
-    if not trusted(st):
+    if header is None or not trusted(st) or header.identity != ident:
         return None
     try:
-        index = EntryPointIndex.from_bytes(data, ident)
+        index = EntryPointIndex.from_header(header, body)
     except DamagedIndex:
-        return None
-    if index is None:
         return None
     index.last_used_ns = st.st_mtime_ns
     return index
@@ -183,31 +182,56 @@ def mark_used(file: str, index: EntryPointIndex) -> None:
             pass  # a file that cannot be marked is pruned sooner, and then rebuilt
 
 
+_HEAD = 1 << 16
+"""Bytes read when the file is opened: the header, in most files (the rest of it if not)."""
 _TRIES = 3
-"""Reads of a file that another process rewrites in place meanwhile (plux itself replaces it)."""
+"""Reads of a header that another program rewrites in place meanwhile (plux replaces files)."""
 
 
-def read_trusted(file: str) -> tuple[bytes, os.stat_result]:
-    """The whole contents of ``file`` and its status, read so that nothing in its place can fool
-    or block the process, and whole: a file that another process replaces meanwhile is read as
-    it was when opened; one rewritten in place is read again. Raises OSError when it cannot be
-    read or is not a regular file (a symlink, a FIFO, a folder)."""
-    for _ in range(_TRIES):
+class FileBody:
+    """The body of an index file, read when asked from the file as it was opened (a file that
+    another process replaces meanwhile is still read as it was; one rewritten in place fails
+    the blocks' checksums)."""
+
+    def __init__(self, fd: int, start: int) -> None:
+        self._file = os.fdopen(fd, "rb", buffering=0)  # closes the file when no index uses it
+        self._start = start
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, length = self._start + part.start, part.stop - part.start
+        chunks = [os.pread(self._file.fileno(), length, start)]
+        while chunks[-1] and sum(map(len, chunks)) < length:
+            done = sum(map(len, chunks))
+            chunks.append(os.pread(self._file.fileno(), length - done, start + done))
+        return b"".join(chunks)
+
+
+def read_trusted(file: str) -> tuple[Header | None, Body, os.stat_result]:
+    """The header of the index file ``file`` (None when it is not a whole, undamaged index file
+    of this format), its body, read when asked, and the file's status, opened so that nothing in its
+    place can fool or block the process. A header that another program rewrites in place while
+    it is read is read again. Raises OSError when the file cannot be read or is not a regular
+    file (a symlink, a FIFO, a folder)."""
+    for attempt in range(_TRIES):
         fd, st = _open_regular(file)
         try:
-            chunks = [os.read(fd, st.st_size + 1)]
-            while chunks[-1]:
-                chunks.append(os.read(fd, 1 << 20))
+            head = os.read(fd, _HEAD)
+            end = header_size(head)
+            if end is not None and end > len(head):
+                head += os.pread(fd, end - len(head), len(head))
             after = os.fstat(fd)
-        finally:
+        except BaseException:
             os.close(fd)
-        data = b"".join(chunks)
-        if len(data) == st.st_size and (after.st_size, after.st_mtime_ns) == (
-            st.st_size,
-            st.st_mtime_ns,
-        ):
+            raise
+        if (after.st_size, after.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
             break
-    return data, st
+        if attempt < _TRIES - 1:
+            os.close(fd)
+    try:
+        header = decode_header(head, st.st_size)
+    except DamagedIndex:
+        header = None
+    return header, FileBody(fd, st.st_size - (header.body_length if header else 0)), st
 
 
 def _open_regular(file: str) -> tuple[int, os.stat_result]:

@@ -26,7 +26,13 @@ from plux.runtime._records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, Protocol
+
+    class Body(Protocol):
+        """The body of an index file: its bytes, or the file they are read from when asked."""
+
+        def __getitem__(self, part: slice, /) -> bytes | memoryview: ...
+
 
 __all__ = [
     "INDEX_FORMAT",
@@ -36,15 +42,18 @@ __all__ = [
     "Header",
     "decode_block",
     "decode_file",
+    "decode_header",
     "encode_block",
     "encode_file",
+    "header_size",
 ]
 
 INDEX_FORMAT = 4
 """Bumped whenever the layout of the file changes: an index of another format is ignored."""
 
 _MAGIC = b"PLUXIDX" + bytes((INDEX_FORMAT,))
-_PREFIX_SIZE = len(_MAGIC) + 8  # the magic, then the header's CRC-32 and length
+PREFIX_SIZE = len(_MAGIC) + 8
+"""The magic, then the header's CRC-32 and length."""
 _MARSHAL_VERSION = 4
 
 Block = bytes | tuple[int, int, int]
@@ -87,7 +96,7 @@ def encode_block(value: Any) -> bytes:
     return marshal.dumps(value, _MARSHAL_VERSION)
 
 
-def decode_block(block: Block, body: memoryview) -> Any:
+def decode_block(block: Block, body: Body) -> Any:
     """The value of ``block`` (placed in ``body`` when it is not bytes). Raises
     :class:`DamagedIndex` when it lies outside the body, fails its CRC-32 or does not unmarshal."""
     if isinstance(block, bytes):
@@ -113,26 +122,38 @@ def encode_file(header: Header, body: bytes) -> bytes:
     return _MAGIC + prefix + data + body
 
 
-def decode_file(data: bytes) -> tuple[Header, memoryview] | None:
-    """The header and the body of an index file's bytes; None when they are not a whole file of
-    this format (another format, truncated, two writers' bytes interleaved). Raises
-    :class:`DamagedIndex` when the header passes its CRC-32 but is not a :class:`Header`."""
-    if len(data) < _PREFIX_SIZE or data[: len(_MAGIC)] != _MAGIC:
+def header_size(prefix: bytes | memoryview) -> int | None:
+    """How many bytes the magic and the header take in a file that starts with ``prefix`` (its
+    first :data:`PREFIX_SIZE` bytes or more); None when it is not a file of this format."""
+    if len(prefix) < PREFIX_SIZE or bytes(prefix[: len(_MAGIC)]) != _MAGIC:
         return None
-    crc = int.from_bytes(data[len(_MAGIC) : len(_MAGIC) + 4], "big")
-    length = int.from_bytes(data[len(_MAGIC) + 4 : _PREFIX_SIZE], "big")
-    view = memoryview(data)
-    raw = view[_PREFIX_SIZE : _PREFIX_SIZE + length]
-    if len(raw) != length or _crc32(raw) != crc:
+    return PREFIX_SIZE + int.from_bytes(prefix[len(_MAGIC) + 4 : PREFIX_SIZE], "big")
+
+
+def decode_header(head: bytes | memoryview, size: int) -> Header | None:
+    """The header of a file of ``size`` bytes that starts with ``head`` (its first
+    :func:`header_size` bytes); None when they are not a whole header of this format, or the
+    file is not as long as the header says (truncated, two writers' bytes interleaved). Raises
+    :class:`DamagedIndex` when the header passes its CRC-32 but is not a :class:`Header`."""
+    end = header_size(head)
+    if end is None or len(head) < end:
+        return None
+    raw = head[PREFIX_SIZE:end]
+    if _crc32(raw) != int.from_bytes(head[len(_MAGIC) : len(_MAGIC) + 4], "big"):
         return None
     try:
         header = Header._make(marshal.loads(raw))
     except (EOFError, ValueError, TypeError) as e:
         raise DamagedIndex(f"the index file's header does not decode: {e}") from e
-    body = view[_PREFIX_SIZE + length :]
-    if header.body_length != len(body):
+    return header if end + header.body_length == size else None
+
+
+def decode_file(data: bytes) -> tuple[Header, memoryview] | None:
+    """The header and the body of an index file's bytes (see :func:`decode_header`)."""
+    header = decode_header(data, len(data))
+    if header is None:
         return None
-    return header, body
+    return header, memoryview(data)[len(data) - header.body_length :]
 
 
 class BodyWriter:
@@ -141,7 +162,7 @@ class BodyWriter:
     def __init__(self) -> None:
         self.body = bytearray()
 
-    def place(self, block: Block, source: memoryview) -> tuple[int, int, int]:
+    def place(self, block: Block, source: Body) -> tuple[int, int, int]:
         """The reference of ``block`` (as :func:`decode_block` takes it, from ``source``) in the
         new body; its bytes are copied, not decoded."""
         if isinstance(block, bytes):

@@ -73,7 +73,7 @@ def _environment_path(path: Sequence[str] | None) -> tuple[str, ...]:
 def _read(file: str) -> tuple[EntryPointIndex | None, str]:
     """The prebuilt index in ``file`` if it may be trusted, else None and why not."""
     try:
-        data, st = read_trusted(file)
+        header, body, st = read_trusted(file)
     except FileNotFoundError:
         return None, f"no prebuilt index at {file} (`plux index build` makes one)"
     except OSError as e:
@@ -83,7 +83,7 @@ def _read(file: str) -> tuple[EntryPointIndex | None, str]:
         if status is None or not trusted(status, owners):
             return None, _distrust(what, status, owners)
     try:
-        index = EntryPointIndex.from_bytes(data, None)
+        index = EntryPointIndex.from_header(header, body) if header is not None else None
     except DamagedIndex:
         index = None
     if index is None:

@@ -121,10 +121,16 @@ class EntryPointsCache(EntryPointsResolver):
 
     def _answer(self, compute: Callable[[], T]) -> T:
         """``compute()`` under the lock. The one place that handles an index file whose blocks
-        pass their checksums but do not decode (written by hand?): the environment is indexed
-        afresh, the file rewritten, and ``compute`` asked again; a second failure propagates."""
+        do not decode (:class:`DamagedIndex`): rewritten in place by another program since it
+        was opened, it is read again; damaged, the environment is indexed afresh and the file
+        rewritten. Any other error propagates."""
         with self._lock:
             try:
+                return compute()
+            except DamagedIndex:
+                pass
+            try:
+                self._load(self._current_path())
                 return compute()
             except DamagedIndex:
                 self._save(self._load(self._current_path(), trust_file=False))
