@@ -198,10 +198,16 @@ class EntryPointIndex:
         for entry, children in self.unsettled_listings.items():
             if metadata_children(entry) != children:
                 return entry
+        stat = os.stat
         for file, stamp in self.distribution_stamps:
-            current = file_stamp(file)
-            if not same(stamp, current) and not self._still_without_entry_points(
-                file, stamp, current
+            # the check's hottest loop (one turn per installed distribution): file_stamp inlined
+            try:
+                st = stat(file)
+                current = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+            except (OSError, ValueError):
+                current = MISSING
+            if current != stamp and not (
+                same(stamp, current) or self._still_without_entry_points(file, stamp, current)
             ):
                 return file
         if self.unsettled_distributions:

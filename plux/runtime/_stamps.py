@@ -180,7 +180,11 @@ def scan_entry(
         if children is None:
             children = metadata_children(entry)
         dists = [_dist_stamp(child, folder + child) for child in children]
-    unsettled = tuple(d.child for d in dists if is_racy(d.stamp, scan_start_ns))
+    # the widest window first: a cheap comparison that all but the newest distributions fail
+    recent = scan_start_ns - RACY_WHOLE_SECONDS_NS
+    unsettled = tuple(
+        d.child for d in dists if d.stamp[0] >= recent and is_racy(d.stamp, scan_start_ns)
+    )
     return EntryStamp(entry, stamp, tuple(dists), is_racy(stamp, scan_start_ns), unsettled)
 
 
