@@ -105,12 +105,15 @@ class SiteBuilder:
 
 
 def settle_tree(root: Path, seconds: int = 10) -> None:
-    """Set the mtime of ``root`` and everything below it ``seconds`` back."""
+    """Date back to ``seconds`` ago the mtime of whatever in ``root`` (itself included) changed
+    since: what is older keeps its times, so that settling twice changes nothing more."""
     then = time.time_ns() - seconds * 10**9
+    paths = [str(root)]
     for folder, dirs, files in os.walk(root):
-        for name in files + dirs:
-            os.utime(os.path.join(folder, name), ns=(then, then), follow_symlinks=False)
-    os.utime(root, ns=(then, then))
+        paths.extend(os.path.join(folder, name) for name in files + dirs)
+    for path in paths:
+        if os.lstat(path).st_mtime_ns > then:
+            os.utime(path, ns=(then, then), follow_symlinks=False)
 
 
 def render_entry_points(entry_points: Mapping[str, Mapping[str, str]] | str) -> str:

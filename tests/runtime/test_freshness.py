@@ -15,6 +15,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from ..conftest import PROJECT_ROOT, PythonRunner, SiteBuilder
 
 GROUP = "fresh.plugins"
@@ -210,3 +212,44 @@ def test_bytes_entry_on_the_path_is_ignored(site_builder, python):
         print(json.dumps(PluginManager({GROUP!r}).list_names()))
     """
     assert python.json(textwrap.dedent(code)) == ["a"]
+
+
+def test_install_reads_only_the_new_distribution(site_builder, make_cache, names, monkeypatch):
+    """After one distribution is installed (with or without entry points), the next process
+    reads that distribution only; the process after it reads nothing."""
+    from plux.runtime import _distributions as distributions
+
+    for n in range(5):
+        site_builder.add_distribution(f"old{n}", entry_points={GROUP: {f"o{n}": "old:O"}})
+    site_builder.settle()
+    assert len(names(make_cache(), GROUP)) == 5
+    reads: list[str] = []
+    real = distributions.read_distribution_entry_points
+    monkeypatch.setattr(
+        distributions,
+        "read_distribution_entry_points",
+        lambda path, *link: reads.append(os.path.basename(path)) or real(path, *link),
+    )
+    site_builder.add_distribution("bare")
+    site_builder.add_distribution("new", entry_points={GROUP: {"n": "new:N"}})
+    site_builder.settle()
+    assert len(names(make_cache(), GROUP)) == 6
+    assert sorted(reads) == ["bare-1.0.dist-info", "new-1.0.dist-info"]
+    reads.clear()
+    assert len(names(make_cache(), GROUP)) == 6
+    assert reads == []
+
+
+def test_error_in_plux_code_is_not_taken_for_a_damaged_index(site_builder, make_cache, monkeypatch):
+    """Only decoding the file counts as damage: an error of plux's own code while answering
+    surfaces, rather than turning into a silent rebuild."""
+    from plux.runtime import _names
+
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+
+    def broken(*args: object) -> None:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(_names.DeclaredNameReader, "read", broken)
+    with pytest.raises(KeyError, match="a bug"):
+        make_cache().entry_points_of(GROUP)
