@@ -1,13 +1,10 @@
-"""The distribution a plugin comes from, found in one place, and plux 1.16's facade left alone."""
+"""The distribution a plugin comes from, found in one place, and plux 1.16's facade left alone
+by the live run time."""
 
 from __future__ import annotations
 
-import ast
 import textwrap
 import zipfile
-from pathlib import Path
-
-import plux
 
 GROUP = "origin.plugins"
 
@@ -62,22 +59,3 @@ def test_live_runtime_never_imports_the_116_facade(site_builder, python):
     """
     for _ in ("cold", "warm"):
         assert python.json(textwrap.dedent(code)) == ["origin", False]
-
-
-def test_no_plux_module_imports_the_116_facade():
-    """No module of plux imports ``plux.runtime.metadata``, at any time (it only re-exports)."""
-    root = Path(plux.__file__).parent
-    importers = []
-    for file in root.rglob("*.py"):
-        if file == root / "runtime" / "metadata.py":
-            continue
-        for node in ast.walk(ast.parse(file.read_text(), str(file))):
-            if isinstance(node, ast.ImportFrom) and node.module == "plux.runtime.metadata":
-                importers.append(str(file.relative_to(root)))
-            elif isinstance(node, ast.ImportFrom) and node.module == "plux.runtime":
-                if any(alias.name == "metadata" for alias in node.names):
-                    importers.append(str(file.relative_to(root)))
-            elif isinstance(node, ast.Import):
-                if any(alias.name == "plux.runtime.metadata" for alias in node.names):
-                    importers.append(str(file.relative_to(root)))
-    assert importers == []
