@@ -96,8 +96,7 @@ class PathEntry(Record):
 
     entry: str
     stamp: Stamp
-    bears: bool
-    """Whether it holds distributions."""
+    holds_distributions: bool
 
 
 class DistRecord(Record):

@@ -123,20 +123,20 @@ def _adopt(index: EntryPointIndex, path: Sequence[str], ident: Identity) -> Entr
     built = index.identity
     if (built.format, built.prefix, built.version) != (ident.format, ident.prefix, ident.version):
         return None
-    known = {e.entry: (e.stamp, e.bears) for e in index.path_entries}
+    known = {e.entry: (e.stamp, e.holds_distributions) for e in index.path_entries}
     entries: list[PathEntry] = []
     order: list[str] = []
     for entry in path:
         if entry in known:
-            stamp, bears = known[entry]
-            if bears:
+            stamp, holds = known[entry]
+            if holds:
                 order.append(entry)
         elif _holds_distributions(entry):
             return None
         else:
-            stamp, bears = file_stamp(entry or "."), False
-        entries.append(PathEntry(entry, stamp, bears))
-    bearing = [e.entry for e in index.path_entries if e.bears]
+            stamp, holds = file_stamp(entry or "."), False
+        entries.append(PathEntry(entry, stamp, holds))
+    bearing = [e.entry for e in index.path_entries if e.holds_distributions]
     if list(dict.fromkeys(order)) != list(dict.fromkeys(bearing)):
         return None
     return index.rebased(ident, tuple(entries))
