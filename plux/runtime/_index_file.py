@@ -5,6 +5,10 @@ or ``~/.cache/plux``; ``~/Library/Caches/plux`` on macOS; ``%LOCALAPPDATA%\\plux
 Windows); ``PLUX_NO_CACHE=1`` switches the file off. One file per interpreter, prefix and path
 list. The folder (0700) and the file (0600) are trusted only while owned by this user and not
 writable by group or others; the file is written atomically.
+
+A process reads the header when it opens the file and each block when it first uses it, from the
+same open file (:class:`FileBody`): at 5,000 distributions the file holds about 5.7 MB, of which
+a warm process reads about 0.8 MB (reading it whole cost about 7 ms more per process here).
 """
 
 from __future__ import annotations
