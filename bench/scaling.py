@@ -17,9 +17,16 @@ round, and prints the medians as a table:
 - ``importlib.metadata.entry_points(group=...)``: reading the metadata directly, no plux;
 - warm plux 1.16: the published plux 1.16.0 with its cache written.
 
-The targets of issue 14 are printed with met/MISSED but never fail the run: warm at the largest
+- after a change (issue 20), this plux in the process right after: a file written in the working
+  directory (``''`` on ``sys.path``, a folder without distributions), one distribution installed
+  without or with an ``entry_points.txt``, and a cold process (each undone, and the index made warm
+  again, unmeasured, after the run).
+
+The targets are printed with met/MISSED but never fail the run. Issue 14: warm at the largest
 size at most 1.5 x warm at the smallest, cold at most 0.8 x importlib.metadata at every size, and
-prebuilt at most 1.1 x warm at every size.
+prebuilt at most 1.1 x warm at every size. Issue 20, at the largest size: warm at most 15 ms above
+warm at the smallest; after a file in the working directory at most 1.3 x warm, after an install
+at most 2 x warm, after a cold one at most 1.1 x warm.
 
 Usage: ``python bench/scaling.py [--rounds N] [--sizes 100,1000,5000]`` (``make bench``).
 """
@@ -27,9 +34,11 @@ Usage: ``python bench/scaling.py [--rounds N] [--sizes 100,1000,5000]`` (``make 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from run import (
@@ -55,14 +64,51 @@ IMPORTLIB = (
     f"from importlib.metadata import entry_points\nprint(len(entry_points(group={NAMESPACE!r})))"
 )
 
-# column -> (side key, code, user index removed before the run); in the order of the table
-COLUMNS: dict[str, tuple[str, str, bool]] = {
-    "floor `python -c pass`": ("ours", "pass", False),
-    "warm ours": ("ours", LIST_NAMES, False),
-    "cold ours": ("ours", LIST_NAMES, True),
-    "prebuilt ours": ("prebuilt", LIST_NAMES, True),
-    "`importlib.metadata.entry_points(group=…)`": ("ours", IMPORTLIB, False),
-    "warm plux 1.16": ("theirs", LIST_NAMES, False),
+Change = Callable[[Path, int], Callable[[], None]]
+"""Changes the environment (the site, the working directory) before a measured run, given the
+site and the round; returns what undoes the change."""
+
+
+def file_in_working_directory(site: Path, round_: int) -> Callable[[], None]:
+    """A file written in the working directory (``''`` on ``sys.path``), which holds no
+    distribution: a log beside a script."""
+    file = RUN_DIR / f"written-{round_}.log"
+    file.write_text("a line\n")
+    return file.unlink
+
+
+def install(entry_points: bool) -> Change:
+    """One more distribution in the site, with or without an ``entry_points.txt`` (in another
+    namespace: the answer stays the same)."""
+
+    def change(site: Path, round_: int) -> Callable[[], None]:
+        folder = site / f"installed_now-1.{round_}.dist-info"
+        folder.mkdir()
+        (folder / "METADATA").write_text(f"Name: installed-now\nVersion: 1.{round_}\n")
+        if entry_points:
+            (folder / "entry_points.txt").write_text("[bench.other]\nx = installed_now:X\n")
+        return lambda: shutil.rmtree(folder)
+
+    return change
+
+
+def no_change(site: Path, round_: int) -> Callable[[], None]:
+    return lambda: None
+
+
+# column -> (side key, code, user index removed before the run, change made before it); in the
+# order of the table. A change is undone after the run, and the index made warm again unmeasured.
+COLUMNS: dict[str, tuple[str, str, bool, Change | None]] = {
+    "floor `python -c pass`": ("ours", "pass", False, None),
+    "warm ours": ("ours", LIST_NAMES, False, None),
+    "cold ours": ("ours", LIST_NAMES, True, None),
+    "prebuilt ours": ("prebuilt", LIST_NAMES, True, None),
+    "`importlib.metadata.entry_points(group=…)`": ("ours", IMPORTLIB, False, None),
+    "warm plux 1.16": ("theirs", LIST_NAMES, False, None),
+    "after a file in the working directory": ("ours", LIST_NAMES, False, file_in_working_directory),
+    "after an install without entry points": ("ours", LIST_NAMES, False, install(False)),
+    "after an install with entry points": ("ours", LIST_NAMES, False, install(True)),
+    "after a cold one": ("ours", LIST_NAMES, True, no_change),
 }
 WARM, COLD, PREBUILT, IMPORTLIB_COLUMN = (
     "warm ours",
@@ -73,6 +119,13 @@ WARM, COLD, PREBUILT, IMPORTLIB_COLUMN = (
 WARM_GROWTH_TARGET = 1.5  # warm at the largest size / warm at the smallest
 COLD_TARGET = 0.8  # cold ours / importlib.metadata, at every size
 PREBUILT_TARGET = 1.1  # prebuilt ours / warm ours, at every size
+WARM_GROWTH_MS_TARGET = 15.0  # warm at the largest size - warm at the smallest (issue 20)
+CHANGE_TARGETS = {  # after a change / warm, at the largest size (issue 20)
+    "after a file in the working directory": 1.3,
+    "after an install without entry points": 2.0,
+    "after an install with entry points": 2.0,
+    "after a cold one": 1.1,
+}
 
 Times = dict[int, dict[str, list[float]]]
 
@@ -128,18 +181,26 @@ def measure(sides: dict[int, dict[str, Side]], rounds: int) -> Times:
         for side in by_key.values():
             side.run(LIST_NAMES)  # warm: the index is written, bytecode compiled
     times: Times = {}
-    for _ in range(rounds):
+    for round_ in range(rounds):
         for size, by_key in sides.items():
-            for column, (key, code, cold) in COLUMNS.items():
+            for column, (key, code, cold, change) in COLUMNS.items():
                 side = by_key[key]
                 if cold:
                     side.clear_index()
+                if change is not None:
+                    if cold:
+                        side.run(LIST_NAMES)  # the cold one, unmeasured
+                    undo = change(site_for(size), round_)
                 elapsed, out = side.run(code)
                 if code != "pass" and out != str(PLUGINS):
                     raise SystemExit(f"{column} at {size} found {out} plugins, not {PLUGINS}")
                 times.setdefault(size, {}).setdefault(column, []).append(elapsed)
-                if cold:
+                if change is not None:
+                    undo()
+                if cold or change is not None:
                     side.run(LIST_NAMES)  # warm again, unmeasured
+            # the installs changed the site: the next round's prebuilt column needs its index
+            build_prebuilt_index(by_key["prebuilt"])
     return times
 
 
@@ -169,6 +230,17 @@ def report(times: Times, rounds: int) -> None:
         ratio = by[PREBUILT] / by[WARM]
         verdict = "met" if ratio <= PREBUILT_TARGET else "MISSED"
         print(f"  prebuilt / warm at {size:,}: {ratio:.2f}  (<= {PREBUILT_TARGET})  {verdict}")
+    print("targets (issue 20):")
+    growth = medians[largest][WARM] - medians[smallest][WARM]
+    verdict = "met" if growth <= WARM_GROWTH_MS_TARGET else "MISSED"
+    print(
+        f"  warm at {largest:,} - warm at {smallest:,}: {growth:.1f} ms"
+        f"  (<= {WARM_GROWTH_MS_TARGET} ms)  {verdict}"
+    )
+    for column, target in CHANGE_TARGETS.items():
+        ratio = medians[largest][column] / medians[largest][WARM]
+        verdict = "met" if ratio <= target else "MISSED"
+        print(f"  {column} / warm at {largest:,}: {ratio:.2f}  (<= {target})  {verdict}")
 
 
 def main() -> None:

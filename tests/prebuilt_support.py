@@ -10,13 +10,11 @@ private user cache folder. Test modules load this file by path (the tests folder
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import subprocess
 import sys
 import sysconfig
 import textwrap
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +23,7 @@ from typing import Any
 import pytest
 
 import plux
+from plux.runtime._index_format import Header, decode_file, encode_file
 
 PROJECT_ROOT = Path(plux.__file__).resolve().parent.parent
 GROUP = "prebuilt.plugins"
@@ -144,14 +143,11 @@ def environment(tmp_path: Path, site_builder: Any, cache_dir: Path) -> Environme
     return make_environment(tmp_path, site_builder, cache_dir)
 
 
-def reencode_header(
-    data: bytes, change: Callable[[list[Any]], list[Any]], magic: int = -1
-) -> bytes:
-    """An index file's bytes with its header's fields passed through ``change`` (and its format
-    byte set to ``magic``, unless -1): after the magic, the CRC-32 and the length of the
-    marshalled header, which starts with the time the file was written and the identity."""
-    length = int.from_bytes(data[12:16], "big")
-    header = marshal.dumps(tuple(change(list(marshal.loads(data[16 : 16 + length])))), 4)
-    sizes = zlib.crc32(header).to_bytes(4, "big") + len(header).to_bytes(4, "big")
-    head = data[:8] if magic < 0 else data[:7] + bytes((magic,))
-    return head + sizes + header + data[16 + length :]
+def reencode_header(data: bytes, change: Callable[[Header], Header], magic: int = -1) -> bytes:
+    """An index file's bytes with its header passed through ``change`` (and its format byte set
+    to ``magic``, unless -1)."""
+    decoded = decode_file(data)
+    assert decoded is not None, "not an index file of this format"
+    header, body = decoded
+    again = encode_file(change(header), bytes(body))
+    return again if magic < 0 else again[:7] + bytes((magic,)) + again[8:]

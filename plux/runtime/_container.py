@@ -11,11 +11,11 @@ from plux.runtime._lifecycle import PluginState
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from importlib.metadata import Distribution
     from typing import Any
 
     from plux.core.plugin import PluginFactory
     from plux.runtime._index import IndexedEntryPoint
-    from plux.runtime.metadata import Distribution
 
 P = TypeVar("P", bound=Plugin)
 
@@ -143,12 +143,9 @@ class PluginContainer(Generic[P]):
     def distribution(self) -> Distribution | None:
         """The installed distribution the plugin comes from, or None if it is not installed."""
         if self._distribution is None:
-            from plux.runtime.metadata import Distribution, resolve_distribution_information
+            from plux.runtime._origin import distribution_of
 
-            if self.entry_point is not None:
-                self._distribution = Distribution.at(self.entry_point.path)
-            elif self.resolved_spec is not None:
-                self._distribution = resolve_distribution_information(self.resolved_spec)
+            self._distribution = distribution_of(self.entry_point, self.resolved_spec)
         return self._distribution
 
     def __repr__(self) -> str:

@@ -5,6 +5,10 @@ or ``~/.cache/plux``; ``~/Library/Caches/plux`` on macOS; ``%LOCALAPPDATA%\\plux
 Windows); ``PLUX_NO_CACHE=1`` switches the file off. One file per interpreter, prefix and path
 list. The folder (0700) and the file (0600) are trusted only while owned by this user and not
 writable by group or others; the file is written atomically.
+
+A process reads the header when it opens the file and each block when it first uses it, from the
+same open file (:class:`FileBody`): at 5,000 distributions the file holds about 5.7 MB, of which
+a warm process reads about 0.8 MB (reading it whole cost about 7 ms more per process here).
 """
 
 from __future__ import annotations
@@ -14,15 +18,18 @@ import stat
 import sys
 
 from plux.runtime._index import EntryPointIndex
+from plux.runtime._index_format import DamagedIndex, decode_header, header_size
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from plux.runtime._index import Identity, Reader
+    from plux.runtime._index import Identity
+    from plux.runtime._index_format import Body, Header
 
 __all__ = [
     "cache_disabled",
     "default_cache_dir",
     "index_file_name",
+    "mark_used",
     "prepare_cache_dir",
     "prune_index_files",
     "read_index_file",
@@ -80,7 +87,7 @@ def index_file_name(ident: Identity) -> str:
 
 
 def prune_index_files(directory: str, keep: str) -> None:
-    """Remove index files not written for 30 days (of paths no longer used), except ``keep``,
+    """Remove index files not used for 30 days (of paths no longer used), except ``keep``,
     and temporary files that writers killed before renaming them left behind a day ago."""
     import time
 
@@ -148,53 +155,87 @@ def trusted(st: os.stat_result, owners: tuple[int, ...] | None = None) -> bool:
 
 def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
     """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
-    truncated, of another format or interpreter, a symlink, or not :func:`trusted`."""
+    truncated, damaged, of another format or interpreter, a symlink, or not :func:`trusted`."""
     try:
-        read, st = read_trusted(file)
+        header, body, st = read_trusted(file)
     except OSError:
         return None
-    if not trusted(st):
+    if header is None or not trusted(st) or header.identity != ident:
         return None
-    index = EntryPointIndex.decode(read, st.st_size)
-    return index if index is not None and index.identity == ident else None
+    try:
+        index = EntryPointIndex.from_header(header, body)
+    except DamagedIndex:
+        return None
+    index.last_used_ns = st.st_mtime_ns
+    return index
+
+
+_USED_EVERY_NS = 24 * 3600 * 10**9
+"""How often an index file in use is marked so (its mtime set to now): at most daily."""
+
+
+def mark_used(file: str, index: EntryPointIndex) -> None:
+    """Mark ``file``, from which ``index`` was read, as used now, so that it is not pruned
+    (:func:`prune_index_files` goes by last use); once a day at most."""
+    import time
+
+    if index.last_used_ns < time.time_ns() - _USED_EVERY_NS:
+        try:
+            os.utime(file)
+        except OSError:
+            pass  # a file that cannot be marked is pruned sooner, and then rebuilt
 
 
 _HEAD = 1 << 16
-"""Bytes read when the file is opened: the header (a warm process needs little more)."""
+"""Bytes read when the file is opened: the header, in most files (the rest of it if not)."""
+_TRIES = 3
+"""Reads of a header that another program rewrites in place meanwhile (plux replaces files)."""
 
 
-def read_trusted(file: str) -> tuple[Reader, os.stat_result]:
-    """A reader of ``file`` (see :data:`~plux.runtime._index.Reader`) and the file's status,
-    opened so that nothing in its place can fool or block the process. Only the first bytes are
-    read now; the rest when asked for, from the same file (by inode, size and mtime). Raises
-    OSError when it cannot be read or is not a regular file (a symlink, a FIFO, a folder)."""
-    fd, st = _open_regular(file)
-    try:
-        head = os.read(fd, _HEAD)
-    finally:
-        os.close(fd)
-    view = memoryview(head)
-    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+class FileBody:
+    """The body of an index file, read when asked from the file as it was opened (a file that
+    another process replaces meanwhile is still read as it was; one rewritten in place fails
+    the blocks' checksums)."""
 
-    def read(offset: int, length: int) -> bytes | memoryview:
-        if offset + length <= len(head):
-            return view[offset : offset + length]
+    def __init__(self, fd: int, start: int) -> None:
+        self._file = os.fdopen(fd, "rb", buffering=0)  # closes the file when no index uses it
+        self._start = start
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, length = self._start + part.start, part.stop - part.start
+        chunks = [os.pread(self._file.fileno(), length, start)]
+        while chunks[-1] and sum(map(len, chunks)) < length:
+            done = sum(map(len, chunks))
+            chunks.append(os.pread(self._file.fileno(), length - done, start + done))
+        return b"".join(chunks)
+
+
+def read_trusted(file: str) -> tuple[Header | None, Body, os.stat_result]:
+    """The header of the index file ``file`` (None when it is not a whole, undamaged index file
+    of this format), its body, read when asked, and the file's status, opened so that nothing in its
+    place can fool or block the process. A header that another program rewrites in place while
+    it is read is read again. Raises OSError when the file cannot be read or is not a regular
+    file (a symlink, a FIFO, a folder)."""
+    for attempt in range(_TRIES):
+        fd, st = _open_regular(file)
         try:
-            fd, again = _open_regular(file)
-        except OSError as e:
-            raise ValueError(f"{file} cannot be read again: {e}") from e
-        try:
-            if (again.st_dev, again.st_ino, again.st_size, again.st_mtime_ns) != identity:
-                raise ValueError(f"{file} was replaced while in use")
-            os.lseek(fd, offset, os.SEEK_SET)
-            chunks = [os.read(fd, length)]
-            while chunks[-1] and sum(map(len, chunks)) < length:
-                chunks.append(os.read(fd, length - sum(map(len, chunks))))
-            return b"".join(chunks)
-        finally:
+            head = os.read(fd, _HEAD)
+            end = header_size(head)
+            if end is not None and end > len(head):
+                head += os.pread(fd, end - len(head), len(head))
+            after = os.fstat(fd)
+        except BaseException:
             os.close(fd)
-
-    return read, st
+            raise
+        if (after.st_size, after.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+            break
+        if attempt < _TRIES - 1:
+            os.close(fd)
+    try:
+        header = decode_header(head, st.st_size)
+    except DamagedIndex:
+        header = None
+    return header, FileBody(fd, st.st_size - (header.body_length if header else 0)), st
 
 
 def _open_regular(file: str) -> tuple[int, os.stat_result]:

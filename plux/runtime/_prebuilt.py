@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 import sys
 
-from plux.runtime._index import EntryPointIndex, complete_group, identity, index_environment
+from plux.runtime._index import EntryPointIndex, PathEntry, identity
 from plux.runtime._index_file import read_trusted, trusted, write_atomically
+from plux.runtime._index_format import DamagedIndex
 from plux.runtime._records import Record
 from plux.runtime._stamps import file_stamp, metadata_children, scan_stamps
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from plux.runtime._index import Identity
-    from plux.runtime._stamps import Stamp
+    from plux.runtime._stamps import EntryStamp
 
 __all__ = [
     "PrebuiltIndex",
@@ -39,8 +40,8 @@ __all__ = [
 _COPIED_AFTER_NS = 2_000_000_000
 """A file made this long after its index was written is a copy (unpacked from an image, say): its
 inode and change time, and those of the whole environment, are new."""
-_RACY_WAIT_S, _RACY_TRIES = 0.01, 300
-"""How long a build waits for folders changed just before it to settle (about 3 s at most)."""
+_RACY_WAIT_S, _RACY_TRIES = 0.05, 60
+"""How long a build waits for what changed just before it to settle (about 3 s at most)."""
 
 
 class PrebuiltIndex(Record):
@@ -72,7 +73,7 @@ def _environment_path(path: Sequence[str] | None) -> tuple[str, ...]:
 def _read(file: str) -> tuple[EntryPointIndex | None, str]:
     """The prebuilt index in ``file`` if it may be trusted, else None and why not."""
     try:
-        read, st = read_trusted(file)
+        header, body, st = read_trusted(file)
     except FileNotFoundError:
         return None, f"no prebuilt index at {file} (`plux index build` makes one)"
     except OSError as e:
@@ -82,8 +83,8 @@ def _read(file: str) -> tuple[EntryPointIndex | None, str]:
         if status is None or not trusted(status, owners):
             return None, _distrust(what, status, owners)
     try:
-        index = EntryPointIndex.decode(read, st.st_size)
-    except ValueError:  # replaced while its header was read
+        index = EntryPointIndex.from_header(header, body) if header is not None else None
+    except DamagedIndex:
         index = None
     if index is None:
         return None, f"{file} is damaged or of another plux version: run `plux index build`"
@@ -122,20 +123,20 @@ def _adopt(index: EntryPointIndex, path: Sequence[str], ident: Identity) -> Entr
     built = index.identity
     if (built.format, built.prefix, built.version) != (ident.format, ident.prefix, ident.version):
         return None
-    known = {entry: (stamp, bears) for entry, stamp, bears in index.entries}
-    entries: list[tuple[str, Stamp, bool]] = []
+    known = {e.entry: (e.stamp, e.holds_distributions) for e in index.path_entries}
+    entries: list[PathEntry] = []
     order: list[str] = []
     for entry in path:
         if entry in known:
-            stamp, bears = known[entry]
-            if bears:
+            stamp, holds = known[entry]
+            if holds:
                 order.append(entry)
         elif _holds_distributions(entry):
             return None
         else:
-            stamp, bears = file_stamp(entry or "."), False
-        entries.append((entry, stamp, bears))
-    bearing = [entry for entry, _, bears in index.entries if bears]
+            stamp, holds = file_stamp(entry or "."), False
+        entries.append(PathEntry(entry, stamp, holds))
+    bearing = [e.entry for e in index.path_entries if e.holds_distributions]
     if list(dict.fromkeys(order)) != list(dict.fromkeys(bearing)):
         return None
     return index.rebased(ident, tuple(entries))
@@ -165,12 +166,24 @@ def prebuilt_status(path: Sequence[str] | None = None) -> str | None:
     adopted = _adopt(index, path, identity(path))
     if adopted is None:
         return f"{file} was built for another interpreter or path: run `plux index build`"
-    changed = adopted.changed() or next(
-        filter(None, map(adopted.group_changed, adopted.groups)), None
-    )
+    changed = adopted.changed()
     if changed is not None:
         return f"changed since {file} was built: {changed} (run `plux index build` again)"
     return None
+
+
+def _recent(scanned: EntryStamp, start_ns: int) -> bool:
+    """Whether a path entry or a distribution in it was changing when the scan began at
+    ``start_ns``: racy, or modified in that very second (all that a copy keeps of the time)."""
+    second = start_ns // 1_000_000_000
+    return (
+        scanned.racy
+        or bool(scanned.unsettled)
+        or any(
+            s[0] // 1_000_000_000 >= second
+            for s in (scanned.stamp, *(d.stamp for d in scanned.dists))
+        )
+    )
 
 
 def build_prebuilt_index(path: Sequence[str] | None = None) -> PrebuiltIndex:
@@ -178,15 +191,19 @@ def build_prebuilt_index(path: Sequence[str] | None = None) -> PrebuiltIndex:
     the environment's prebuilt index (folder 0755, file 0644, atomically)."""
     import time
 
+    from plux.runtime._index_build import index_environment
+    from plux.runtime._index_completion import complete_group
+
     path = _environment_path(path)
     file = prebuilt_index_file()
-    stamps = scan_stamps(path)
     for _ in range(_RACY_TRIES):
-        if not any(entry.racy for entry in stamps):
-            break
-        # a folder changed an instant ago could change again unseen: wait until it is settled
-        time.sleep(_RACY_WAIT_S)
+        start = time.time_ns()
         stamps = scan_stamps(path)
+        # A copy keeps whole seconds: what changed in the second of the scan could change again
+        # unseen there. Wait until every stamp is older.
+        if not any(_recent(entry, start) for entry in stamps):
+            break
+        time.sleep(_RACY_WAIT_S)
     index = index_environment(path, stamps)
     for group in list(index.groups):
         complete_group(index, group)

@@ -87,6 +87,9 @@ class EntryStamp(Record):
     """The metadata folders in it, in listing order."""
     racy: bool
     """Whether it changed just before it was scanned (:data:`RACY_NS`)."""
+    unsettled: tuple[str, ...] = ()
+    """The metadata folders among ``dists`` that changed just before they were scanned: what
+    is read from them now may be half-written, and is read again by the next process."""
 
 
 Stamps = tuple[EntryStamp, ...]
@@ -141,9 +144,10 @@ def watched_file(dist_path: str, entry_points: bool) -> str:
 def is_racy(stamp: Stamp, now_ns: int) -> bool:
     """Whether a folder stamped ``stamp`` changed so shortly before ``now_ns`` that a further
     change could keep its stamp (:data:`RACY_NS`, :data:`RACY_WHOLE_SECONDS_NS`)."""
-    changed = max(stamp[0], stamp[1])
-    window = RACY_WHOLE_SECONDS_NS if changed % 1_000_000_000 == 0 else RACY_NS
-    return changed >= now_ns - window
+    # A write moves the mtime (the ctime moves alone only for metadata: chmod, utime). A
+    # whole-second mtime tells a file system that keeps whole seconds.
+    window = RACY_WHOLE_SECONDS_NS if stamp[0] % 1_000_000_000 == 0 else RACY_NS
+    return stamp[0] >= now_ns - window
 
 
 def metadata_children(entry: str) -> tuple[str, ...]:
@@ -156,21 +160,32 @@ def metadata_children(entry: str) -> tuple[str, ...]:
         return ()
 
 
-def scan_entry(entry: str, scan_start_ns: int) -> EntryStamp:
-    """The stamps of path entry ``entry`` and of the distribution metadata in it (one ``scandir``
-    and one ``stat`` per distribution; no file is opened). A zip file is stamped as a whole.
-    ``scan_start_ns`` is when the scan began (``time.time_ns()``)."""
+def scan_entry(
+    entry: str, scan_start_ns: int, known: tuple[Stamp, tuple[str, ...] | None] | None = None
+) -> EntryStamp:
+    """The stamps of path entry ``entry`` and of the distribution metadata in it (one ``stat``
+    per distribution, and one ``scandir`` unless ``known`` gives the entry's stamp and listing
+    when it was last listed and that stamp holds; no file is opened). A zip file is stamped as a
+    whole. ``scan_start_ns`` is when the scan began (``time.time_ns()``)."""
     directory = entry or "."
     try:
         st = os.stat(directory)
     except (OSError, ValueError):
         return EntryStamp(entry, MISSING, (), False)
+    stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
     dists: list[DistStamp] = []
     if stat.S_ISDIR(st.st_mode):
         folder = os.path.join(directory, "")
-        dists = [_dist_stamp(child, folder + child) for child in metadata_children(entry)]
-    stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-    return EntryStamp(entry, stamp, tuple(dists), is_racy(stamp, scan_start_ns))
+        children = known[1] if known is not None and known[0] == stamp else None
+        if children is None:
+            children = metadata_children(entry)
+        dists = [_dist_stamp(child, folder + child) for child in children]
+    # the widest window first: a cheap comparison that all but the newest distributions fail
+    recent = scan_start_ns - RACY_WHOLE_SECONDS_NS
+    unsettled = tuple(
+        d.child for d in dists if d.stamp[0] >= recent and is_racy(d.stamp, scan_start_ns)
+    )
+    return EntryStamp(entry, stamp, tuple(dists), is_racy(stamp, scan_start_ns), unsettled)
 
 
 def _dist_stamp(child: str, path: str) -> DistStamp:
@@ -188,12 +203,16 @@ def _dist_stamp(child: str, path: str) -> DistStamp:
     return _new(DistStamp, (child, has_entry_points, stamp))
 
 
-def scan_stamps(path: Sequence[str]) -> Stamps:
-    """The current stamps of every entry of ``path`` (:func:`scan_entry`)."""
+def scan_stamps(
+    path: Sequence[str], known: dict[str, tuple[Stamp, tuple[str, ...] | None]] | None = None
+) -> Stamps:
+    """The current stamps of every entry of ``path`` (:func:`scan_entry`; ``known``: per entry,
+    its stamp and listing when last listed)."""
     import time
 
     start = time.time_ns()
-    return tuple(scan_entry(entry, start) for entry in path)
+    known = known or {}
+    return tuple(scan_entry(entry, start, known.get(entry)) for entry in path)
 
 
 def read_link(dist_path: str) -> Link | None:

@@ -20,42 +20,35 @@ from plux.runtime._finders import (
     distribution_finders,
     find_distributions,
 )
-from plux.runtime._index import (
-    EntryPointIndex,
-    IndexedEntryPoint,
-    complete_group,
-    group_completed,
-    identity,
-    index_environment,
-)
+from plux.runtime._index import EntryPointIndex, IndexedEntryPoint, identity
 from plux.runtime._index_file import (
     cache_disabled,
     default_cache_dir,
     index_file_name,
+    mark_used,
     prepare_cache_dir,
     prune_index_files,
     read_index_file,
     write_index_file,
 )
-from plux.runtime._prebuilt import read_prebuilt
-from plux.runtime._stamps import first_copies, scan_stamps
+from plux.runtime._index_format import DamagedIndex
+from plux.runtime._stamps import first_copies
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from importlib.metadata import Distribution, EntryPoint
-    from typing import ClassVar
+    from typing import ClassVar, TypeVar
 
     from plux.runtime._finders import FoundDistribution
     from plux.runtime._index import Identity
+
+    T = TypeVar("T")
 
 __all__ = [
     "EntryPointsCache",
     "IndexedEntryPoint",
 ]
-
-_DAMAGED = (EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError)
-"""What decoding an index that is intact but not of the expected shape can raise."""
 
 
 class EntryPointsResolver:
@@ -101,8 +94,9 @@ class EntryPointsCache(EntryPointsResolver):
         the environment again (plux 1.16 kept its entry points here too)."""
         self._dir_ok: dict[str, bool] = {}
         self._derived_from: EntryPointIndex | None = None
-        self._built: EntryPointIndex | None = None
-        """The index this process built (its stamps were just taken)."""
+        self._cwd: str | None = None
+        """The working directory the current index was checked in, when the path has relative
+        entries (``''``)."""
         self._checked: set[str] = set()
         self._entry_points: dict[str, list[EntryPoint]] | None = None
         self._found: dict[tuple[object, ...], list[FoundDistribution]] = {}
@@ -123,23 +117,32 @@ class EntryPointsCache(EntryPointsResolver):
         """The entry points of ``group`` in the order ``importlib.metadata`` gives them,
         including every distribution's entry of a name that several register (the first one is
         the one that counts)."""
+        return self._answer(lambda: self._entry_points_of(group))
+
+    def _answer(self, compute: Callable[[], T]) -> T:
+        """``compute()`` under the lock. The one place that handles an index file whose blocks
+        do not decode (:class:`DamagedIndex`): rewritten in place by another program since it
+        was opened, it is read again; damaged, the environment is indexed afresh and the file
+        rewritten. Any other error propagates."""
         with self._lock:
             try:
-                return self._entry_points_of(group)
-            except _DAMAGED:
-                # A file that passed its checksum but does not decode (written by hand?): start
-                # afresh; a second failure is a real error and propagates.
-                self._load(self._current_path(), trust_file=False)
-                return self._entry_points_of(group)
+                return compute()
+            except DamagedIndex:
+                pass
+            try:
+                self._load(self._current_path())
+                return compute()
+            except DamagedIndex:
+                self._save(self._load(self._current_path(), trust_file=False))
+                return compute()
 
     def _entry_points_of(self, group: str) -> list[IndexedEntryPoint]:
         # saved once, below: a first process writes its index after completing the group
         index = self._current(save=False)
         if group not in self._checked:
-            if index is not self._built and index.group_changed(group) is not None:
-                self._load(self._current_path(), full=True)
-                index = self._current(save=False)
-            if not group_completed(index, group):
+            if not index.completion_holds(group):
+                from plux.runtime._index_completion import complete_group
+
                 complete_group(index, group)
             self._checked.add(group)
         self._save(index)
@@ -177,25 +180,26 @@ class EntryPointsCache(EntryPointsResolver):
 
     def groups(self) -> list[str]:
         """The entry point groups present in the environment."""
-        with self._lock:
-            index = self._current()
-            groups = set(index.groups)
-            for found in self._found_by(index, distribution_finders()):
-                groups.update(found.groups())
-            return sorted(groups)
+        return self._answer(self._groups)
+
+    def _groups(self) -> list[str]:
+        index = self._current()
+        groups = set(index.groups)
+        for found in self._found_by(index, distribution_finders()):
+            groups.update(found.groups())
+        return sorted(groups)
 
     def errors(self) -> list[str]:
         """The malformed lines in the visible distributions' entry points, each naming its file
         and line number (they are also logged as warnings when first read)."""
-        with self._lock:
-            return self._current().errors()
+        return self._answer(lambda: self._current().errors())
 
     def get_entry_points(self) -> dict[str, list[EntryPoint]]:
         """Every entry point of the environment as ``{group: [importlib.metadata.EntryPoint]}``,
         each bound to its distribution. Imports ``importlib.metadata``; prefer
         :meth:`entry_points_of`, which does not."""
         with self._lock:
-            self._current()
+            self._answer(self._current)
             if self._entry_points is None:
                 result: dict[str, list[EntryPoint]] = {}
                 for group in self.groups():
@@ -229,8 +233,7 @@ class EntryPointsCache(EntryPointsResolver):
     def refresh(self) -> None:
         """Check every installed distribution again now (after installing or removing
         distributions in this process, or editing an ``entry_points.txt``)."""
-        with self._lock:
-            self._save(self._load(self._current_path(), full=True))
+        self._answer(lambda: self._save(self._load(self._current_path())))
 
     @property
     def index_file(self) -> str | None:
@@ -238,11 +241,18 @@ class EntryPointsCache(EntryPointsResolver):
         return self._index_file(identity(self._current_path()), create=True)
 
     def _current_path(self) -> tuple[str, ...]:
-        return self._path if self._path is not None else tuple(sys.path)
+        path = self._path if self._path is not None else tuple(sys.path)
+        if all(type(entry) is str for entry in path):
+            return path
+        # as importlib.metadata: a path-like entry is read as its string; the import system
+        # ignores bytes entries (importlib.metadata raises TypeError on them): plux ignores them
+        return tuple(os.fspath(entry) for entry in path if isinstance(entry, (str, os.PathLike)))
 
     def _current(self, save: bool = True) -> EntryPointIndex:
         path = self._current_path()
         index = self._cache.get(path)
+        if index is not None and self._cwd is not None and self._cwd != _getcwd():
+            index = None  # '' or another relative entry on the path now names another folder
         if index is None:
             index = self._load(path)
             if save:
@@ -256,35 +266,34 @@ class EntryPointsCache(EntryPointsResolver):
             self._distributions = {}
         return index
 
-    def _load(
-        self, path: tuple[str, ...], trust_file: bool = True, full: bool = False
-    ) -> EntryPointIndex:
-        """Check the index of ``path`` and make it current. The first check of a process trusts
-        an index whose stamps hold: the user's own, else the one that came with the environment.
-        A later check (``refresh()``, ``_cache.clear()``, another ``sys.path``) and ``full`` look
-        at every distribution's stamp, as does a rebuild, which reads only what changed."""
+    def _load(self, path: tuple[str, ...], trust_file: bool = True) -> EntryPointIndex:
+        """Check the index of ``path`` and make it current: the user's own if its stamps hold,
+        else the one that came with the environment if its stamps hold, else a rebuild from the
+        user's own (or the last one checked), which reads only what changed."""
         ident = identity(path)
+        self._cwd = None if all(map(os.path.isabs, path)) else _getcwd()
         file = self._index_file(ident)
         stored = read_index_file(file, ident) if file is not None and trust_file else None
         index = None
-        try:
-            if not full and self._derived_from is None:
-                if stored is not None and stored.holds():
-                    index = stored
-                    if index.racy:
-                        import time
+        if stored is not None and file is not None and stored.holds():
+            index = stored
+            if index.unsettled_listings:
+                import time
 
-                        index.settle(time.time_ns())
-                elif trust_file:
-                    prebuilt = read_prebuilt(path, ident)
-                    if prebuilt is not None and prebuilt.holds():
-                        index = prebuilt
-            if index is None:
-                # a prebuilt index that does not hold is bypassed, not used to rebuild from
-                previous = (stored or self._derived_from) if trust_file else None
-                index = self._built = index_environment(path, scan_stamps(path), previous)
-        except _DAMAGED:
-            index = self._built = index_environment(path, scan_stamps(path), None)
+                index.settle(time.time_ns())
+            mark_used(file, index)
+        elif trust_file:
+            from plux.runtime._prebuilt import read_prebuilt
+
+            prebuilt = read_prebuilt(path, ident)
+            if prebuilt is not None and prebuilt.holds():
+                index = prebuilt
+        if index is None:
+            from plux.runtime._index_build import index_environment, rescan
+
+            # a prebuilt index that does not hold is bypassed, not used to rebuild from
+            previous = (stored or self._derived_from) if trust_file else None
+            index = index_environment(path, rescan(path, previous), previous)
         self._cache.clear()
         self._cache[path] = index
         return index
@@ -294,10 +303,13 @@ class EntryPointsCache(EntryPointsResolver):
             return
         written = index
         if index.built_ctime_ns is not None:
-            # A copy of the environment's own index, completed here: stamped afresh before it is
-            # written as this user's (its stamps are those of the environment it was built in).
+            # A copy of the environment's own index, completed here: indexed afresh before it is
+            # written as this user's (its stamps are those of the environment it was built in,
+            # and a record is never copied on a stamp that could not be verified).
+            from plux.runtime._index_build import index_environment, rescan
+
             path = index.identity.path
-            written = index_environment(path, scan_stamps(path), index)
+            written = index_environment(path, rescan(path, index), index)
         file = self._index_file(index.identity, create=True)
         if file is not None:
             created = not os.path.lexists(file)
@@ -319,3 +331,10 @@ class EntryPointsCache(EntryPointsResolver):
             if ok or create:
                 self._dir_ok[directory] = ok
         return os.path.join(directory, index_file_name(ident)) if ok else None
+
+
+def _getcwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:
+        return ""  # removed: relative entries name nothing

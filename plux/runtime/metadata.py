@@ -8,9 +8,6 @@ its objects.
 
 from __future__ import annotations
 
-import os
-from functools import lru_cache
-
 from plux.core._entry_points_text import (
     parse_entry_points_text,
     serialize_entry_points_text,
@@ -18,17 +15,21 @@ from plux.core._entry_points_text import (
 from plux.runtime._distributions import (
     DistributionInfo,
 )
-from plux.runtime._index import index_environment
+from plux.runtime._index_build import index_environment
+from plux.runtime._origin import (
+    metadata_packages_distributions,
+    packages_distributions,
+    resolve_distribution_information,
+)
 from plux.runtime._stamps import scan_stamps
 from plux.runtime.cache import EntryPointsCache, EntryPointsResolver
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterable, Iterator
     from importlib.metadata import Distribution, EntryPoint
 
     from plux.core._entry_points_text import NamedEntryPoint
-    from plux.core.plugin import PluginSpec
 
 
 __all__ = [
@@ -88,64 +89,3 @@ class MetadataEntryPointsResolver(EntryPointsResolver):
 
     def get_entry_points(self) -> dict[str, list[EntryPoint]]:
         return build_entry_point_index()
-
-
-def metadata_packages_distributions() -> Mapping[str, list[str]]:
-    """``importlib.metadata.packages_distributions()`` as it is, read anew at each call (plux
-    1.16's name)."""
-    from importlib.metadata import packages_distributions as read
-
-    return read()
-
-
-@lru_cache
-def packages_distributions() -> Mapping[str, list[str]]:
-    """The names of the distributions that hold each top-level package, each name once
-    (``importlib.metadata.packages_distributions``, which may repeat a name for an editable
-    install). Cached; ``packages_distributions.cache_clear()`` forgets it, as after installing or
-    removing distributions (LocalStack does so, as with plux 1.16)."""
-    return {
-        package: list(dict.fromkeys(names))
-        for package, names in metadata_packages_distributions().items()
-    }
-
-
-def _module_of(spec: PluginSpec) -> str | None:
-    location = getattr(spec, "location", None)
-    if location:
-        return str(location).partition(":")[0]
-    module = getattr(spec.factory, "__module__", None)
-    return module if isinstance(module, str) else None
-
-
-def resolve_distribution_information(plugin_spec: PluginSpec) -> Distribution | None:
-    """The installed distribution that holds the module of ``plugin_spec``'s factory, or None.
-
-    First the distribution whose entry points name that module in the spec's namespace (exact even
-    for editable installs and namespace packages), then the distributions that own the module's
-    top-level package (``importlib.metadata.packages_distributions``), preferring the one whose
-    recorded files contain the module.
-    """
-    module = _module_of(plugin_spec)
-    if not module:
-        return None
-    cache = EntryPointsCache.instance()
-    for ep in cache.entry_points_of(plugin_spec.namespace):
-        if ep.value.partition(":")[0].strip() == module:
-            return cache.distribution(ep.path)
-
-    from importlib.metadata import PackageNotFoundError, distribution
-
-    names = packages_distributions().get(module.partition(".")[0], [])
-    relpath = module.replace(".", "/")
-    candidates: list[Distribution] = []
-    for name in names:
-        try:
-            candidates.append(distribution(name))
-        except PackageNotFoundError:
-            continue
-    for dist in candidates:
-        files = {str(f).replace(os.sep, "/") for f in dist.files or ()}
-        if f"{relpath}.py" in files or f"{relpath}/__init__.py" in files:
-            return dist
-    return candidates[0] if len(candidates) == 1 else None

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from importlib.metadata import EntryPoint
 
-    from plux.runtime.metadata import EntryPointsResolver
+    from plux.runtime.cache import EntryPointsResolver
 
     ResolveExceptionCallback = Callable[[str, EntryPoint, Exception], None]
 

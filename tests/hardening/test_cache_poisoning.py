@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from plux.runtime._index import IndexedEntryPoint, identity, index_environment
+from plux.runtime._index import IndexedEntryPoint, identity
+from plux.runtime._index_build import index_environment
 from plux.runtime._index_file import index_file_name, write_index_file
 from plux.runtime._stamps import scan_stamps
 from plux.runtime.cache import EntryPointsCache
@@ -36,10 +37,11 @@ def site(site_builder: SiteBuilder) -> SiteBuilder:
 def plant(site: SiteBuilder, file: Path) -> Path:
     """Write at ``file`` a current index for ``site`` whose only entry point is the attacker's."""
     path = [str(site.path)]
+    site.settle()
     index = index_environment(path, scan_stamps(path))
     dist = str(site.distributions[0])
     index.set_rows(GROUP, [IndexedEntryPoint(EVIL, "os:system", GROUP, "one", "1.0", dist, None)])
-    index.declared[GROUP] = ()
+    index.completed[GROUP] = ()
     file.parent.mkdir(parents=True, exist_ok=True)
     assert write_index_file(str(file), index)
     return file

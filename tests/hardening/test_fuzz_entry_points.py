@@ -10,10 +10,12 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from plux.core._entry_points_text import read_entry_points_text
 from plux.runtime._distributions import read_distribution_entry_points
-from plux.runtime._index import EntryPointIndex, identity, index_environment
+from plux.runtime._index import EntryPointIndex, identity
+from plux.runtime._index_build import index_environment
 from plux.runtime._stamps import scan_stamps
 from plux.runtime.metadata import serialize_entry_points_text
 
+from ..conftest import settle_tree
 from .strategies import entry_points_bytes, entry_points_texts
 
 _numbers = itertools.count()
@@ -32,6 +34,7 @@ def fresh_site(scratch: Path, data: bytes) -> tuple[Path, Path]:
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fuzzed\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_bytes(data)
+    settle_tree(site)
     return site, dist
 
 

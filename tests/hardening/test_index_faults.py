@@ -9,14 +9,14 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from prebuilt_support import reencode_header  # loaded by conftest.py
 
 from plux.runtime import cache as cache_module
-from plux.runtime._index import INDEX_FORMAT, EntryPointIndex, identity
+from plux.runtime._index import EntryPointIndex, identity
 from plux.runtime._index_file import read_index_file
+from plux.runtime._index_format import INDEX_FORMAT, Header, decode_file
 from plux.runtime.cache import EntryPointsCache
 
 from ..conftest import PythonRunner, SiteBuilder
@@ -307,9 +307,8 @@ def test_index_with_bytes_appended_is_rejected(written: Path, site: SiteBuilder)
 def _with_format(data: bytes, magic_format: int, identity_format: int) -> bytes:
     """The index ``data`` re-encoded as if written by a plux with other format numbers."""
 
-    def other_identity(header: list[Any]) -> list[Any]:
-        header[1] = (identity_format, *header[1][1:])
-        return header
+    def other_identity(header: Header) -> Header:
+        return header._replace(identity=(identity_format, *header.identity[1:]))
 
     return reencode_header(data, other_identity, magic_format)
 
@@ -518,41 +517,97 @@ def test_plugin_source_that_is_a_fifo_does_not_block_the_index(
     ]
 
 
-# --- an index file read in parts ------------------------------------------------------------------
+# --- another process replacing the index file -------------------------------------------------
 
 
 def add_bare_distributions(site: SiteBuilder, count: int = 700) -> None:
-    """Distributions without entry points, enough of them for an index file larger than what a
-    process reads when it opens one."""
+    """Distributions without entry points, enough of them for an index file larger than one
+    read of the file system."""
     for n in range(count):
         site.add_distribution(f"bare-distribution-with-a-long-name-{n:04d}")
 
 
-def test_index_replaced_between_two_namespaces_is_not_mixed(
-    site: SiteBuilder, make_cache: CacheFactory
+CALLS: dict[str, Callable[[EntryPointsCache], object]] = {
+    "entry_points_of": lambda cache: entry_names(cache, "other.group"),
+    "groups": lambda cache: cache.groups(),
+    "errors": lambda cache: cache.errors(),
+    "get_entry_points": lambda cache: sorted(cache.get_entry_points()),
+    "distribution": lambda cache: cache.distribution(cache.entry_points_of(GROUP)[0].path).name,
+    "index_file": lambda cache: cache.index_file is not None,
+    "refresh": lambda cache: cache.refresh(),
+}
+
+
+@pytest.mark.parametrize("call", list(CALLS))
+def test_index_replaced_by_another_process_between_calls(
+    call: str, site: SiteBuilder, make_cache: CacheFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A process reads a block of its index file when it first asks for that namespace. If
-    another process replaced the file in between, the block is not taken from the new file
-    (whose blocks lie elsewhere): the process checks the environment again."""
+    """A long-lived process whose index file another process replaced since its check answers
+    every call from what it checked, without an error; ``refresh()`` reads the new file
+    (another distribution's plugin appears) and reads no distribution's metadata again."""
+    from plux.runtime import _distributions as distributions
+
     add_bare_distributions(site)
+    site.settle()
     assert entry_names(make_cache()) == ["a", "aws::queue", "b"]  # writes the index
     reader = make_cache()
     assert entry_names(reader) == ["a", "aws::queue", "b"]
     site.add_distribution("two", entry_points={"other.group": {"y": "two:Y"}})
+    site.settle()
     assert entry_names(make_cache(), "other.group") == ["x", "y"]  # replaces the file
-    assert entry_names(reader, "other.group") == ["x", "y"]
+    reads: list[str] = []
+    real_read = distributions.read_distribution_entry_points
+    monkeypatch.setattr(
+        distributions,
+        "read_distribution_entry_points",
+        lambda path, *link: reads.append(path) or real_read(path, *link),
+    )
+    CALLS[call](reader)
+    expected = ["x", "y"] if call == "refresh" else ["x"]
+    assert entry_names(reader, "other.group") == expected
+    assert reads == []
 
 
-def test_index_whose_header_is_larger_than_the_first_read_is_read_whole(
+def test_index_file_of_many_distributions_is_read_whole_and_trusted(
     site_builder: SiteBuilder, make_cache: CacheFactory
 ) -> None:
-    """Many distributions without entry points make a header larger than what a process reads
-    first: the rest is read from the same file, and a warm process trusts it."""
+    """An index file larger than one read of the file system is read whole, and a warm process
+    trusts it: it stamps each of the 701 distributions."""
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
     add_bare_distributions(site_builder)
+    site_builder.settle()
     first = make_cache()
     assert entry_names(first) == ["a"]
     assert first.index_file is not None
     assert os.path.getsize(first.index_file) > 1 << 16
     index = read_index_file(first.index_file, identity([str(site_builder.path)]))
-    assert index is not None and index.holds() and len(index.watched) == 700
+    assert index is not None and index.holds() and len(index.distribution_stamps) == 701
+
+
+def test_index_file_rewritten_in_place_while_read_is_read_again(
+    written: Path, site: SiteBuilder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that another program rewrites in place (not by rename) while plux reads it is
+    read again, whole, rather than taken half old and half new."""
+
+    def later(header: Header) -> Header:
+        return header._replace(written_ns=header.written_ns + 1)
+
+    old = written.read_bytes()
+    new = reencode_header(old, later)
+    real_read = os.read
+    rewritten: list[int] = []
+
+    def read(fd: int, length: int) -> bytes:
+        if rewritten:
+            return real_read(fd, length)
+        rewritten.append(fd)
+        chunk = real_read(fd, 10)  # the first bytes of the old file...
+        written.write_bytes(new)  # ...then the rest of the new one
+        return chunk
+
+    monkeypatch.setattr(os, "read", read)
+    index = read_index_file(str(written), ident_of(site))
+    monkeypatch.undo()
+    assert rewritten and index is not None
+    assert index.written_ns == decode_file(new)[0].written_ns  # type: ignore[index]

@@ -8,6 +8,8 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -160,3 +162,18 @@ def test_index_files_unused_for_a_month_are_pruned(installed, make_cache, cache_
     assert sorted(os.listdir(cache_dir)) == sorted(
         [recent.name, other.name, os.path.basename(cache.index_file)]
     )
+
+
+def test_index_file_in_daily_use_is_not_pruned(site_builder, second_site, make_cache, cache_dir):
+    """An index file written more than 30 days ago but used warm since is kept when a process
+    with another path writes its own: files are pruned by their last use."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    site_builder.settle()
+    first = make_cache()
+    first.entry_points_of(GROUP)
+    file = Path(first.index_file)
+    month_ago = time.time_ns() - 40 * 24 * 3600 * 10**9
+    os.utime(file, ns=(month_ago, month_ago))
+    make_cache().entry_points_of(GROUP)  # a warm process uses it
+    make_cache(second_site).entry_points_of(GROUP)  # another path's first process prunes
+    assert file.exists()

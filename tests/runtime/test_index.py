@@ -155,6 +155,7 @@ def test_only_changed_distribution_is_read_again(site_builder, make_cache, names
 
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
     two = site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
+    site_builder.settle()
     assert names(make_cache(), GROUP) == ["a", "b"]
     read = []
     original = distributions.read_distribution_entry_points

@@ -8,12 +8,14 @@ import io
 import os
 import shutil
 import stat
+import subprocess
 import tarfile
 from pathlib import Path
-from typing import Any
 
 import prebuilt_support as support  # loaded by conftest.py
 import pytest
+
+from plux.runtime._index_format import Header
 
 environment = support.environment
 GROUP = support.GROUP
@@ -109,9 +111,8 @@ def unpack_anew(root: Path) -> None:
         tar.extractall(root.parent, **trusted)  # type: ignore[arg-type]
 
 
-def built_an_hour_earlier(header: list[Any]) -> list[Any]:
-    header[0] -= 3600 * 10**9
-    return header
+def built_an_hour_earlier(header: Header) -> Header:
+    return header._replace(written_ns=header.written_ns - 3600 * 10**9)
 
 
 def test_the_prebuilt_index_holds_in_a_container_of_the_image(built, tmp_path):
@@ -130,6 +131,27 @@ def test_the_prebuilt_index_holds_in_a_container_of_the_image(built, tmp_path):
     assert built.index_file.stat().st_mtime_ns % 1_000_000_000 == 0
     assert built.json(WITHOUT_READING) == ["a", "b"]
     assert built.user_index_files() == []
+
+
+def test_change_right_after_the_build_is_seen_in_a_container_of_the_image(built, tmp_path):
+    """An entry_points.txt rewritten right after ``plux index build`` (in the same second, same
+    size) and then packed into an image: the container's processes see the change, the first
+    one and every later one (no stale answer is copied into the user's index)."""
+    file = built.site.path / "two-1.0.dist-info" / "entry_points.txt"
+    file.write_text(file.read_text().replace("b = two:B", "y = two:B"))
+    data = built.index_file.read_bytes()
+    built.index_file.write_bytes(support.reencode_header(data, built_an_hour_earlier))
+    root = tmp_path / "image"
+    root.mkdir()
+    for part in (built.prefix, built.site.path):
+        part.rename(root / part.name)
+    unpack_anew(root)
+    for part in (built.prefix, built.site.path):
+        (root / part.name).rename(part)
+    for _ in ("first", "second", "third"):
+        assert built.json(support.NAMES) == ["a", "y"]
+    proc = built.plux("list", GROUP, "--json")
+    assert proc.returncode == 0 and '"y"' in proc.stdout and '"b"' not in proc.stdout
 
 
 def test_status_says_in_use_after_the_build(built):
@@ -305,3 +327,21 @@ def test_plain_runs_never_rewrite_a_stale_prebuilt_index(built, site_builder):
     assert built.json(support.NAMES) == ["a", "b", "c"]
     assert snapshot(built.index_file) == before
     assert os.listdir(built.index_file.parent) == [built.index_file.name]
+
+
+def test_one_index_file_per_interpreter_however_started(environment, site_builder):
+    """The venv's interpreter started by a relative path, by its absolute path and by its other
+    name (``python3``) uses one index file."""
+    site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    relative = os.path.relpath(environment.python, environment.workdir)
+    for python in (str(environment.python), relative, str(environment.prefix / "bin" / "python3")):
+        proc = subprocess.run(
+            [python, "-c", support.NAMES],
+            cwd=environment.workdir,
+            env=environment.environ(),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert proc.stdout.strip() == '["a"]'
+    assert len(environment.user_index_files()) == 1

@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from prebuilt_support import reencode_header  # loaded by conftest.py
 
 from plux.runtime._index import identity
+from plux.runtime._index_format import Header
 from plux.runtime._prebuilt import (
     PrebuiltIndexError,
     build_prebuilt_index,
@@ -144,7 +144,7 @@ def test_build_reads_every_namespace_it_writes(site):
     that no process needs to."""
     build_prebuilt_index([str(site.path)])
     index = read_prebuilt([str(site.path)], identity([str(site.path)]))
-    assert index is not None and set(index.declared) == set(index.groups)
+    assert index is not None and set(index.completed) == set(index.groups)
 
 
 # --- stamps in a copy of the environment ----------------------------------------------------------
@@ -193,9 +193,8 @@ def test_only_a_copy_of_the_environment_compares_stamps_as_a_copy_keeps_them(sit
 def copy_of_the_environment(file: Path) -> None:
     """Make the prebuilt index look like a copy unpacked an hour after it was built."""
 
-    def an_hour_earlier(header: list[Any]) -> list[Any]:
-        header[0] -= 3600 * SECOND
-        return header
+    def an_hour_earlier(header: Header) -> Header:
+        return header._replace(written_ns=header.written_ns - 3600 * SECOND)
 
     copy = file.with_name("copy")
     copy.write_bytes(reencode_header(file.read_bytes(), an_hour_earlier))

@@ -1,0 +1,162 @@
+"""The index file's format: a file written by this format decodes to what was written.
+
+``GOLDEN`` is a file of format 4 written once by ``EntryPointIndex.to_bytes`` from
+:func:`sample`. A change of the layout or of a field's shape that keeps :data:`INDEX_FORMAT` makes
+it decode to something else, or not at all: this test fails. A change that bumps the format
+writes new golden bytes here (print ``sample(...).to_bytes().hex()``).
+"""
+
+from __future__ import annotations
+
+import marshal
+import zlib
+
+import pytest
+
+from plux.runtime._index import EntryPointIndex, Identity, IndexedEntryPoint, PathEntry
+from plux.runtime._index_format import (
+    INDEX_FORMAT,
+    DamagedIndex,
+    Header,
+    decode_file,
+    encode_block,
+)
+from plux.runtime._stamps import Link
+
+GOLDEN_FORMAT = 4
+GOLDEN = bytes.fromhex(
+    "504c555849445804bcfcb2aa0000019da90dec050000000068417d5574bc3c0100a905e904000000fa132f75"
+    "73722f62696e2f707974686f6e332e3131fa052f76656e76fa06332e31312e37a901fa052f73697465a90129"
+    "037208000000a904ec050000000000546cf873bc3c0100ec050000000065ee27f973bc3c0100e978000000e9"
+    "2a00000054fb7208000000a901fa116f6e652d312e302e646973742d696e666f30a9012902fa282f73697465"
+    "2f6f6e652d312e302e646973742d696e666f2f656e7472795f706f696e74732e747874720a000000a901fa17"
+    "2f736974652f6f6e652d312e302e646973742d696e666fa9012904fa312f736974652f6f6e652d312e302e64"
+    "6973742d696e666f2f656e7472795f706f696e74735f6564697461626c652e747874720a000000fa0b2f7372"
+    "632f65702e747874720a000000fbda016729012902fa0c2f736974652f6f6e652e7079720a00000030fb721a"
+    "0000002903e900000000e93800000069a3fc4d5a30a903721e000000e989000000699f525978a903e9c10000"
+    "00e924000000698811f614a903e9e5000000e91e000000697802e50be903010000db010000002907da0161fa"
+    "056f6e653a41da0167da036f6e65fa03312e30fa172f736974652f6f6e652d312e302e646973742d696e666f"
+    "4ea9027bfa172f736974652f6f6e652d312e302e646973742d696e666f29072903fa116f6e652d312e302e64"
+    "6973742d696e666f54a904ec050000000000546cf873bc3c0100ec050000000065ee27f973bc3c0100e97800"
+    "0000e92a0000004eda036f6e657208000000fa03312e30a901a903da0167da0161fa056f6e653a41a90030a9"
+    "017201000000a9027b307bfa172f736974652f6f6e652d312e302e646973742d696e666fda036f6e6530fbfa"
+    "052f73697465a901fa116f6e652d312e302e646973742d696e666f30"
+)
+WRITTEN_NS = 1_700_000_100_000_000_000
+STAMP = (1_700_000_000_000_000_000, 1_700_000_000_500_000_000, 120, 42)
+DIST = "/site/one-1.0.dist-info"
+ROW = IndexedEntryPoint("a", "one:A", "g", "one", "1.0", DIST, None)
+RECORD = (("one-1.0.dist-info", True, STAMP), None, "one", "one", "1.0", (("g", "a", "one:A"),), ())
+
+
+def sample() -> EntryPointIndex:
+    """An index with one of everything a file holds."""
+    return EntryPointIndex(
+        identity=Identity(GOLDEN_FORMAT, "/usr/bin/python3.11", "/venv", "3.11.7", ("/site",)),
+        path_entries=(PathEntry("/site", STAMP, True),),
+        unsettled_listings={"/site": ("one-1.0.dist-info",)},
+        distribution_stamps=((DIST + "/entry_points.txt", STAMP),),
+        unsettled_distributions=(DIST,),
+        links=(Link(DIST + "/entry_points_editable.txt", STAMP, "/src/ep.txt", STAMP),),
+        groups={"g": encode_block([tuple(ROW)])},
+        completed={"g": (("/site/one.py", STAMP),)},
+        distributions=encode_block(({DIST: RECORD}, (DIST,))),
+        details=encode_block(({}, {DIST: "one"})),
+        listings=encode_block({"/site": ("one-1.0.dist-info",)}),
+    )
+
+
+def test_golden_file_is_of_this_format():
+    """The golden bytes are of the current format: a format bump comes with new golden bytes."""
+    assert GOLDEN_FORMAT == INDEX_FORMAT
+    assert GOLDEN[:8] == b"PLUXIDX" + bytes((INDEX_FORMAT,))
+
+
+def contents(index: EntryPointIndex) -> dict[str, object]:
+    """Everything an index holds, decoded."""
+    return {
+        "identity": index.identity,
+        "path_entries": index.path_entries,
+        "unsettled_listings": index.unsettled_listings,
+        "distribution_stamps": index.distribution_stamps,
+        "unsettled_distributions": index.unsettled_distributions,
+        "links": index.links,
+        "completed": index.completed,
+        "rows": index.rows("g"),
+        "dists": index.dists(),
+        "details": index.details(),
+        "listing": index.listing("/site"),
+    }
+
+
+def test_golden_file_decodes_to_the_index_it_was_written_from():
+    """Every field of the golden file decodes to what :func:`sample` holds."""
+    expected = sample()
+    index = EntryPointIndex.from_bytes(GOLDEN, expected.identity)
+    assert index is not None
+    assert index.written_ns == WRITTEN_NS
+    assert contents(index) == contents(expected)
+    assert index.rows("g") == [ROW]
+
+
+def test_index_written_now_reads_as_the_golden_file(monkeypatch):
+    """Writing :func:`sample` today gives a file that holds what the golden one holds, with the
+    same header outside the blocks' places (marshal may lay a block's bytes out otherwise)."""
+    import time
+
+    monkeypatch.setattr(time, "time_ns", lambda: WRITTEN_NS)
+    data = sample().to_bytes()
+    written, golden = decode_file(data), decode_file(GOLDEN)
+    assert written is not None and golden is not None
+    places = ("groups", "distributions", "details", "listings", "body_length")
+    assert {k: v for k, v in written[0]._asdict().items() if k not in places} == {
+        k: v for k, v in golden[0]._asdict().items() if k not in places
+    }
+    again = EntryPointIndex.from_bytes(data, None)
+    assert again is not None and contents(again) == contents(sample())
+
+
+def _with_header(fields: tuple[object, ...]) -> bytes:
+    header = marshal.dumps(fields, 4)
+    sizes = zlib.crc32(header).to_bytes(4, "big") + len(header).to_bytes(4, "big")
+    return GOLDEN[:8] + sizes + header
+
+
+def test_header_of_another_shape_is_a_damaged_index():
+    """A header that passes its checksum but is not a :class:`Header` raises DamagedIndex (and
+    only that), which the cache takes as no index."""
+    with pytest.raises(DamagedIndex):
+        decode_file(_with_header((1, 2, 3)))
+
+
+def test_block_that_does_not_decode_is_a_damaged_index():
+    """A block whose checksum holds but whose bytes are not marshal data raises DamagedIndex."""
+    golden = decode_file(GOLDEN)
+    assert golden is not None
+    header, _ = golden
+    body = b"\xff\xff\xff"
+    bad = header._replace(listings=(0, len(body), zlib.crc32(body)), body_length=len(body))
+    data = _with_header(tuple(bad)) + body
+    index = EntryPointIndex.from_bytes(data, None)
+    assert index is not None
+    with pytest.raises(DamagedIndex):
+        index.listing("/site")
+
+
+def test_header_fields_are_named():
+    """The header is a record read by name, in the order the file keeps its fields."""
+    assert Header._fields == (
+        "written_ns",
+        "identity",
+        "path_entries",
+        "unsettled_listings",
+        "distribution_stamps",
+        "unsettled_distributions",
+        "links",
+        "completed",
+        "groups",
+        "distributions",
+        "details",
+        "listings",
+        "body_length",
+    )
