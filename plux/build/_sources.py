@@ -206,7 +206,8 @@ class ModuleTable:
 
     def _add(self, source: ModuleSource, stmt: ast.stmt) -> None:
         if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            self._bind(stmt.name, NameBinding("def", stmt))
+            if not is_overload(stmt):  # typing's overloads only describe the real definition
+                self._bind(stmt.name, NameBinding("def", stmt))
         elif isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
@@ -239,6 +240,17 @@ class ModuleTable:
         for node in ast.walk(target):
             if isinstance(node, ast.Name):
                 self._bind(node.id, NameBinding("unknown", stmt))
+
+
+def is_overload(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``node`` is decorated with ``@overload`` (``typing``'s, however imported)."""
+    for decorator in node.decorator_list:
+        name = decorator.attr if isinstance(decorator, ast.Attribute) else None
+        if isinstance(decorator, ast.Name):
+            name = decorator.id
+        if name == "overload":
+            return True
+    return False
 
 
 def absolute_module(source: ModuleSource, module: str | None, level: int) -> str:

@@ -24,7 +24,7 @@ from ._sources import (
     relative_path,
     simple_assignment,
 )
-from ._symbols import NOT_FOUND, Const, Def, External, Root, SymbolResolver, Value
+from ._symbols import NOT_FOUND, Const, Def, External, Opaque, Root, SymbolResolver, Value
 from .discovery import (
     DiscoveredSpec,
     DiscoveryError,
@@ -151,6 +151,11 @@ class ModuleAnalyzer:
             verdict.import_reasons.append(f"{where}: class made with type(): {text}")
         elif self.resolver.is_maker(callee):
             verdict.import_reasons.append(f"{where}: uses plugin maker in {how}: {text}")
+        elif isinstance(callee, Opaque) and not callee.inert and how == "a decorator":
+            # a decorator may turn what it decorates into a plugin: import to tell, never drop
+            verdict.import_reasons.append(
+                f"{where}: cannot tell from source what this decorator makes ({callee.why}): {text}"
+            )
         elif isinstance(callee, External) and not callee.safe:
             verdict.notes.append(
                 f"{where}: {callee.qualname} is not installed here; taken to make no plugin"

@@ -292,3 +292,60 @@ def test_static_specs_carry_location_and_lazy_factory(make_project: ProjectFacto
     (spec,) = finder.find_plugins()
     assert (spec.namespace, spec.name, spec.location) == ("n", "p", "app:P")
     assert "StaticFactory('app:P')" == repr(spec.factory)
+
+
+def test_decorator_the_source_cannot_tell_sends_its_module_to_import(
+    make_project: ProjectFactory,
+) -> None:
+    """A decorator bound to two things is never taken to make no plugin: import decides."""
+    root = make_project(
+        {
+            "app/__init__.py": """
+                from plux import plugin
+                try:
+                    from fast import hook
+                except ImportError:
+                    def hook(**kw):
+                        return plugin(namespace="hooks", **kw)
+
+                @hook(name="h")
+                def h(): pass
+            """,
+        }
+    )
+    verdict = analyze(root)["app"]
+    assert verdict.needs_import
+    assert (
+        "app/__init__.py:9: cannot tell from source what this decorator makes"
+        in (verdict.import_reasons[0])
+    )
+
+
+def test_plain_functions_and_overloads_need_no_import(make_project: ProjectFactory) -> None:
+    """What a function that calls no maker returns (and ``@overload``ed names) decide no plugin."""
+    root = make_project(
+        {
+            "app/__init__.py": """
+                from typing import overload
+
+                @overload
+                def group(name: str) -> object: ...
+                @overload
+                def group() -> object: ...
+                def group(name=None):
+                    return lambda f: f
+
+                @group()
+                def cli(): pass
+
+                @cli.command()
+                def sub(): pass
+
+                option = group("o")
+
+                @option
+                def other(): pass
+            """,
+        }
+    )
+    assert not analyze(root)["app"].needs_import
