@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
 
 from ._hatch_layout import hatch_package_finder
 from ._packages import PackageFinder
-from ._setuptools_layout import setuptools_package_finder, source_path
+from ._setuptools_layout import (
+    Shipped,
+    setuptools_package_finder,
+    shipped_by_setuptools,
+    source_path,
+)
 from ._static import StaticPluginFinder
 from .config import (
     PYPROJECT,
@@ -103,25 +109,37 @@ class Project:
             )
         return None
 
-    def source_path(self) -> str:
-        """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``)."""
-        return source_path(self.root, self.pyproject, self.config)
+    @functools.cached_property
+    def _shipped(self) -> Shipped | None:
+        """What the installed setuptools ships (asked once: it reads the configuration again)."""
+        return shipped_by_setuptools(self.root) if self.backend != "hatchling" else None
 
-    def package_finder(self, packages: list[str] | None = None) -> PackageFinder:
+    def source_path(self) -> str:
+        """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``).
+
+        :raises ConfigError: if setuptools cannot tell which packages the project ships.
+        """
+        shipped = None if self.config.path_configured else self._shipped
+        return source_path(self.root, self.pyproject, self.config, shipped)
+
+    def package_finder(self, shipped: Shipped | None = None) -> PackageFinder:
         """The packages to scan: those the project's build backend ships, by that backend's
         rules (:mod:`.hatch_layout` for hatchling, :mod:`.setuptools_layout` otherwise; during a
-        setuptools build, ``packages`` is the distribution's list). Build hooks and the command
-        line both ask here, so they scan the same packages.
+        setuptools build, ``shipped`` is what the distribution ships, else the installed
+        setuptools is asked). Build hooks and the command line both ask here, so they scan the
+        same packages.
 
-        :raises ConfigError: if hatchling's layout cannot be followed.
+        :raises ConfigError: if the backend's layout cannot be followed.
         """
         if self.backend == "hatchling":
             return hatch_package_finder(self.root, self.name or "", self.pyproject, self.config)
-        return setuptools_package_finder(self.root, self.pyproject, self.config, packages)
+        if shipped is None and not self.config.path_configured:
+            shipped = self._shipped
+        return setuptools_package_finder(self.root, self.pyproject, self.config, shipped)
 
-    def plugin_finder(self, packages: list[str] | None = None) -> StaticPluginFinder:
+    def plugin_finder(self, shipped: Shipped | None = None) -> StaticPluginFinder:
         """The finder build-time discovery uses: static, importing only what it must."""
-        return StaticPluginFinder(self.package_finder(packages), root=self.root)
+        return StaticPluginFinder(self.package_finder(shipped), root=self.root)
 
     def egg_info_dirs(self) -> list[Path]:
         """Existing ``*.egg-info`` directories of the project (in its source path, or its root)."""

@@ -37,6 +37,7 @@ from plux.core._entry_points_text import (
 from plux.core.entrypoint import EntryPointDict
 
 from ._editable import editable_installs, update_editable_install
+from ._setuptools_layout import Shipped
 from ._static import StaticPluginFinder
 from .config import ConfigError, EntrypointBuildMode
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
@@ -83,9 +84,9 @@ def discover_for_distribution(dist: Any, project: Project) -> EntryPointTable:
     """Discover the plugins of the packages ``dist`` ships (once per distribution object)."""
     if dist in _discovered:
         return _discovered[dist]
-    packages = list(dist.packages) if dist.packages is not None else None
+    shipped = None if dist.packages is None else Shipped.of(dist.package_dir, list(dist.packages))
     try:
-        finder = project.plugin_finder(packages)
+        finder = project.plugin_finder(shipped)
         index = PluginIndexBuilder(finder).find_index()
     except (DiscoveryError, ConfigError) as e:
         raise setuptools.errors.SetupError(f"plux: {e}") from e
