@@ -11,10 +11,10 @@ from pathlib import Path
 from plux.build._editable import editable_installs, update_editable_install
 from plux.build.config import EntrypointBuildMode
 from plux.build.index import read_index_file, render_index
-from plux.build.project import INDEX_FILE, Project
+from plux.build.project import INDEX_FILE, Project, manual_mode_unwired
 from plux.core._entry_points_text import EntryPointTable
 
-from .index_diff import IndexDiff, diff_document, report_check
+from .index_diff import IndexDiff, compare_index, diff_document, report_check
 from .output import PROBLEM, CommandError, add_json_flag, print_json
 from .project_discovery import add_pattern_options, discover_project
 
@@ -68,6 +68,9 @@ def run_entrypoints(args: argparse.Namespace) -> int:
         if not manual and not exists:
             return _nothing_to_check(BUILD_HOOK_CHECK.format(index=shown), args.json)
         recorded = _read(target, shown) if exists else None
+        unwired = manual_mode_unwired(project)
+        if unwired:  # up to date or not, builds would install none of it
+            return _unwired(unwired, shown, recorded, index, args.json)
         advice = "and commit it" if manual else "to update it"
         return report_check(shown, recorded, index, args.json, advice)
     fmt = "ini" if manual else "json"
@@ -77,7 +80,7 @@ def run_entrypoints(args: argparse.Namespace) -> int:
     if old_text != text:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
-    notes = []
+    notes = [w for w in [manual_mode_unwired(project)] if w]
     if not manual and project.backend == "setuptools":
         notes.extend(_write_egg_info(project, index))
     updated = _update_editable_installs(project, index, previous)
@@ -113,6 +116,20 @@ def _read(target: Path, shown: str) -> EntryPointTable:
         return read_index_file(target)
     except ValueError as e:
         raise CommandError(f"{shown} cannot be read: {e}", PROBLEM, "index-file") from e
+
+
+def _unwired(
+    message: str,
+    shown: str,
+    recorded: EntryPointTable | None,
+    index: EntryPointTable,
+    as_json: bool,
+) -> int:
+    if as_json:
+        document = diff_document(shown, compare_index(recorded or {}, index))
+        print_json({**document, "ok": False, "error": message})
+    print(message, file=sys.stderr)
+    return 1
 
 
 def _nothing_to_check(message: str, as_json: bool) -> int:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 from plux.build.config import ConfigError, EntrypointBuildMode
 from plux.build.discovery import DiscoveryError
 from plux.build.index import read_index_file
-from plux.build.project import INDEX_FILE, Project
+from plux.build.project import INDEX_FILE, Project, manual_mode_unwired
 from plux.core._entry_points_text import EntryPointTable
 
 from .output import PROBLEM, CommandError, add_json_flag, plural, print_json
@@ -82,6 +83,8 @@ def run_show(args: argparse.Namespace) -> int:
         raise CommandError(str(e), PROBLEM, "project") from e
     config = project.config
     shown_index = str(index_path) if index_path is not None else None
+    # an index the build never reads is no truth about what gets installed
+    warnings = [w for w in [manual_mode_unwired(project)] if w]
     document: dict[str, Any] = {
         "project": str(project.root),
         "backend": backend,
@@ -94,6 +97,7 @@ def run_show(args: argparse.Namespace) -> int:
         },
         "index": shown_index,
         "entry_points": index,
+        "warnings": warnings,
     }
     if args.json:
         print_json(document)
@@ -110,4 +114,6 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"[{group}]")
         for name, value in entries.items():
             print(f"{name} = {value}")
+    for warning in warnings:
+        print(f"warning: {warning.removeprefix('plux: ')}", file=sys.stderr)
     return 0

@@ -3,7 +3,7 @@
 
 A child, because importing setuptools changes the process (it puts its vendored libraries on
 ``sys.path``, and reading ``setup.cfg`` changes the working directory for a while). Exit status
-3: setuptools is not installed; 1: setuptools cannot tell (its message on stderr).
+3: setuptools is not installed; 1: setuptools cannot tell (``{"error": ...}`` on stdout).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def main(root: str) -> int:
             dist.parse_config_files(filenames=found, ignore_option_errors=True)
             dist.set_defaults(name=False)
     except Exception as e:  # setuptools' errors have no common base
-        print(f"{type(e).__name__}: {e}", file=sys.stderr)
+        first_line = str(e).strip().partition("\n")[0]
+        print(json.dumps({"error": f"{type(e).__name__}: {first_line}"}))
         return 1
     print(json.dumps({"package_dir": dist.package_dir or {}, "packages": dist.packages or []}))
     return 0

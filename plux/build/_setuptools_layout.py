@@ -57,10 +57,13 @@ def shipped_by_setuptools(root: Path) -> Shipped | None:
     )
     if proc.returncode == 3:
         return None
-    if proc.returncode != 0:
-        error = proc.stderr.strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-        raise ConfigError(f"setuptools cannot tell which packages {root} ships: {error[0]}")
-    answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    try:
+        answer = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        answer = {"error": (proc.stderr.strip().splitlines() or ["no answer"])[-1]}
+    if proc.returncode != 0 or "error" in answer:
+        error = answer.get("error", f"exit status {proc.returncode}")
+        raise ConfigError(f"setuptools cannot tell which packages {root} ships: {error}")
     return Shipped.of(answer["package_dir"], sorted(answer["packages"]))
 
 

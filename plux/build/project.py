@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from ._static import StaticPluginFinder
 from .config import (
     PYPROJECT,
     BuildBackend,
+    EntrypointBuildMode,
     PluxConfiguration,
     determine_build_backend_from_pyproject_config,
     plux_config_of,
@@ -174,6 +176,36 @@ class Project:
             if (egg_info / INDEX_FILE).is_file():
                 return egg_info / INDEX_FILE
         return None
+
+
+def manual_mode_unwired(project: Project) -> str | None:
+    """The mistake if a setuptools project in manual mode does not hand its static file
+    (``plux.ini``) to setuptools, which then builds a distribution without entry points; None
+    if it does, or if that cannot be told (a ``setup.py`` without ``[project]`` is code)."""
+    config = project.config
+    if config.entrypoint_build_mode is not EntrypointBuildMode.MANUAL:
+        return None
+    if project.backend != "setuptools" or "project" not in project.pyproject:
+        return None
+    static = config.entrypoint_static_file
+    missing = []
+    if "entry-points" not in project.pyproject["project"].get("dynamic", []):
+        missing.append('"entry-points" in [project] dynamic')
+    dynamic = project.pyproject.get("tool", {}).get("setuptools", {}).get("dynamic", {})
+    files = dynamic.get("entry-points", {}).get("file") if isinstance(dynamic, dict) else None
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not any(_same_file(f, static) for f in files):
+        missing.append(f'entry-points = {{file = ["{static}"]}} in [tool.setuptools.dynamic]')
+    if not missing:
+        return None
+    return (
+        f"plux: {project.root / PYPROJECT} is in manual mode but does not hand {static} to "
+        f"setuptools, so its builds install no entry points: add {' and '.join(missing)}"
+    )
+
+
+def _same_file(a: object, b: str) -> bool:
+    return isinstance(a, str) and os.path.normpath(a) == os.path.normpath(b)
 
 
 def missing_static_file(root: Path, config: PluxConfiguration) -> str | None:

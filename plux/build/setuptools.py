@@ -42,7 +42,7 @@ from ._static import StaticPluginFinder
 from .config import ConfigError, EntrypointBuildMode
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from .index import PluginIndexBuilder, merge_tables, read_index_file, render_index
-from .project import INDEX_FILE, Project, missing_static_file
+from .project import INDEX_FILE, Project, manual_mode_unwired, missing_static_file
 
 LOG = logging.getLogger(__name__)
 
@@ -65,9 +65,9 @@ def write_plux_index(cmd: Any, basename: str, filename: str) -> None:
         return
     if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
         # setuptools reads the static file itself, and only warns (shown with -v) if it is missing
-        missing = missing_static_file(project.root, project.config)
-        if missing:
-            raise setuptools.errors.SetupError(missing)
+        mistake = missing_static_file(project.root, project.config) or manual_mode_unwired(project)
+        if mistake:
+            raise setuptools.errors.SetupError(mistake)
         return
     dist = cmd.distribution
     if shipped is not None:
