@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 from plux.build._editable import editable_installs, update_editable_install
-from plux.build.config import EntrypointBuildMode
 from plux.build.index import read_index_file, render_index
-from plux.build.project import INDEX_FILE, Project, manual_mode_unwired
+from plux.build.project import Project, manual_mode_unwired
 from plux.core._entry_points_text import EntryPointTable
 
 from .index_diff import IndexDiff, compare_index, diff_document, report_check
@@ -51,17 +50,13 @@ def add_command(
 def run_entrypoints(args: argparse.Namespace) -> int:
     """Write (or check) the project's index file and update its editable installs."""
     project, index = discover_project(args)
-    manual = project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL
-    if not manual and project.backend == "hatchling":
-        return _hatchling_build_hook(args, project, index)
+    manual = project.manual
     try:
-        target = (
-            project.root / project.config.entrypoint_static_file
-            if manual
-            else project.egg_info_dir() / INDEX_FILE
-        )
+        target = project.index_file()
     except ValueError as e:
         raise CommandError(str(e), PROBLEM, "project") from e
+    if target is None:
+        return _hatchling_build_hook(args, project, index)
     shown = os.path.relpath(target)
     exists = target.is_file()
     if args.check:

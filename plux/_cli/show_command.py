@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from plux.build.config import ConfigError, EntrypointBuildMode
+from plux.build.config import ConfigError
 from plux.build.discovery import DiscoveryError
 from plux.build.index import read_index_file
-from plux.build.project import INDEX_FILE, Project, manual_mode_unwired
+from plux.build.project import Project, manual_mode_unwired
 from plux.core._entry_points_text import EntryPointTable
 
 from .output import PROBLEM, CommandError, add_json_flag, plural, print_json
@@ -42,16 +42,11 @@ def add_command(
 
 def index_file(project: Project) -> Path | None:
     """The index file the build reads, if the project has one."""
-    config = project.config
-    if config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
-        path = project.root / config.entrypoint_static_file
-        return path if path.is_file() else None
-    if project.backend == "hatchling":
+    try:
+        path = project.index_file()
+    except ValueError:  # no name: setuptools' egg-info folder cannot be told, nor found
         return None
-    for egg_info in project.egg_info_dirs():
-        if (egg_info / INDEX_FILE).is_file():
-            return egg_info / INDEX_FILE
-    return None
+    return path if path is not None and path.is_file() else None
 
 
 def read_index(path: Path) -> EntryPointTable:

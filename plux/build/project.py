@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 INDEX_FILE = "plux.json"
+"""The build-hook index: in a setuptools project's egg-info folder (which an sdist carries), and
+kept beside an editable install's entry points."""
 PLUX_REQUIREMENT = "plux>=2.0.0.dev0"
 """What ``build-system.requires`` should say: a specifier naming a pre-release lets pip pick one."""
 
@@ -39,15 +41,20 @@ PLUX_REQUIREMENT = "plux>=2.0.0.dev0"
 class Project:
     """The project in ``root``: reads ``pyproject.toml`` once and answers questions about it."""
 
-    def __init__(self, root: str | Path = ".") -> None:
+    def __init__(self, root: str | Path = ".", backend: str | None = None) -> None:
+        """``backend``: the backend building the project, when a build hook knows it."""
         self.root = Path(root)
         self.pyproject: dict[str, Any] = read_pyproject(self.root)
         self.config: PluxConfiguration = plux_config_of(self.pyproject, self.root / PYPROJECT)
+        self._backend = backend
 
     @property
     def backend(self) -> str | None:
-        """``setuptools`` or ``hatchling``: ``[tool.plux] build_backend`` if set, else
-        ``[build-system] build-backend``; None for another backend or none at all."""
+        """``setuptools`` or ``hatchling``: the one building it (in a build hook), else
+        ``[tool.plux] build_backend`` if set, else ``[build-system] build-backend``; None for
+        another backend or none at all."""
+        if self._backend is not None:
+            return self._backend
         if self.config.build_backend is not BuildBackend.AUTO:
             return str(self.config.build_backend.value)
         declared = determine_build_backend_from_pyproject_config(self.pyproject)
@@ -124,24 +131,30 @@ class Project:
         shipped = None if self.config.path_configured else self._shipped
         return source_path(self.root, self.pyproject, self.config, shipped)
 
-    def package_finder(self, shipped: Shipped | None = None) -> PackageFinder:
+    def package_finder(
+        self, shipped: Shipped | None = None, name: str | None = None
+    ) -> PackageFinder:
         """The packages to scan: those the project's build backend ships, by that backend's
         rules (:mod:`.hatch_layout` for hatchling, :mod:`.setuptools_layout` otherwise; during a
         setuptools build, ``shipped`` is what the distribution ships, else the installed
         setuptools is asked). Build hooks and the command line both ask here, so they scan the
-        same packages.
+        same packages. ``name`` is the project's name where the build knows it (hatchling's
+        default packages are named after it).
 
         :raises ConfigError: if the backend's layout cannot be followed.
         """
         if self.backend == "hatchling":
-            return hatch_package_finder(self.root, self.name or "", self.pyproject, self.config)
+            name = name or self.name or ""
+            return hatch_package_finder(self.root, name, self.pyproject, self.config)
         if shipped is None and not self.config.path_configured:
             shipped = self._shipped
         return setuptools_package_finder(self.root, self.pyproject, self.config, shipped)
 
-    def plugin_finder(self, shipped: Shipped | None = None) -> StaticPluginFinder:
+    def plugin_finder(
+        self, shipped: Shipped | None = None, name: str | None = None
+    ) -> StaticPluginFinder:
         """The finder build-time discovery uses: static, importing only what it must."""
-        return StaticPluginFinder(self.package_finder(shipped), root=self.root)
+        return StaticPluginFinder(self.package_finder(shipped, name), root=self.root)
 
     def egg_info_dirs(self) -> list[Path]:
         """Existing ``*.egg-info`` directories of the project (in its source path, or its root)."""
@@ -163,6 +176,26 @@ class Project:
         if expected is None:
             raise ValueError(f"cannot tell the project name of {self.root}: set [project] name")
         return self.root / self.source_path() / expected
+
+    @property
+    def manual(self) -> bool:
+        """Whether the project is in manual mode (``plux entrypoints`` writes a static file that
+        the project hands to its backend)."""
+        return self.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL
+
+    def index_file(self) -> Path | None:
+        """The index file this project's build reads and ``plux entrypoints`` writes: the
+        static file (``plux.ini``) in manual mode, ``<name>.egg-info/plux.json`` for setuptools
+        in build-hook mode; None for hatchling in build-hook mode, which discovers during every
+        build and keeps none.
+
+        :raises ValueError: if the egg-info folder cannot be told (the project has no name).
+        """
+        if self.manual:
+            return self.root / self.config.entrypoint_static_file
+        if self.backend == "hatchling":
+            return None
+        return self.egg_info_dir() / INDEX_FILE
 
     def is_sdist(self) -> bool:
         """Whether ``root`` is an unpacked source distribution (it has ``PKG-INFO``)."""

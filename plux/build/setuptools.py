@@ -39,7 +39,7 @@ from plux.core.entrypoint import EntryPointDict
 from ._editable import editable_installs, update_editable_install
 from ._setuptools_layout import Shipped
 from ._static import StaticPluginFinder
-from .config import ConfigError, EntrypointBuildMode
+from .config import ConfigError
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from .index import PluginIndexBuilder, merge_tables, read_index_file, render_index
 from .project import INDEX_FILE, Project, manual_mode_unwired, missing_static_file
@@ -63,7 +63,7 @@ def write_plux_index(cmd: Any, basename: str, filename: str) -> None:
     shipped = project.shipped_index()
     if not project.uses_plux(Path(filename), shipped):
         return
-    if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
+    if project.manual:
         # setuptools reads the static file itself, and only warns (shown with -v) if it is missing
         mistake = missing_static_file(project.root, project.config) or manual_mode_unwired(project)
         if mistake:
@@ -226,7 +226,7 @@ def load_entry_points(
     :raises ValueError: if an entry of ``merge`` is not ``name = value``.
     """
     project = Project(os.getcwd())
-    index = _shipped_entry_points(project) if project.is_sdist() else None
+    index = _shipped_entry_points(project)
     if index is None:
         index = _find_index(where, exclude, include)
     extra, errors = read_entry_point_table(merge or {}, "merge")
@@ -239,10 +239,14 @@ def load_entry_points(
 
 
 def _shipped_entry_points(project: Project) -> EntryPointTable | None:
-    for egg_info in project.egg_info_dirs():
-        for name in (INDEX_FILE, "entry_points.txt"):
-            if (egg_info / name).is_file():
-                return read_index_file(egg_info / name)
+    """The entry points an unpacked sdist carries: its ``plux.json``, else its egg-info's
+    ``entry_points.txt`` (an sdist built by plux 1.x)."""
+    shipped = project.shipped_index()
+    if shipped is not None:
+        return read_index_file(shipped)
+    for egg_info in project.egg_info_dirs() if project.is_sdist() else []:
+        if (egg_info / "entry_points.txt").is_file():
+            return read_index_file(egg_info / "entry_points.txt")
     return None
 
 
