@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from plux.core._module_source import find_module_source
 from plux.core._parsing import parse_source, read_source
 
 
@@ -147,13 +148,16 @@ class SourceLocator:
     """Finds the source file of a module by name, without importing anything.
 
     The project's own modules come first; other modules are looked up on ``sys.path`` (plain
-    directories only), so that names imported from installed distributions can be followed too.
+    directories only) by the path finder's rules (a regular package wins over a namespace
+    portion, an extension module has no source), so that names imported from installed
+    distributions can be followed too.
     """
 
     def __init__(self, project: Iterable[ModuleSource], search_path: Iterable[str] | None = None):
         self.modules: dict[str, ModuleSource] = {m.name: m for m in project}
         self.search_path = [p for p in (sys.path if search_path is None else search_path)]
         self._misses: set[str] = set()
+        self._listings: dict[str, frozenset[str] | None] = {}
 
     def find(self, name: str) -> ModuleSource | None:
         """Return the module ``name`` if its Python source can be found, else None."""
@@ -168,18 +172,12 @@ class SourceLocator:
         return found
 
     def _search(self, name: str) -> ModuleSource | None:
-        parts = name.split(".")
-        if not all(part.isidentifier() for part in parts):
+        if not all(part.isidentifier() for part in name.split(".")):
             return None
-        for entry in self.search_path:
-            base = Path(entry or os.curdir).joinpath(*parts)
-            init = base / "__init__.py"
-            if init.is_file():
-                return ModuleSource(name, init, is_package=True)
-            module = base.with_name(base.name + ".py")
-            if module.is_file():
-                return ModuleSource(name, module)
-        return None
+        found = find_module_source(name, self.search_path, self._listings)
+        if found is None:
+            return None
+        return ModuleSource(name, Path(found), is_package=os.path.basename(found) == "__init__.py")
 
 
 @dataclass
