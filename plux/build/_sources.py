@@ -9,7 +9,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from plux.core._module_source import find_module_source
 from plux.core._parsing import parse_source, read_source
@@ -58,48 +57,6 @@ def relative_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-class BindingKind(enum.IntEnum):
-    """How a module-level name got its value; lower sorts first when choosing a plugin's home."""
-
-    CREATE = 0
-    """``def``/``class``, or an assignment from an expression that makes a new object."""
-    ALIAS = 1
-    """An assignment from another name (``alias = original``, ``x = mod.attr``)."""
-    IMPORT = 2
-    """An ``import`` statement: the object lives elsewhere."""
-
-
-class Binding(NamedTuple):
-    """How and on which line a module-level name was (last) bound."""
-
-    kind: BindingKind
-    lineno: int
-
-
-def module_bindings(tree: ast.Module) -> dict[str, Binding]:
-    """Classify every module-level name by its last binding (statements in ``if``/``try`` count)."""
-    kinds: dict[str, Binding] = {}
-    for stmt in iter_module_statements(tree.body):
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            for alias in stmt.names:
-                if alias.name != "*":
-                    bound = alias.asname or alias.name.partition(".")[0]
-                    kinds[bound] = Binding(BindingKind.IMPORT, stmt.lineno)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            kinds[stmt.name] = Binding(BindingKind.CREATE, stmt.lineno)
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            kind = (
-                BindingKind.ALIAS
-                if isinstance(stmt.value, (ast.Name, ast.Attribute))
-                else BindingKind.CREATE
-            )
-            for target in targets:
-                for name in assigned_names(target):
-                    kinds[name] = Binding(kind, stmt.lineno)
-    return kinds
-
-
 def iter_module_statements(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
     """Every statement that runs at module level, descending into ``if``/``try``/``with``/loops."""
     for stmt in body:
@@ -131,17 +88,6 @@ def nested_bodies(stmt: ast.stmt) -> list[list[ast.stmt]]:
 _TRY_TYPES: tuple[type[ast.stmt], ...] = tuple(
     t for t in (ast.Try, getattr(ast, "TryStar", None)) if isinstance(t, type)
 )
-
-
-def assigned_names(target: ast.expr) -> list[str]:
-    """The plain names an assignment target binds (``a``, ``a, b``; not ``a.b`` or ``a[0]``)."""
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [name for element in target.elts for name in assigned_names(element)]
-    if isinstance(target, ast.Starred):
-        return assigned_names(target.value)
-    return []
 
 
 class SourceLocator:
@@ -180,24 +126,55 @@ class SourceLocator:
         return ModuleSource(name, Path(found), is_package=os.path.basename(found) == "__init__.py")
 
 
+class BindingKind(enum.IntEnum):
+    """How a module-level name got its value; lower sorts first when choosing a plugin's home."""
+
+    CREATE = 0
+    """``def``/``class``, or an assignment from an expression that makes a new object."""
+    ALIAS = 1
+    """An assignment from another name (``alias = original``, ``x = mod.attr``)."""
+    IMPORT = 2
+    """An ``import`` statement: the object lives elsewhere."""
+
+
 @dataclass
 class NameBinding:
     """One binding of a module-level name, as the source writes it."""
 
     kind: str  # "def", "assign", "import" (module), "from" (module attribute), "unknown"
-    node: ast.AST
+    statement: ast.stmt
     target: str = ""  # module for "import"/"from"
     attr: str = ""  # attribute for "from"
+    value: ast.expr | None = None  # the assigned expression for "assign"
+
+    @property
+    def lineno(self) -> int:
+        return self.statement.lineno
+
+    @property
+    def home_rank(self) -> BindingKind:
+        """How this binding ranks as the home of the object it binds."""
+        if self.kind in ("import", "from"):
+            return BindingKind.IMPORT
+        if isinstance(self.value, (ast.Name, ast.Attribute)):
+            return BindingKind.ALIAS
+        return BindingKind.CREATE
 
 
 class ModuleTable:
-    """A module's top-level names and what binds each (statements in ``if``/``try`` count)."""
+    """A module's top-level names and what binds each (statements in ``if``/``try`` count), in
+    the order the statements run."""
 
     def __init__(self, source: ModuleSource) -> None:
         self.bindings: dict[str, list[NameBinding]] = {}
         self.star_imports: list[str] = []
         for stmt in iter_module_statements(source.tree.body):
             self._add(source, stmt)
+
+    def last(self, name: str) -> NameBinding | None:
+        """The binding of ``name`` that runs last, if any."""
+        bindings = self.bindings.get(name)
+        return bindings[-1] if bindings else None
 
     def _bind(self, name: str, binding: NameBinding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -225,7 +202,7 @@ class ModuleTable:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    self._bind(target.id, NameBinding("assign", stmt.value))
+                    self._bind(target.id, NameBinding("assign", stmt, value=stmt.value))
                 else:  # unpacking: the names are bound, but to what is not followed
                     self._bind_unknown(target, stmt)
         elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):

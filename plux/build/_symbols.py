@@ -184,7 +184,7 @@ class SymbolResolver:
         return NOT_FOUND
 
     def _follow(self, module: str, binding: NameBinding) -> Value:
-        node = binding.node
+        node = binding.statement
         if binding.kind == "def":
             assert isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
             return Def(module, node.name, node)
@@ -193,10 +193,10 @@ class SymbolResolver:
         if binding.kind == "from":
             return self.attribute(ModuleRef(binding.target), binding.attr)
         if binding.kind == "unknown":
-            line = getattr(node, "lineno", "?")
+            line = binding.lineno
             return Opaque(f"{module} binds a name by unpacking, a loop or del (line {line})")
-        assert isinstance(node, ast.expr)
-        return self.evaluate(module, node)
+        assert binding.value is not None
+        return self.evaluate(module, binding.value)
 
     def attribute(self, base: Value, attr: str) -> Value:
         """What ``base.attr`` stands for."""
