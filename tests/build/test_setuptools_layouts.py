@@ -7,19 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from integration_support import PLUX_REQUIREMENT, Venv, write
+from integration_support import Venv, write
+
+from .test_setuptools_integration import pyproject
 
 pytestmark = pytest.mark.integration
-
-HEAD = f"""
-[build-system]
-requires = ["setuptools>=77", "{PLUX_REQUIREMENT}"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "{{name}}"
-version = "1.0"
-"""
 
 # One plugin per package folder; the layouts decide which of them a build ships.
 PLUGIN = """
@@ -62,7 +54,7 @@ SETUP_CFG = {
 def make(root: Path, layout: str) -> Path:
     name = f"lay-{layout}"
     extra, folders = LAYOUTS[layout]
-    files = {"pyproject.toml": HEAD.format(name=name) + extra}
+    files = {"pyproject.toml": pyproject(name) + extra}
     if layout in SETUP_CFG:
         files["setup.cfg"] = SETUP_CFG[layout]
     for folder in folders:
