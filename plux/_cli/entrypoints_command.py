@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 from plux.build._editable import editable_installs, update_editable_install
-from plux.build.config import EntrypointBuildMode
 from plux.build.index import read_index_file, render_index
-from plux.build.project import INDEX_FILE, Project
+from plux.build.project import Project, manual_mode_unwired
 from plux.core._entry_points_text import EntryPointTable
 
-from .index_diff import IndexDiff, diff_document, report_check
+from .index_diff import IndexDiff, compare_index, diff_document, report_check
 from .output import PROBLEM, CommandError, add_json_flag, print_json
 from .project_discovery import add_pattern_options, discover_project
 
@@ -51,23 +50,22 @@ def add_command(
 def run_entrypoints(args: argparse.Namespace) -> int:
     """Write (or check) the project's index file and update its editable installs."""
     project, index = discover_project(args)
-    manual = project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL
-    if not manual and project.backend == "hatchling":
-        return _hatchling_build_hook(args, project, index)
+    manual = project.manual
     try:
-        target = (
-            project.root / project.config.entrypoint_static_file
-            if manual
-            else project.egg_info_dir() / INDEX_FILE
-        )
+        target = project.index_file()
     except ValueError as e:
         raise CommandError(str(e), PROBLEM, "project") from e
+    if target is None:
+        return _hatchling_build_hook(args, project, index)
     shown = os.path.relpath(target)
     exists = target.is_file()
     if args.check:
         if not manual and not exists:
             return _nothing_to_check(BUILD_HOOK_CHECK.format(index=shown), args.json)
         recorded = _read(target, shown) if exists else None
+        unwired = manual_mode_unwired(project)
+        if unwired:  # up to date or not, builds would install none of it
+            return _unwired(unwired, shown, recorded, index, args.json)
         advice = "and commit it" if manual else "to update it"
         return report_check(shown, recorded, index, args.json, advice)
     fmt = "ini" if manual else "json"
@@ -77,7 +75,7 @@ def run_entrypoints(args: argparse.Namespace) -> int:
     if old_text != text:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text)
-    notes = []
+    notes = [w for w in [manual_mode_unwired(project)] if w]
     if not manual and project.backend == "setuptools":
         notes.extend(_write_egg_info(project, index))
     updated = _update_editable_installs(project, index, previous)
@@ -113,6 +111,20 @@ def _read(target: Path, shown: str) -> EntryPointTable:
         return read_index_file(target)
     except ValueError as e:
         raise CommandError(f"{shown} cannot be read: {e}", PROBLEM, "index-file") from e
+
+
+def _unwired(
+    message: str,
+    shown: str,
+    recorded: EntryPointTable | None,
+    index: EntryPointTable,
+    as_json: bool,
+) -> int:
+    if as_json:
+        document = diff_document(shown, compare_index(recorded or {}, index))
+        print_json({**document, "ok": False, "error": message})
+    print(message, file=sys.stderr)
+    return 1
 
 
 def _nothing_to_check(message: str, as_json: bool) -> int:

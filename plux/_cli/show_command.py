@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-from plux.build.config import ConfigError, EntrypointBuildMode
+from plux.build.config import ConfigError
 from plux.build.discovery import DiscoveryError
 from plux.build.index import read_index_file
-from plux.build.project import INDEX_FILE, Project
+from plux.build.project import Project, manual_mode_unwired
 from plux.core._entry_points_text import EntryPointTable
 
 from .output import PROBLEM, CommandError, add_json_flag, plural, print_json
@@ -41,16 +42,11 @@ def add_command(
 
 def index_file(project: Project) -> Path | None:
     """The index file the build reads, if the project has one."""
-    config = project.config
-    if config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
-        path = project.root / config.entrypoint_static_file
-        return path if path.is_file() else None
-    if project.backend == "hatchling":
+    try:
+        path = project.index_file()
+    except ValueError:  # no name: setuptools' egg-info folder cannot be told, nor found
         return None
-    for egg_info in project.egg_info_dirs():
-        if (egg_info / INDEX_FILE).is_file():
-            return egg_info / INDEX_FILE
-    return None
+    return path if path is not None and path.is_file() else None
 
 
 def read_index(path: Path) -> EntryPointTable:
@@ -82,6 +78,8 @@ def run_show(args: argparse.Namespace) -> int:
         raise CommandError(str(e), PROBLEM, "project") from e
     config = project.config
     shown_index = str(index_path) if index_path is not None else None
+    # an index the build never reads is no truth about what gets installed
+    warnings = [w for w in [manual_mode_unwired(project)] if w]
     document: dict[str, Any] = {
         "project": str(project.root),
         "backend": backend,
@@ -94,6 +92,7 @@ def run_show(args: argparse.Namespace) -> int:
         },
         "index": shown_index,
         "entry_points": index,
+        "warnings": warnings,
     }
     if args.json:
         print_json(document)
@@ -110,4 +109,6 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"[{group}]")
         for name, value in entries.items():
             print(f"{name} = {value}")
+    for warning in warnings:
+        print(f"warning: {warning.removeprefix('plux: ')}", file=sys.stderr)
     return 0

@@ -28,11 +28,11 @@ from plux.core._entry_points_text import (
 )
 
 from .index import read_index_file, render_index
+from .project import INDEX_FILE
 
 LOG = logging.getLogger(__name__)
 
 ENTRY_POINTS = "entry_points.txt"
-INDEX_FILE = "plux.json"
 
 
 def editable_installs(project_root: str | Path, search_path: list[str]) -> list[Path]:

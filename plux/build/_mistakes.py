@@ -5,7 +5,13 @@ from __future__ import annotations
 import ast
 import difflib
 
-__all__ = ["bare_plugin_decorator", "misspelt_name", "nameless_plugin_class"]
+__all__ = [
+    "bare_plugin_decorator",
+    "misspelt_name",
+    "nameless_plugin_class",
+    "namespaceless_plugin_class",
+    "spec_in_container",
+]
 
 # Below this, a string attribute is taken to be something else than a misspelt ``name``.
 _TYPO_CUTOFF = 0.75
@@ -42,4 +48,22 @@ def nameless_plugin_class(where: str, node: ast.ClassDef) -> str:
     return (
         f"{where}: plugin class {node.name} sets a namespace but no name, and no class derives "
         "from it: it is not a plugin; set name = ... (or ignore this for a base meant for others)"
+    )
+
+
+def namespaceless_plugin_class(where: str, node: ast.ClassDef) -> str:
+    """The warning for a class with a name, no namespace, and no subclass in the project."""
+    return (
+        f"{where}: plugin class {node.name} sets a name but no namespace, and no class derives "
+        "from it: it is not a plugin; set namespace = ... (or ignore this for a base meant for "
+        "others)"
+    )
+
+
+def spec_in_container(where: str, container: ast.expr) -> str:
+    """The warning for a ``PluginSpec`` kept in a module-level list, tuple, set or dict."""
+    kind = type(container).__name__.lower()
+    return (
+        f"{where}: a PluginSpec kept in a {kind} is not discovered (an entry point names a "
+        "module attribute): bind it to a module-level name, NAME = PluginSpec(...)"
     )

@@ -156,7 +156,7 @@ class SimplePackageFinder(_FolderPackageFinder):
             # a folder that cannot be read might hold plugins: never skip it silently
             raise self.unreadable_folder(directory, e) from e
         for child in children:
-            if not child.name.isidentifier() or child.name == "__pycache__":
+            if not child.name.isidentifier() or is_tool_folder(child, top=not parents):
                 continue
             if child.is_symlink():
                 links.append((child, parents))
@@ -194,6 +194,27 @@ class SimplePackageFinder(_FolderPackageFinder):
         sub-package.
         """
         return self.selection.exclude(name) and self.selection.exclude(f"{name}.*")
+
+
+# What builds write below a project (setuptools' build/, build's and twine's dist/); a regular
+# package of that name (one with __init__.py) is still a package.
+_OUTPUT_FOLDERS = frozenset({"build", "dist"})
+
+
+def is_tool_folder(folder: Path, top: bool = True) -> bool:
+    """Whether ``folder`` holds what tools made rather than the project's packages: a build
+    output (``build/``, ``dist/``; directly below the folder scanned), a virtual environment,
+    or ``__pycache__``. Hidden folders (``.tox``, ``.nox``, ``.venv``) and ``*.egg-info`` are
+    no package names, so no walk enters them either.
+    """
+    if folder.name == "__pycache__":
+        return True
+    try:
+        if (folder / "pyvenv.cfg").is_file():
+            return True
+        return top and folder.name in _OUTPUT_FOLDERS and not (folder / "__init__.py").is_file()
+    except OSError:
+        return False  # the walk reports a folder it cannot read
 
 
 def _pattern_root(path: str, root: str | None) -> str:

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
+from plux.core._module_source import find_module_source
 from plux.core._parsing import parse_source, read_source
 
 
@@ -57,48 +57,6 @@ def relative_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-class BindingKind(enum.IntEnum):
-    """How a module-level name got its value; lower sorts first when choosing a plugin's home."""
-
-    CREATE = 0
-    """``def``/``class``, or an assignment from an expression that makes a new object."""
-    ALIAS = 1
-    """An assignment from another name (``alias = original``, ``x = mod.attr``)."""
-    IMPORT = 2
-    """An ``import`` statement: the object lives elsewhere."""
-
-
-class Binding(NamedTuple):
-    """How and on which line a module-level name was (last) bound."""
-
-    kind: BindingKind
-    lineno: int
-
-
-def module_bindings(tree: ast.Module) -> dict[str, Binding]:
-    """Classify every module-level name by its last binding (statements in ``if``/``try`` count)."""
-    kinds: dict[str, Binding] = {}
-    for stmt in iter_module_statements(tree.body):
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            for alias in stmt.names:
-                if alias.name != "*":
-                    bound = alias.asname or alias.name.partition(".")[0]
-                    kinds[bound] = Binding(BindingKind.IMPORT, stmt.lineno)
-        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            kinds[stmt.name] = Binding(BindingKind.CREATE, stmt.lineno)
-        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            kind = (
-                BindingKind.ALIAS
-                if isinstance(stmt.value, (ast.Name, ast.Attribute))
-                else BindingKind.CREATE
-            )
-            for target in targets:
-                for name in assigned_names(target):
-                    kinds[name] = Binding(kind, stmt.lineno)
-    return kinds
-
-
 def iter_module_statements(body: Iterable[ast.stmt]) -> Iterable[ast.stmt]:
     """Every statement that runs at module level, descending into ``if``/``try``/``with``/loops."""
     for stmt in body:
@@ -132,28 +90,20 @@ _TRY_TYPES: tuple[type[ast.stmt], ...] = tuple(
 )
 
 
-def assigned_names(target: ast.expr) -> list[str]:
-    """The plain names an assignment target binds (``a``, ``a, b``; not ``a.b`` or ``a[0]``)."""
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [name for element in target.elts for name in assigned_names(element)]
-    if isinstance(target, ast.Starred):
-        return assigned_names(target.value)
-    return []
-
-
 class SourceLocator:
     """Finds the source file of a module by name, without importing anything.
 
     The project's own modules come first; other modules are looked up on ``sys.path`` (plain
-    directories only), so that names imported from installed distributions can be followed too.
+    directories only) by the path finder's rules (a regular package wins over a namespace
+    portion, an extension module has no source), so that names imported from installed
+    distributions can be followed too.
     """
 
     def __init__(self, project: Iterable[ModuleSource], search_path: Iterable[str] | None = None):
         self.modules: dict[str, ModuleSource] = {m.name: m for m in project}
         self.search_path = [p for p in (sys.path if search_path is None else search_path)]
         self._misses: set[str] = set()
+        self._listings: dict[str, frozenset[str] | None] = {}
 
     def find(self, name: str) -> ModuleSource | None:
         """Return the module ``name`` if its Python source can be found, else None."""
@@ -168,18 +118,23 @@ class SourceLocator:
         return found
 
     def _search(self, name: str) -> ModuleSource | None:
-        parts = name.split(".")
-        if not all(part.isidentifier() for part in parts):
+        if not all(part.isidentifier() for part in name.split(".")):
             return None
-        for entry in self.search_path:
-            base = Path(entry or os.curdir).joinpath(*parts)
-            init = base / "__init__.py"
-            if init.is_file():
-                return ModuleSource(name, init, is_package=True)
-            module = base.with_name(base.name + ".py")
-            if module.is_file():
-                return ModuleSource(name, module)
-        return None
+        found = find_module_source(name, self.search_path, self._listings)
+        if found is None:
+            return None
+        return ModuleSource(name, Path(found), is_package=os.path.basename(found) == "__init__.py")
+
+
+class BindingKind(enum.IntEnum):
+    """How a module-level name got its value; lower sorts first when choosing a plugin's home."""
+
+    CREATE = 0
+    """``def``/``class``, or an assignment from an expression that makes a new object."""
+    ALIAS = 1
+    """An assignment from another name (``alias = original``, ``x = mod.attr``)."""
+    IMPORT = 2
+    """An ``import`` statement: the object lives elsewhere."""
 
 
 @dataclass
@@ -187,13 +142,28 @@ class NameBinding:
     """One binding of a module-level name, as the source writes it."""
 
     kind: str  # "def", "assign", "import" (module), "from" (module attribute), "unknown"
-    node: ast.AST
+    statement: ast.stmt
     target: str = ""  # module for "import"/"from"
     attr: str = ""  # attribute for "from"
+    value: ast.expr | None = None  # the assigned expression for "assign"
+
+    @property
+    def lineno(self) -> int:
+        return self.statement.lineno
+
+    @property
+    def home_rank(self) -> BindingKind:
+        """How this binding ranks as the home of the object it binds."""
+        if self.kind in ("import", "from"):
+            return BindingKind.IMPORT
+        if isinstance(self.value, (ast.Name, ast.Attribute)):
+            return BindingKind.ALIAS
+        return BindingKind.CREATE
 
 
 class ModuleTable:
-    """A module's top-level names and what binds each (statements in ``if``/``try`` count)."""
+    """A module's top-level names and what binds each (statements in ``if``/``try`` count), in
+    the order the statements run."""
 
     def __init__(self, source: ModuleSource) -> None:
         self.bindings: dict[str, list[NameBinding]] = {}
@@ -201,12 +171,18 @@ class ModuleTable:
         for stmt in iter_module_statements(source.tree.body):
             self._add(source, stmt)
 
+    def last(self, name: str) -> NameBinding | None:
+        """The binding of ``name`` that runs last, if any."""
+        bindings = self.bindings.get(name)
+        return bindings[-1] if bindings else None
+
     def _bind(self, name: str, binding: NameBinding) -> None:
         self.bindings.setdefault(name, []).append(binding)
 
     def _add(self, source: ModuleSource, stmt: ast.stmt) -> None:
         if isinstance(stmt, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            self._bind(stmt.name, NameBinding("def", stmt))
+            if not is_overload(stmt):  # typing's overloads only describe the real definition
+                self._bind(stmt.name, NameBinding("def", stmt))
         elif isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
@@ -226,7 +202,7 @@ class ModuleTable:
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Name):
-                    self._bind(target.id, NameBinding("assign", stmt.value))
+                    self._bind(target.id, NameBinding("assign", stmt, value=stmt.value))
                 else:  # unpacking: the names are bound, but to what is not followed
                     self._bind_unknown(target, stmt)
         elif isinstance(stmt, (ast.AugAssign, ast.For, ast.AsyncFor)):
@@ -239,6 +215,17 @@ class ModuleTable:
         for node in ast.walk(target):
             if isinstance(node, ast.Name):
                 self._bind(node.id, NameBinding("unknown", stmt))
+
+
+def is_overload(node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """Whether ``node`` is decorated with ``@overload`` (``typing``'s, however imported)."""
+    for decorator in node.decorator_list:
+        name = decorator.attr if isinstance(decorator, ast.Attribute) else None
+        if isinstance(decorator, ast.Name):
+            name = decorator.id
+        if name == "overload":
+            return True
+    return False
 
 
 def absolute_module(source: ModuleSource, module: str | None, level: int) -> str:

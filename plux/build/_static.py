@@ -13,7 +13,13 @@ from typing import Any
 
 from plux.core.plugin import Plugin, PluginFinder, PluginSpec, PluginSpecResolver
 
-from ._mistakes import bare_plugin_decorator, misspelt_name, nameless_plugin_class
+from ._mistakes import (
+    bare_plugin_decorator,
+    misspelt_name,
+    nameless_plugin_class,
+    namespaceless_plugin_class,
+    spec_in_container,
+)
 from ._sources import (
     ModuleSource,
     SourceLocator,
@@ -24,7 +30,7 @@ from ._sources import (
     relative_path,
     simple_assignment,
 )
-from ._symbols import NOT_FOUND, Const, Def, External, Root, SymbolResolver, Value
+from ._symbols import NOT_FOUND, Const, Def, External, Opaque, Root, SymbolResolver, Value
 from .discovery import (
     DiscoveredSpec,
     DiscoveryError,
@@ -59,8 +65,11 @@ class ModuleVerdict:
     """Names the source could not follow and that were taken to make no plugin."""
     errors: list[str] = field(default_factory=list)
     """Mistakes the source shows (``file:line: what``) that fail the build."""
-    nameless: list[tuple[Def, str]] = field(default_factory=list)
-    """Plugin classes with a namespace, no name and no use in their module, with the warning."""
+    incomplete: list[tuple[Def, str]] = field(default_factory=list)
+    """Plugin classes with a namespace or a name but not both, and no use in their module, with
+    the warning (given unless a class of the project derives from them)."""
+    warnings: list[str] = field(default_factory=list)
+    """Mistakes the source shows (``file:line: what``) that lose a plugin but fail no build."""
 
     @property
     def needs_import(self) -> bool:
@@ -114,9 +123,9 @@ class ModuleAnalyzer:
         self.bound_names = table.bindings if table else {}
         for stmt, conditional in executed_statements(tree.body):
             self._statement(verdict, stmt, conditional)
-        if verdict.nameless:  # a class the module uses (say as a factory) is meant as it is
+        if verdict.incomplete:  # a class the module uses (say as a factory) is meant as it is
             used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-            verdict.nameless = [(c, w) for c, w in verdict.nameless if c.qualname not in used]
+            verdict.incomplete = [(c, w) for c, w in verdict.incomplete if c.qualname not in used]
         verdict.import_reasons = list(dict.fromkeys(verdict.import_reasons))
         verdict.notes = list(dict.fromkeys(verdict.notes))
         return verdict
@@ -132,11 +141,23 @@ class ModuleAnalyzer:
                 self._class(verdict, stmt, conditional)
             return
         simple = simple_assignment(stmt)
-        for call in calls_in(evaluated_expressions(stmt)):
+        expressions = evaluated_expressions(stmt)
+        held = {
+            id(element): node
+            for expression in expressions
+            for node in ast.walk(expression)
+            if isinstance(node, (ast.List, ast.Tuple, ast.Set, ast.Dict))
+            for element in (node.values if isinstance(node, ast.Dict) else node.elts)
+        }
+        for call in calls_in(expressions):
             callee = self.resolver.evaluate(module.name, call.func)
             if callee == Root("PluginSpec") and simple is not None and call is simple[1]:
                 if not conditional and self._spec(verdict, simple[0], call):
                     continue
+            if callee == Root("PluginSpec") and id(call) in held:
+                where = self._where(module, call)
+                verdict.warnings.append(spec_in_container(where, held[id(call)]))
+                continue
             self._use(verdict, call, callee, "a call")
 
     def _use(self, verdict: ModuleVerdict, node: ast.expr, callee: Value, how: str) -> None:
@@ -151,6 +172,11 @@ class ModuleAnalyzer:
             verdict.import_reasons.append(f"{where}: class made with type(): {text}")
         elif self.resolver.is_maker(callee):
             verdict.import_reasons.append(f"{where}: uses plugin maker in {how}: {text}")
+        elif isinstance(callee, Opaque) and not callee.inert and how == "a decorator":
+            # a decorator may turn what it decorates into a plugin: import to tell, never drop
+            verdict.import_reasons.append(
+                f"{where}: cannot tell from source what this decorator makes ({callee.why}): {text}"
+            )
         elif isinstance(callee, External) and not callee.safe:
             verdict.notes.append(
                 f"{where}: {callee.qualname} is not installed here; taken to make no plugin"
@@ -272,7 +298,9 @@ class ModuleAnalyzer:
             if typo:
                 verdict.errors.append(typo)
             else:
-                verdict.nameless.append((cls, nameless_plugin_class(where, node)))
+                verdict.incomplete.append((cls, nameless_plugin_class(where, node)))
+        if _is_text(name) and _is_abstract(namespace):
+            verdict.incomplete.append((cls, namespaceless_plugin_class(where, node)))
         if _is_abstract(namespace) or _is_abstract(name):
             return  # a Plugin without a namespace or a name is an abstract base
         if conditional or not (_is_text(namespace) and _is_text(name)):
@@ -322,9 +350,11 @@ class StaticPluginFinder(PluginFinder):
         for verdict in self.verdicts:
             for note in verdict.notes:
                 LOG.info("%s", note)
-            for cls, warning in verdict.nameless:
+            for cls, warning in verdict.incomplete:
                 if cls not in analyzer.derived:
                     LOG.warning("plux: %s", warning)
+            for warning in verdict.warnings:
+                LOG.warning("plux: %s", warning)
         return self.verdicts
 
     def find_plugins(self) -> list[PluginSpec]:

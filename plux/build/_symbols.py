@@ -106,6 +106,9 @@ class Opaque:
     """Something the source does not tell (a call's result, a name bound twice, ...)."""
 
     why: str
+    inert: bool = False
+    """Made only by code that calls no plugin maker (what a plain function returns, its
+    attributes): it cannot make a plugin, though its value is unknown."""
 
 
 NOT_FOUND = Opaque("not found")
@@ -144,6 +147,9 @@ class SymbolResolver:
         if key in self._lookups:
             return self._lookups[key]
         if key in self._active:
+            # ``from pkg import sub`` in pkg/__init__.py binds the submodule itself
+            if self.locator.find(f"{module}.{name}") is not None:
+                return ModuleRef(f"{module}.{name}")
             return Opaque(f"{module}.{name} refers to itself")
         self._active.add(key)
         try:
@@ -160,6 +166,11 @@ class SymbolResolver:
                 return External(f"{module}.{name}", safe=False)
             return Opaque(f"{module} could not be read")
         bindings = table.bindings.get(name, [])
+        if len({(b.kind, b.target, b.attr) for b in bindings if b.kind in ("import", "from")}) == 1:
+            # ``import a.b`` then ``import a.c`` bind ``a`` twice, to the same module
+            bindings = (
+                bindings[:1] if all(b.kind in ("import", "from") for b in bindings) else bindings
+            )
         if len(bindings) > 1:
             return Opaque(f"{module}.{name} is bound more than once")
         if bindings:
@@ -173,7 +184,7 @@ class SymbolResolver:
         return NOT_FOUND
 
     def _follow(self, module: str, binding: NameBinding) -> Value:
-        node = binding.node
+        node = binding.statement
         if binding.kind == "def":
             assert isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
             return Def(module, node.name, node)
@@ -182,10 +193,10 @@ class SymbolResolver:
         if binding.kind == "from":
             return self.attribute(ModuleRef(binding.target), binding.attr)
         if binding.kind == "unknown":
-            line = getattr(node, "lineno", "?")
+            line = binding.lineno
             return Opaque(f"{module} binds a name by unpacking, a loop or del (line {line})")
-        assert isinstance(node, ast.expr)
-        return self.evaluate(module, node)
+        assert binding.value is not None
+        return self.evaluate(module, binding.value)
 
     def attribute(self, base: Value, attr: str) -> Value:
         """What ``base.attr`` stands for."""
@@ -202,7 +213,8 @@ class SymbolResolver:
             return External(f"{base.qualname}.{attr}", base.safe)
         if isinstance(base, MakerResult):
             return base
-        return Opaque(f"attribute {attr} of {base}")
+        inert = isinstance(base, Opaque) and base.inert or self._plain_function(base)
+        return Opaque(f"attribute {attr} of {_describe(base)}", inert)
 
     def evaluate(self, module: str, expr: ast.expr) -> Value:
         """What the expression ``expr``, written at module level in ``module``, stands for."""
@@ -236,7 +248,14 @@ class SymbolResolver:
             return Instance(callee)
         if isinstance(callee, External):
             return External(f"{callee.qualname}()", callee.safe)
-        return Opaque("result of a call")
+        if self._plain_function(callee) and not any(
+            self.is_maker(self.evaluate(module, arg))
+            for arg in [*call.args, *(k.value for k in call.keywords)]
+            if isinstance(arg, (ast.Name, ast.Attribute))
+        ):
+            return Opaque(f"result of {_describe(callee)}()", inert=True)
+        inert = isinstance(callee, Opaque) and callee.inert
+        return Opaque("result of a call", inert)
 
     def _fstring(self, module: str, expr: ast.JoinedStr) -> Value:
         parts: list[str] = []
@@ -392,6 +411,18 @@ class SymbolResolver:
                             return True
         return False
 
+    def _plain_function(self, value: Value) -> bool:
+        """Whether ``value`` is a function of the project's source that is no plugin maker."""
+        return isinstance(value, Def) and not value.is_class and not self.is_maker(value)
+
     def _refers_to_maker(self, module: str, expr: ast.expr) -> bool:
         value = self.evaluate(module, expr)
         return self.is_maker(value)
+
+
+def _describe(value: Value) -> str:
+    if isinstance(value, Def):
+        return f"{value.module}.{value.qualname}"
+    if isinstance(value, Opaque):
+        return value.why
+    return repr(value)

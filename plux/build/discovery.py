@@ -15,7 +15,7 @@ from typing import Any
 from plux.core.plugin import PluginFinder, PluginSpec, PluginSpecResolver
 
 from ._packages import DiscoveryError, PackageFinder, SimplePackageFinder
-from ._sources import Binding, BindingKind, ModuleSource, module_bindings, relative_path
+from ._sources import BindingKind, ModuleSource, ModuleTable, NameBinding, relative_path
 
 __all__ = [
     "PackageFinder",
@@ -83,7 +83,7 @@ class ModuleScanningPluginFinder(PluginFinder):
         self.sources = {s.name: s for s in sources}
         self.root = Path(root)
         self.strict = strict
-        self._bindings: dict[str, dict[str, Binding]] = {}
+        self._tables: dict[str, ModuleTable | None] = {}
 
     def find_plugins(self) -> list[PluginSpec]:
         imported = [m for m in map(self._import_or_skip, self.modules) if m is not None]
@@ -174,8 +174,8 @@ class ModuleScanningPluginFinder(PluginFinder):
                     return (module_name, qualname) if module_name in scope else None
         ranked: list[tuple[int, str, int, str]] = []
         for order, (module_name, attr) in enumerate(names):
-            binding = self._binding_kinds(module_name).get(attr)
-            kind = binding.kind if binding else BindingKind.CREATE
+            binding = self._binding(module_name, attr)
+            kind = binding.home_rank if binding else BindingKind.CREATE
             if kind is not BindingKind.IMPORT:
                 ranked.append((kind, module_name, order, attr))
         if not ranked:
@@ -183,15 +183,16 @@ class ModuleScanningPluginFinder(PluginFinder):
         _, module_name, _, attr = min(ranked)
         return module_name, attr
 
-    def _binding_kinds(self, module_name: str) -> dict[str, Binding]:
-        if module_name not in self._bindings:
+    def _binding(self, module_name: str, name: str) -> NameBinding | None:
+        """The binding of the module-level ``name`` that runs last, as the source shows it."""
+        if module_name not in self._tables:
             source = self._module_source(module_name)
             try:
-                kinds = module_bindings(source.tree) if source else {}
+                self._tables[module_name] = ModuleTable(source) if source else None
             except (OSError, SyntaxError, ValueError):
-                kinds = {}
-            self._bindings[module_name] = kinds
-        return self._bindings[module_name]
+                self._tables[module_name] = None
+        table = self._tables[module_name]
+        return table.last(name) if table else None
 
     def _module_source(self, module_name: str) -> ModuleSource | None:
         if module_name in self.sources:
@@ -208,7 +209,7 @@ class ModuleScanningPluginFinder(PluginFinder):
         if source is None:
             return None
         path = relative_path(source.path, self.root)
-        binding = self._binding_kinds(module_name).get(attr.partition(".")[0])
+        binding = self._binding(module_name, attr.partition(".")[0])
         return f"{path}:{binding.lineno}" if binding else path
 
 

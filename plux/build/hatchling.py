@@ -36,20 +36,17 @@ from hatchling.plugin import hookimpl
 
 from plux.core._entry_points_text import EntryPointTable
 
-from ._hatch_layout import hatch_package_finder, wheel_packages
+from ._hatch_layout import wheel_packages
 from ._packages import PackageFinder
 from ._patterns import PackageSelection
-from ._static import StaticPluginFinder
 from .config import (
     ConfigError,
-    EntrypointBuildMode,
     PluxConfiguration,
-    read_plux_config,
     read_pyproject,
 )
 from .discovery import DiscoveryError
 from .index import PluginIndexBuilder, merge_tables, read_index
-from .project import missing_static_file
+from .project import Project, missing_static_file
 
 LOG = logging.getLogger(__name__)
 
@@ -107,16 +104,15 @@ def discover_entry_points(root: str | Path, project_name: str) -> EntryPointTabl
 
     :raises PluxHookError: naming the file or setting to fix.
     """
-    project = Path(root)
     try:
-        config = read_plux_config(project)
-        if config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
-            return read_static_file(project, config)
-        finder = hatch_package_finder(project, project_name, read_pyproject(project), config)
+        project = Project(root, backend="hatchling")
+        if project.manual:
+            return read_static_file(project.root, project.config)
+        finder = project.plugin_finder(name=project_name)
     except ConfigError as e:
         raise PluxHookError(f"plux: {e}") from e
     try:
-        return PluginIndexBuilder(StaticPluginFinder(finder, root=project)).find_index()
+        return PluginIndexBuilder(finder).find_index()
     except (DiscoveryError, ValueError) as e:
         raise PluxHookError(f"plux: plugin discovery failed: {e}") from e
 

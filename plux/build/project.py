@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from ._hatch_layout import hatch_package_finder
 from ._packages import PackageFinder
-from ._setuptools_layout import setuptools_package_finder, source_path
+from ._setuptools_layout import (
+    Shipped,
+    setuptools_package_finder,
+    shipped_by_setuptools,
+    source_path,
+)
 from ._static import StaticPluginFinder
 from .config import (
     PYPROJECT,
     BuildBackend,
+    EntrypointBuildMode,
     PluxConfiguration,
     determine_build_backend_from_pyproject_config,
     plux_config_of,
@@ -24,6 +32,8 @@ __all__ = [
 ]
 
 INDEX_FILE = "plux.json"
+"""The build-hook index: in a setuptools project's egg-info folder (which an sdist carries), and
+kept beside an editable install's entry points."""
 PLUX_REQUIREMENT = "plux>=2.0.0.dev0"
 """What ``build-system.requires`` should say: a specifier naming a pre-release lets pip pick one."""
 
@@ -31,15 +41,20 @@ PLUX_REQUIREMENT = "plux>=2.0.0.dev0"
 class Project:
     """The project in ``root``: reads ``pyproject.toml`` once and answers questions about it."""
 
-    def __init__(self, root: str | Path = ".") -> None:
+    def __init__(self, root: str | Path = ".", backend: str | None = None) -> None:
+        """``backend``: the backend building the project, when a build hook knows it."""
         self.root = Path(root)
         self.pyproject: dict[str, Any] = read_pyproject(self.root)
         self.config: PluxConfiguration = plux_config_of(self.pyproject, self.root / PYPROJECT)
+        self._backend = backend
 
     @property
     def backend(self) -> str | None:
-        """``setuptools`` or ``hatchling``: ``[tool.plux] build_backend`` if set, else
-        ``[build-system] build-backend``; None for another backend or none at all."""
+        """``setuptools`` or ``hatchling``: the one building it (in a build hook), else
+        ``[tool.plux] build_backend`` if set, else ``[build-system] build-backend``; None for
+        another backend or none at all."""
+        if self._backend is not None:
+            return self._backend
         if self.config.build_backend is not BuildBackend.AUTO:
             return str(self.config.build_backend.value)
         declared = determine_build_backend_from_pyproject_config(self.pyproject)
@@ -103,25 +118,43 @@ class Project:
             )
         return None
 
-    def source_path(self) -> str:
-        """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``)."""
-        return source_path(self.root, self.pyproject, self.config)
+    @functools.cached_property
+    def _shipped(self) -> Shipped | None:
+        """What the installed setuptools ships (asked once: it reads the configuration again)."""
+        return shipped_by_setuptools(self.root) if self.backend != "hatchling" else None
 
-    def package_finder(self, packages: list[str] | None = None) -> PackageFinder:
+    def source_path(self) -> str:
+        """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``).
+
+        :raises ConfigError: if setuptools cannot tell which packages the project ships.
+        """
+        shipped = None if self.config.path_configured else self._shipped
+        return source_path(self.root, self.pyproject, self.config, shipped)
+
+    def package_finder(
+        self, shipped: Shipped | None = None, name: str | None = None
+    ) -> PackageFinder:
         """The packages to scan: those the project's build backend ships, by that backend's
         rules (:mod:`.hatch_layout` for hatchling, :mod:`.setuptools_layout` otherwise; during a
-        setuptools build, ``packages`` is the distribution's list). Build hooks and the command
-        line both ask here, so they scan the same packages.
+        setuptools build, ``shipped`` is what the distribution ships, else the installed
+        setuptools is asked). Build hooks and the command line both ask here, so they scan the
+        same packages. ``name`` is the project's name where the build knows it (hatchling's
+        default packages are named after it).
 
-        :raises ConfigError: if hatchling's layout cannot be followed.
+        :raises ConfigError: if the backend's layout cannot be followed.
         """
         if self.backend == "hatchling":
-            return hatch_package_finder(self.root, self.name or "", self.pyproject, self.config)
-        return setuptools_package_finder(self.root, self.pyproject, self.config, packages)
+            name = name or self.name or ""
+            return hatch_package_finder(self.root, name, self.pyproject, self.config)
+        if shipped is None and not self.config.path_configured:
+            shipped = self._shipped
+        return setuptools_package_finder(self.root, self.pyproject, self.config, shipped)
 
-    def plugin_finder(self, packages: list[str] | None = None) -> StaticPluginFinder:
+    def plugin_finder(
+        self, shipped: Shipped | None = None, name: str | None = None
+    ) -> StaticPluginFinder:
         """The finder build-time discovery uses: static, importing only what it must."""
-        return StaticPluginFinder(self.package_finder(packages), root=self.root)
+        return StaticPluginFinder(self.package_finder(shipped, name), root=self.root)
 
     def egg_info_dirs(self) -> list[Path]:
         """Existing ``*.egg-info`` directories of the project (in its source path, or its root)."""
@@ -144,6 +177,26 @@ class Project:
             raise ValueError(f"cannot tell the project name of {self.root}: set [project] name")
         return self.root / self.source_path() / expected
 
+    @property
+    def manual(self) -> bool:
+        """Whether the project is in manual mode (``plux entrypoints`` writes a static file that
+        the project hands to its backend)."""
+        return self.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL
+
+    def index_file(self) -> Path | None:
+        """The index file this project's build reads and ``plux entrypoints`` writes: the
+        static file (``plux.ini``) in manual mode, ``<name>.egg-info/plux.json`` for setuptools
+        in build-hook mode; None for hatchling in build-hook mode, which discovers during every
+        build and keeps none.
+
+        :raises ValueError: if the egg-info folder cannot be told (the project has no name).
+        """
+        if self.manual:
+            return self.root / self.config.entrypoint_static_file
+        if self.backend == "hatchling":
+            return None
+        return self.egg_info_dir() / INDEX_FILE
+
     def is_sdist(self) -> bool:
         """Whether ``root`` is an unpacked source distribution (it has ``PKG-INFO``)."""
         return (self.root / "PKG-INFO").is_file()
@@ -156,6 +209,36 @@ class Project:
             if (egg_info / INDEX_FILE).is_file():
                 return egg_info / INDEX_FILE
         return None
+
+
+def manual_mode_unwired(project: Project) -> str | None:
+    """The mistake if a setuptools project in manual mode does not hand its static file
+    (``plux.ini``) to setuptools, which then builds a distribution without entry points; None
+    if it does, or if that cannot be told (a ``setup.py`` without ``[project]`` is code)."""
+    config = project.config
+    if config.entrypoint_build_mode is not EntrypointBuildMode.MANUAL:
+        return None
+    if project.backend != "setuptools" or "project" not in project.pyproject:
+        return None
+    static = config.entrypoint_static_file
+    missing = []
+    if "entry-points" not in project.pyproject["project"].get("dynamic", []):
+        missing.append('"entry-points" in [project] dynamic')
+    dynamic = project.pyproject.get("tool", {}).get("setuptools", {}).get("dynamic", {})
+    files = dynamic.get("entry-points", {}).get("file") if isinstance(dynamic, dict) else None
+    files = [files] if isinstance(files, str) else files
+    if not isinstance(files, list) or not any(_same_file(f, static) for f in files):
+        missing.append(f'entry-points = {{file = ["{static}"]}} in [tool.setuptools.dynamic]')
+    if not missing:
+        return None
+    return (
+        f"plux: {project.root / PYPROJECT} is in manual mode but does not hand {static} to "
+        f"setuptools, so its builds install no entry points: add {' and '.join(missing)}"
+    )
+
+
+def _same_file(a: object, b: str) -> bool:
+    return isinstance(a, str) and os.path.normpath(a) == os.path.normpath(b)
 
 
 def missing_static_file(root: Path, config: PluxConfiguration) -> str | None:

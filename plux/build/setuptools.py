@@ -37,11 +37,12 @@ from plux.core._entry_points_text import (
 from plux.core.entrypoint import EntryPointDict
 
 from ._editable import editable_installs, update_editable_install
+from ._setuptools_layout import Shipped
 from ._static import StaticPluginFinder
-from .config import ConfigError, EntrypointBuildMode
+from .config import ConfigError
 from .discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
 from .index import PluginIndexBuilder, merge_tables, read_index_file, render_index
-from .project import INDEX_FILE, Project, missing_static_file
+from .project import INDEX_FILE, Project, manual_mode_unwired, missing_static_file
 
 LOG = logging.getLogger(__name__)
 
@@ -62,11 +63,11 @@ def write_plux_index(cmd: Any, basename: str, filename: str) -> None:
     shipped = project.shipped_index()
     if not project.uses_plux(Path(filename), shipped):
         return
-    if project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL:
+    if project.manual:
         # setuptools reads the static file itself, and only warns (shown with -v) if it is missing
-        missing = missing_static_file(project.root, project.config)
-        if missing:
-            raise setuptools.errors.SetupError(missing)
+        mistake = missing_static_file(project.root, project.config) or manual_mode_unwired(project)
+        if mistake:
+            raise setuptools.errors.SetupError(mistake)
         return
     dist = cmd.distribution
     if shipped is not None:
@@ -83,9 +84,9 @@ def discover_for_distribution(dist: Any, project: Project) -> EntryPointTable:
     """Discover the plugins of the packages ``dist`` ships (once per distribution object)."""
     if dist in _discovered:
         return _discovered[dist]
-    packages = list(dist.packages) if dist.packages is not None else None
+    shipped = None if dist.packages is None else Shipped.of(dist.package_dir, list(dist.packages))
     try:
-        finder = project.plugin_finder(packages)
+        finder = project.plugin_finder(shipped)
         index = PluginIndexBuilder(finder).find_index()
     except (DiscoveryError, ConfigError) as e:
         raise setuptools.errors.SetupError(f"plux: {e}") from e
@@ -225,7 +226,7 @@ def load_entry_points(
     :raises ValueError: if an entry of ``merge`` is not ``name = value``.
     """
     project = Project(os.getcwd())
-    index = _shipped_entry_points(project) if project.is_sdist() else None
+    index = _shipped_entry_points(project)
     if index is None:
         index = _find_index(where, exclude, include)
     extra, errors = read_entry_point_table(merge or {}, "merge")
@@ -238,10 +239,14 @@ def load_entry_points(
 
 
 def _shipped_entry_points(project: Project) -> EntryPointTable | None:
-    for egg_info in project.egg_info_dirs():
-        for name in (INDEX_FILE, "entry_points.txt"):
-            if (egg_info / name).is_file():
-                return read_index_file(egg_info / name)
+    """The entry points an unpacked sdist carries: its ``plux.json``, else its egg-info's
+    ``entry_points.txt`` (an sdist built by plux 1.x)."""
+    shipped = project.shipped_index()
+    if shipped is not None:
+        return read_index_file(shipped)
+    for egg_info in project.egg_info_dirs() if project.is_sdist() else []:
+        if (egg_info / "entry_points.txt").is_file():
+            return read_index_file(egg_info / "entry_points.txt")
     return None
 
 

@@ -7,8 +7,7 @@ such entry points, so that the manager can list and load plugins by it without i
 
 from __future__ import annotations
 
-import os
-
+from plux.core._module_source import find_module_source
 from plux.runtime._stamps import MISSING, file_stamp
 
 TYPE_CHECKING = False
@@ -31,67 +30,6 @@ def may_be_lower_cased(entry_point_name: str) -> bool:
         entry_point_name == entry_point_name.lower()
         and entry_point_name != entry_point_name.upper()
     )
-
-
-def _listing(directory: str, cache: dict[str, frozenset[str] | None]) -> frozenset[str] | None:
-    try:
-        return cache[directory]
-    except KeyError:
-        pass
-    try:
-        names: frozenset[str] | None = frozenset(os.listdir(directory or "."))
-    except OSError:
-        names = None
-    cache[directory] = names
-    return names
-
-
-def find_module_source(
-    module: str, path: Sequence[str], listings: dict[str, frozenset[str] | None] | None = None
-) -> str | None:
-    """The ``.py`` file that importing ``module`` from ``path`` would run, found without importing.
-
-    Follows the path finder's rules: the first directory with a regular package or a module wins;
-    directories without ``__init__.py`` add to a namespace package. None when the module is not a
-    plain source file on ``path`` (an extension module, bytecode only, a custom importer).
-    """
-    from importlib.machinery import EXTENSION_SUFFIXES
-
-    cache = listings if listings is not None else {}
-    directories = list(path)
-    parts = module.split(".")
-    for position, part in enumerate(parts):
-        last = position == len(parts) - 1
-        portions: list[str] = []
-        found: str | None = None
-        for directory in directories:
-            names = _listing(directory, cache)
-            if not names:
-                continue
-            base = os.path.join(directory or ".", part)
-            if part in names:
-                package_names = _listing(base, cache)
-                if package_names is not None and "__init__.py" in package_names:
-                    found = os.path.join(base, "__init__.py")
-                    break
-            if part + ".py" in names:
-                found = base + ".py"
-                break
-            if any(part + suffix in names for suffix in EXTENSION_SUFFIXES):
-                return None
-            if part in names and _listing(base, cache) is not None:
-                portions.append(base)
-        if last:
-            return found
-        if found is not None:
-            if not found.endswith("__init__.py"):
-                return None  # a module is not a package: it has no submodules
-            directories = [os.path.dirname(found)]
-        elif portions:
-            directories = portions
-        else:
-            return None
-    return None
 
 
 def _string(node: ast.expr | None) -> str | None:

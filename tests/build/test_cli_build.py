@@ -145,3 +145,63 @@ def test_entrypoints_leaves_an_editable_installs_own_entries_as_they_were(
     monkeypatch.setattr(sys, "path", [str(tmp_path / "site"), *sys.path])
     assert main(["entrypoints"]) == 0
     assert (dist_info / "entry_points.txt").read_text() == own + "Hello = app.cli:Hello\n"
+
+
+MANUAL_WITHOUT_DYNAMIC = """
+[build-system]
+requires = ["setuptools>=77", "plux>=2.0.0.dev0"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "app"
+version = "1.0"
+
+[tool.plux]
+entrypoint_build_mode = "manual"
+"""
+UNWIRED = "is in manual mode but does not hand plux.ini to setuptools"
+
+
+@pytest.mark.parametrize(
+    ("extra", "missing"),
+    [
+        ("", '"entry-points" in [project] dynamic and entry-points = {file = ["plux.ini"]}'),
+        ('[tool.setuptools.dynamic]\nentry-points = {file = ["plux.ini"]}\n', '"entry-points" in'),
+    ],
+    ids=["no-settings", "no-dynamic"],
+)
+def test_manual_mode_that_setuptools_never_reads_is_no_up_to_date_index(
+    in_project: Path, capsys: pytest.CaptureFixture[str], extra: str, missing: str
+) -> None:
+    """Manual mode without the settings that hand plux.ini to setuptools: ``entrypoints`` warns,
+    ``--check`` fails and ``show`` warns, each naming what to add."""
+    (in_project / "pyproject.toml").write_text(MANUAL_WITHOUT_DYNAMIC + extra)
+    assert main(["entrypoints"]) == 0
+    assert UNWIRED in capsys.readouterr().out
+
+    assert main(["entrypoints", "--check"]) == 1
+    assert f"builds install no entry points: add {missing}" in capsys.readouterr().err
+    assert main(["entrypoints", "--check", "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["ok"] is False and UNWIRED in document["error"]
+
+    assert main(["show"]) == 0
+    assert UNWIRED in capsys.readouterr().err
+    assert main(["show", "--json"]) == 0
+    assert UNWIRED in json.loads(capsys.readouterr().out)["warnings"][0]
+
+
+def test_manual_mode_handed_to_setuptools_is_checked_quietly(
+    in_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With both settings, ``--check`` passes and ``show`` has no warning."""
+    wired = MANUAL_WITHOUT_DYNAMIC.replace(
+        'version = "1.0"', 'version = "1.0"\ndynamic = ["entry-points"]'
+    )
+    wired += '[tool.setuptools.dynamic]\nentry-points = {file = ["plux.ini"]}\n'
+    (in_project / "pyproject.toml").write_text(wired)
+    assert main(["entrypoints"]) == 0
+    assert main(["entrypoints", "--check"]) == 0
+    capsys.readouterr()
+    assert main(["show", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warnings"] == []

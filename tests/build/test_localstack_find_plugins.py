@@ -4,12 +4,16 @@ lists the plugins of a distribution pip installed there, in the forms LocalStack
 from __future__ import annotations
 
 import json
+import os
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-from integration_support import write
+from integration_support import run, write
+
+from plux.core._entry_points_text import parse_entry_points_text
 
 pytestmark = pytest.mark.integration
 
@@ -133,4 +137,54 @@ def test_find_plugins_lists_an_installed_distributions_plugins(tmp_path: Path, v
         "lsdemo.hooks.on_start": ["banner = localstack.runtime.hooks:banner"],
         "lsdemo.packages": ["java = localstack.packages.java:JavaPackagePlugin"],
         "lsdemo.pro": ["Pro = localstack.pro.core.plugins:ProPlugin"],
+    }
+
+
+# The form LocalStack's CLI distribution ships (minified), in tests/build/minified_site: a hook
+# maker made with functools.partial through locals, forwarding **kwargs to plugin(), reached
+# through a package whose __init__ imports the hooks module from itself.
+MINIFIED_SITE = Path(__file__).parent / "minified_site"
+
+
+def test_minified_hooks_through_a_self_importing_package_are_found(
+    tmp_path: Path, venv: Any
+) -> None:
+    """Hooks made by a maker reached as ``pkg.sub`` (imported by ``pkg`` itself) are found."""
+    code = "import json, sys\nfrom plux.build.setuptools import find_plugins\n"
+    code += "print(json.dumps(find_plugins(where=sys.argv[1])))\n"
+
+    result = venv.run("-c", code, str(MINIFIED_SITE), cwd=tmp_path)
+
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "lscli.hooks.prepare_host": [
+            "activate_key = lscli.pro.plugins:activate_key",
+            "patch_detection = lscli.pro.plugins:patch_detection",
+        ]
+    }
+
+
+@pytest.mark.network
+def test_discovery_over_localstacks_cli_equals_its_entry_points(tmp_path: Path, venv: Any) -> None:
+    """LocalStack's CLI distribution, installed from the package index: discovery over its
+    package gives exactly the plugin entry points it ships."""
+    site = tmp_path / "site-packages"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_NO_INDEX", "PYTHON"))}
+    run(
+        [sys.executable, "-m", "pip", "install", "-q", "--target", str(site), "localstack"], env=env
+    )
+    (dist_info,) = site.glob("localstack-*.dist-info")
+    shipped: dict[str, list[str]] = {}
+    for ep in parse_entry_points_text((dist_info / "entry_points.txt").read_text()):
+        if ep.group != "console_scripts":
+            shipped.setdefault(ep.group, []).append(f"{ep.name} = {ep.value}")
+    # the venv's plux comes first; the CLI's dependencies (its plux 1.x too) only after it
+    code = "import json, sys\nsys.path.append(sys.argv[1])\n"
+    code += "from plux.build.setuptools import find_plugins\n"
+    code += "print(json.dumps(find_plugins(where=sys.argv[1], include=('localstack_cli*',))))\n"
+
+    result = venv.run("-c", code, str(site), cwd=tmp_path)
+
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {group: sorted(eps) for group, eps in found.items()} == {
+        group: sorted(eps) for group, eps in shipped.items()
     }

@@ -95,6 +95,25 @@ def test_setuptools_manual_mode_without_plux_ini_fails_saying_what_to_run(
     ) in output
 
 
+def test_setuptools_manual_mode_without_dynamic_entry_points_fails_naming_the_settings(
+    venv: Venv, tmp_path: Path
+) -> None:
+    """Manual mode with a ``plux.ini`` that setuptools is never told to read: the build fails
+    naming both settings to add (setuptools alone would ship no entry points, silently)."""
+    extra = """
+        [tool.plux]
+        entrypoint_build_mode = "manual"
+    """
+    root = project(tmp_path, "unwired_manual", SETUPTOOLS, extra)
+    (root / "plux.ini").write_text("[loud.plugins]\nhello = unwired_manual.good:Hello\n")
+    output = failed_install(venv, root)
+    assert (
+        f"plux: {root / 'pyproject.toml'} is in manual mode but does not hand plux.ini to "
+        'setuptools, so its builds install no entry points: add "entry-points" in [project] '
+        'dynamic and entry-points = {file = ["plux.ini"]} in [tool.setuptools.dynamic]'
+    ) in output
+
+
 def test_hatchling_without_a_dynamic_key_fails_naming_it(venv: Venv, tmp_path: Path) -> None:
     """``[tool.hatch.metadata.hooks.plux]`` without ``[project] dynamic``: fails naming the key."""
     root = project(tmp_path, "loud_hatch", HATCHLING)

@@ -96,9 +96,9 @@ def test_excluded_folder_that_cannot_be_entered_is_skipped(
     make_project: ProjectFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A folder excluded with all its sub-packages is not read, so it may be unreadable."""
-    root = make_project({"app/__init__.py": "", "build/lib/__init__.py": ""})
-    deny_entering(monkeypatch, root / "build")
-    finder = SimplePackageFinder(str(root), exclude=["build", "build.*"])
+    root = make_project({"app/__init__.py": "", "vendor/lib/__init__.py": ""})
+    deny_entering(monkeypatch, root / "vendor")
+    finder = SimplePackageFinder(str(root), exclude=["vendor", "vendor.*"])
     assert finder.find_packages() == ["app"]
 
 
@@ -122,3 +122,30 @@ def test_sub_folder_that_cannot_be_listed_fails_naming_it(
 def test_missing_source_folder_has_no_packages(tmp_path: Path) -> None:
     """Scanning a source folder that does not exist finds no packages."""
     assert SimplePackageFinder(str(tmp_path / "absent")).find_packages() == []
+
+
+def test_build_outputs_and_tool_folders_are_never_scanned(make_project: ProjectFactory) -> None:
+    """``build/``, ``dist/``, virtual environments, ``.tox``/``.nox``, ``*.egg-info`` and
+    ``__pycache__`` hold no package of the project, even as namespace packages."""
+    root = make_project(
+        {
+            "app/__init__.py": "",
+            "app/__pycache__/cached.py": "",
+            "build/lib/app/__init__.py": "",
+            "dist/app/__init__.py": "",
+            "env312/pyvenv.cfg": "",
+            "env312/lib/site/__init__.py": "",
+            "app/venv/pyvenv.cfg": "",
+            "app/venv/lib/__init__.py": "",
+            ".tox/py/lib/__init__.py": "",
+            ".nox/py/lib/__init__.py": "",
+            "app.egg-info/x.py": "",
+        }
+    )
+    assert SimplePackageFinder(str(root), namespace=True).find_packages() == ["app"]
+
+
+def test_a_regular_package_named_build_is_a_package(make_project: ProjectFactory) -> None:
+    """A ``build`` folder with ``__init__.py`` is a package (pypa's ``build`` in a site folder)."""
+    root = make_project({"build/__init__.py": "", "build/sub/__init__.py": ""})
+    assert SimplePackageFinder(str(root), namespace=True).find_packages() == ["build", "build.sub"]

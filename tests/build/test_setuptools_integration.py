@@ -10,6 +10,7 @@ so every install after the first is offline.
 from __future__ import annotations
 
 import sys
+import tarfile
 import textwrap
 from pathlib import Path
 
@@ -290,6 +291,51 @@ def test_setup_py_with_load_entry_points(tmp_path: Path, own_venv: Venv) -> None
         "console_scripts": {"legacy-cli": "legacy:main"},
     }
     assert installed.loaded == {"legacy.plugins": ["sub"]}
+
+
+# The seed's setup.py recipe: plugins found below the project folder, tests left out.
+TWICE = {
+    "setup.py": """
+        from setuptools import find_packages, setup
+        from plugin.setuptools import load_entry_points
+
+        setup(
+            name="twice",
+            version="1.0",
+            packages=find_packages(exclude=("tests", "tests.*")),
+            entry_points=load_entry_points(exclude=("tests", "tests.*")),
+        )
+    """,
+    "toyplugins/__init__.py": """
+        from plugin import Plugin
+
+        class Alpha(Plugin):
+            namespace = "twice.plugins"
+            name = "alpha"
+    """,
+}
+
+
+def test_setup_py_recipe_built_twice_in_one_tree(tmp_path: Path, venv: Venv) -> None:
+    """The copy a first build leaves in ``build/lib`` is no plugin of the project: an sdist
+    built after ``pip install .`` in the same tree has the same single plugin."""
+    project = write(tmp_path / "twice", TWICE)
+    venv.pip("install", "--no-build-isolation", str(project))
+    assert (project / "build" / "lib" / "toyplugins" / "__init__.py").is_file()
+
+    venv.run("-m", "build", "--sdist", "--no-isolation", str(project), cwd=project)
+
+    assert venv.entry_points("twice") == {"twice.plugins": {"alpha": "toyplugins:Alpha"}}
+    (sdist,) = (project / "dist").glob("twice-1.0.tar.gz")
+    with tarfile.open(sdist) as archive:
+        shipped = archive.extractfile("twice-1.0/twice.egg-info/entry_points.txt")
+        assert shipped is not None
+        assert shipped.read().decode().split() == [
+            "[twice.plugins]",
+            "alpha",
+            "=",
+            "toyplugins:Alpha",
+        ]
 
 
 def test_project_not_using_plux_is_untouched(tmp_path: Path, own_venv: Venv) -> None:

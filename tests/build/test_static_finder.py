@@ -123,7 +123,6 @@ def test_spec_and_decorated_function(make_project: ProjectFactory) -> None:
 @pytest.mark.parametrize(
     "source",
     [
-        'from plux import PluginSpec\nspecs = [PluginSpec("a", "b", object)]\n',
         'from plux import PluginSpec\nimport os\nx = PluginSpec("a", os.environ["N"], object)\n',
         'from plux import plugin\ndef f(): pass\nf = plugin(namespace="a")(f)\n',
         "from plux import Plugin\nif True:\n"
@@ -135,7 +134,6 @@ def test_spec_and_decorated_function(make_project: ProjectFactory) -> None:
         "class P(Plugin):\n    namespace, name = 'a', 'c'\n",
     ],
     ids=[
-        "spec-in-list",
         "spec-env-name",
         "plugin-call",
         "conditional",
@@ -273,7 +271,7 @@ def test_class_with_unreadable_base_and_own_name_needs_import(make_project: Proj
 def test_without_fallback_undecidable_modules_raise(make_project: ProjectFactory) -> None:
     """With ``fallback=False`` a module that needs importing is an error naming file and line."""
     root = make_project(
-        {"app/__init__.py": "from plux import PluginSpec\nx = [PluginSpec('a', 'b', object)]\n"}
+        {"app/__init__.py": "from plux import PluginSpec\nx = PluginSpec('a', f(), object)\n"}
     )
     finder = StaticPluginFinder(SimplePackageFinder(str(root)), fallback=False, search_path=[])
     with pytest.raises(DiscoveryError, match=r"app/__init__.py:2"):
@@ -292,3 +290,113 @@ def test_static_specs_carry_location_and_lazy_factory(make_project: ProjectFacto
     (spec,) = finder.find_plugins()
     assert (spec.namespace, spec.name, spec.location) == ("n", "p", "app:P")
     assert "StaticFactory('app:P')" == repr(spec.factory)
+
+
+def test_decorator_the_source_cannot_tell_sends_its_module_to_import(
+    make_project: ProjectFactory,
+) -> None:
+    """A decorator bound to two things is never taken to make no plugin: import decides."""
+    root = make_project(
+        {
+            "app/__init__.py": """
+                from plux import plugin
+                try:
+                    from fast import hook
+                except ImportError:
+                    def hook(**kw):
+                        return plugin(namespace="hooks", **kw)
+
+                @hook(name="h")
+                def h(): pass
+            """,
+        }
+    )
+    verdict = analyze(root)["app"]
+    assert verdict.needs_import
+    assert (
+        "app/__init__.py:9: cannot tell from source what this decorator makes"
+        in (verdict.import_reasons[0])
+    )
+
+
+def test_plain_functions_and_overloads_need_no_import(make_project: ProjectFactory) -> None:
+    """What a function that calls no maker returns (and ``@overload``ed names) decide no plugin."""
+    root = make_project(
+        {
+            "app/__init__.py": """
+                from typing import overload
+
+                @overload
+                def group(name: str) -> object: ...
+                @overload
+                def group() -> object: ...
+                def group(name=None):
+                    return lambda f: f
+
+                @group()
+                def cli(): pass
+
+                @cli.command()
+                def sub(): pass
+
+                option = group("o")
+
+                @option
+                def other(): pass
+            """,
+        }
+    )
+    assert not analyze(root)["app"].needs_import
+
+
+@pytest.mark.parametrize(
+    "holder",
+    [
+        '[PluginSpec("a", "b", object)]',
+        '(PluginSpec("a", "b", object),)',
+        '{"b": PluginSpec("a", "b", object)}',
+    ],
+    ids=["list", "tuple", "dict"],
+)
+def test_spec_kept_in_a_container_is_named_in_a_warning(
+    make_project: ProjectFactory, holder: str
+) -> None:
+    """A PluginSpec in a module-level list, tuple or dict has no attribute of its own for an
+    entry point: a warning names its file and line (importing would not find it either)."""
+    root = make_project({"app/__init__.py": f"from plux import PluginSpec\n\nspecs = {holder}\n"})
+    verdict = analyze(root)["app"]
+    assert not verdict.needs_import and verdict.plugins == []
+    (warning,) = verdict.warnings
+    assert warning.startswith("app/__init__.py:3: a PluginSpec kept in a ")
+    assert "bind it to a module-level name, NAME = PluginSpec(...)" in warning
+
+
+def test_plugin_class_with_a_name_but_no_namespace_is_warned_about(
+    make_project: ProjectFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Plugin subclass with a name and no namespace (none inherited, no subclass setting one)
+    gets a warning naming file and line; a base that a plugin completes does not."""
+    root = make_project(
+        {
+            "app/__init__.py": """
+                from plux import Plugin
+
+                class Named(Plugin):
+                    name = "forgot-namespace"
+
+                class NamedBase(Plugin):
+                    name = "base"
+
+                class Completed(NamedBase):
+                    namespace = "app.plugins"
+            """,
+        }
+    )
+    finder = StaticPluginFinder(SimplePackageFinder(str(root)), fallback=False, search_path=[])
+    assert [(s.namespace, s.name) for s in finder.find_plugins()] == [("app.plugins", "base")]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "plux: app/__init__.py:4: plugin class Named sets a name but no namespace, and no class "
+        "derives from it: it is not a plugin; set namespace = ... (or ignore this for a base "
+        "meant for others)"
+    ]

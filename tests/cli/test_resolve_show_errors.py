@@ -105,6 +105,7 @@ def test_show_reports_config_and_the_index_file(plux_main, python, tmp_path: Pat
         },
         "index": "plux.ini",
         "entry_points": {"show.ns": {"hello": "shown.mod:Hello"}},
+        "warnings": [],
     }
     text = plux_main("show", cwd=project).stdout.splitlines()
     assert "mode: manual" in text

@@ -14,7 +14,7 @@ from hatchling.metadata.core import ProjectMetadata  # noqa: E402
 from hatchling.plugin.manager import PluginManager  # noqa: E402
 
 from plux.build import hatchling as hook  # noqa: E402
-from plux.build.config import read_plux_config, read_pyproject  # noqa: E402
+from plux.build.project import Project  # noqa: E402
 
 PLUGINS = """
     import dependency_that_is_not_installed  # discovery must not import this module
@@ -271,9 +271,7 @@ def test_duplicate_names_fail_naming_both_places(tmp_path: Path) -> None:
 def test_package_finder_is_computed_without_hatchlings_builder(tmp_path: Path) -> None:
     """The finder comes from pyproject.toml alone (asking hatchling would re-run the hook)."""
     root = make(tmp_path, {"pyproject.toml": pyproject(), "src/hk_demo/__init__.py": ""})
-    finder = hook.hatch_package_finder(
-        root, "hk-demo", read_pyproject(root), read_plux_config(root)
-    )
+    finder = Project(root, backend="hatchling").package_finder()
     assert (Path(finder.path), list(finder.find_packages())) == (root / "src", ["hk_demo"])
 
 

@@ -1,0 +1,1 @@
+from lscli.runtime import hooks  # noqa: F401
