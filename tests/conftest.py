@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +32,11 @@ def _load_support(name: str) -> None:
 
 _load_support("integration_support")
 _load_support("prebuilt_support")
+
+# The same examples on every run and no example database: a result never depends on luck or on
+# what an earlier run left behind in the checkout.
+settings.register_profile("plux", derandomize=True, database=None, deadline=None)
+settings.load_profile("plux")
 
 
 @pytest.fixture(autouse=True)
