@@ -17,7 +17,7 @@ from .namespaces import (
     origin,
     selected_groups,
 )
-from .output import CommandError, add_json_flag, describe_error, plural, print_json
+from .output import CommandError, add_json_flag, plural, print_json
 from .resolution import Resolved, plugin_output_to_stderr, resolve_entry_point
 
 
@@ -66,7 +66,7 @@ def run_resolve(args: argparse.Namespace) -> int:
     with plugin_output_to_stderr():
         outcomes = [resolve_entry_point(row) for row in rows]
     documents = [_document(outcome) for outcome in outcomes]
-    failed = sum(1 for outcome in outcomes if outcome.error is not None)
+    failed = sum(1 for outcome in outcomes if outcome.failure is not None)
     if args.json:
         print_json(
             {
@@ -102,5 +102,5 @@ def _document(outcome: Resolved) -> dict[str, Any]:
         if spec is None
         else {"namespace": spec.namespace, "name": spec.name, "factory": factory},
         "file": source_file(factory or outcome.entry_point.value),
-        "error": None if outcome.error is None else describe_error(outcome.error),
+        "error": None if outcome.failure is None else outcome.failure.message,
     }

@@ -145,7 +145,12 @@ def test_doctor_text_lists_timings_and_problems(plux_main, doctor_site) -> None:
     healthy = next(line for line in lines if line.split()[0] == "healthy")
     assert healthy.split()[1:3] == ["ok", "import"] and "ms" in healthy
     assert "6 problems:" in lines
-    assert "  init-error: doc.ns:fails-init (doc-plugins 1.0): RuntimeError: no config" in lines
+    module = doctor_site.path / "doc_plugins" / "mod.py"
+    line = module.read_text().splitlines().index('        raise RuntimeError("no config")') + 1
+    assert (
+        "  init-error: doc.ns:fails-init (doc-plugins 1.0): RuntimeError: no config "
+        f"(at {module}:{line})"
+    ) in lines
 
 
 def test_doctor_passes_a_healthy_namespace(plux_main, site_builder, python) -> None:
