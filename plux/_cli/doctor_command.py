@@ -30,6 +30,7 @@ from .namespaces import (
     entry_point_document,
     is_tool_group,
     namespace_patterns,
+    nothing_installed,
     origin,
     plugin_name,
     selected_groups,
@@ -357,13 +358,11 @@ def run_doctor(args: argparse.Namespace) -> int:
             }
         )
         return 1 if problems else 0
-    _print_text(report, groups, patterns, verbose=bool(args.verbose))
+    _print_text(report, groups, args.all, verbose=bool(args.verbose))
     return 1 if problems else 0
 
 
-def _print_text(
-    report: Report, groups: Sequence[str], patterns: Sequence[str], verbose: bool
-) -> None:
+def _print_text(report: Report, groups: Sequence[str], everything: bool, verbose: bool) -> None:
     for group in groups:
         checkups = [c for c in report.checkups if c.entry_point.group == group]
         print(f"{group} ({plural(len(checkups), 'plugin')})")
@@ -380,8 +379,7 @@ def _print_text(
         for line in table(cells):
             print(line)
     if not groups:
-        where = f" matching {' '.join(patterns)}" if patterns else ""
-        print(f"no plugin namespaces{where}")
+        print(nothing_installed(everything))
     if report.findings:
         print(f"{plural(len(report.findings), 'problem')}:")
         for finding in report.findings:

@@ -50,7 +50,7 @@ def add_command(
 
 def run_entrypoints(args: argparse.Namespace) -> int:
     """Write (or check) the project's index file and update its editable installs."""
-    project, index = discover_project(args)
+    project, index = discover_project(args, args.path)
     manual = project.config.entrypoint_build_mode is EntrypointBuildMode.MANUAL
     if not manual and project.backend == "hatchling":
         return _hatchling_build_hook(args, project, index)

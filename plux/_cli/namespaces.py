@@ -51,7 +51,7 @@ TOOL_GROUPS = (
 """Groups of packaging and developer tools: not listed unless asked for by name or ``--all``."""
 
 
-def add_namespace_selection(parser: argparse.ArgumentParser, every: bool = True) -> None:
+def add_namespace_selection(parser: argparse.ArgumentParser) -> None:
     """The NAMESPACE patterns (``--namespace`` too, as plux 1.x's ``resolve`` took one) and
     ``--all`` that ``list``, ``doctor`` and ``resolve`` share."""
     parser.add_argument(
@@ -68,12 +68,21 @@ def add_namespace_selection(parser: argparse.ArgumentParser, every: bool = True)
         metavar="NAMESPACE",
         help="a NAMESPACE pattern given as an option (repeatable)",
     )
-    if every:
-        parser.add_argument(
-            "--all",
-            action="store_true",
-            help="include the groups of packaging and developer tools (console_scripts, ...)",
-        )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="include the groups of packaging and developer tools (console_scripts, ...)",
+    )
+
+
+def nothing_installed(everything: bool) -> str:
+    """What ``list``, ``doctor`` and ``resolve`` say where there is nothing to show."""
+    if everything:
+        return "no entry points installed"
+    return (
+        "no plugins installed (the entry points of packaging and developer tools are left out: "
+        "--all shows them)"
+    )
 
 
 def select_groups(groups: Iterable[str], patterns: Sequence[str], everything: bool) -> list[str]:

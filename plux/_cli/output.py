@@ -142,7 +142,9 @@ def error_document(kind: str, message: str, status: int, **details: Any) -> dict
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """The ``--json`` flag of a reporting command."""
     parser.add_argument(
-        "--json", action="store_true", help="print one JSON document (shape: plux._cli.output)"
+        "--json",
+        action="store_true",
+        help="print one JSON document instead (its shape: docs/reference.md, '--json documents')",
     )
 
 
