@@ -3,10 +3,10 @@ patterns, the project found from any subfolder, and exit codes that mean the sam
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from integration_support import write  # loaded by conftest.py
 
 from plux import __version__
 
@@ -21,13 +21,6 @@ PLUGINS = """
         namespace = "shape.ns"
         name = "bye"
 """
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for relpath, text in files.items():
-        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (root / relpath).write_text(textwrap.dedent(text))
-    return root
 
 
 @pytest.fixture

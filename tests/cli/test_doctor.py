@@ -9,45 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PLUGINS = """
-    import os, pathlib
-    from plux import Plugin, PluginSpec
-
-    class Healthy(Plugin):
-        namespace = "doc.ns"
-        name = "healthy"
-
-        def load(self, *args, **kwargs):
-            # doctor must never get here
-            pathlib.Path(os.environ["PLUX_TEST_LOADED"]).write_text("loaded")
-
-    class Disabled(Plugin):
-        namespace = "doc.ns"
-        name = "disabled"
-
-        def should_load(self):
-            return False
-
-    class FailsInit(Plugin):
-        namespace = "doc.ns"
-        name = "fails-init"
-
-        def __init__(self):
-            raise RuntimeError("no config")
-
-    class FailsCheck(Plugin):
-        namespace = "doc.ns"
-        name = "fails-check"
-
-        def should_load(self):
-            raise KeyError("flag")
-
-    class Elsewhere(Plugin):
-        namespace = "doc.other"
-        name = "elsewhere"
-
-    not_a_plugin = 42
-"""
+PLUGINS = (Path(__file__).parent / "doctor_plugins.py").read_text()
 
 
 @pytest.fixture
