@@ -4,7 +4,8 @@ session (each pytest-xdist worker has its own).
 The plux wheel is built from this checkout once per run, next to hatchling, setuptools, build
 and pip, into a wheelhouse below pytest's base temporary directory (shared by the workers);
 every install after that is offline (``PIP_NO_INDEX`` with the wheelhouse as
-``PIP_FIND_LINKS``), isolated builds included. The conftests of several test folders share them through the same directory.
+``PIP_FIND_LINKS``), isolated builds included. The conftests of several test folders share
+them through the same directory.
 """
 
 from __future__ import annotations
