@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# the demo's own environment: pip alone, into which it installs plux, the app and the add-on
+DEMO_VENV := .venv-demo
 
 .PHONY: venv test unit compat lint format demo bench bench-apps clean
 
@@ -34,8 +36,9 @@ test: lint
 	$(VPY) tools/plux116_suite.py
 	bash tools/test-interpreters.sh
 
-demo: venv
-	bash examples/demo.sh $(VPY)
+demo:
+	test -x $(DEMO_VENV)/bin/python || $(PYTHON) -m venv $(DEMO_VENV)
+	bash examples/demo.sh $(DEMO_VENV)/bin/python
 
 bench: venv
 	$(VPY) bench/run.py

@@ -9,20 +9,24 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+from plux.runtime.cache import EntryPointsCache
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TESTS = PROJECT_ROOT / "tests"
 
 
-def _load_support(name: str) -> None:
-    """Make ``tests/NAME.py`` importable as ``NAME``: the tests folder is not put on
-    ``sys.path``, where its sub-folders would shadow real packages."""
-    path = Path(__file__).resolve().parent / f"{name}.py"
+def load_support(name: str, folder: Path = TESTS) -> None:
+    """Make ``FOLDER/NAME.py`` (default: ``tests/NAME.py``) importable as ``NAME``: the tests
+    folder is not put on ``sys.path``, where its sub-folders would shadow real packages."""
+    path = folder / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -30,8 +34,17 @@ def _load_support(name: str) -> None:
     spec.loader.exec_module(module)
 
 
-_load_support("integration_support")
-_load_support("prebuilt_support")
+load_support("integration_support")
+load_support("prebuilt_support")
+
+METADATA_READS = str(TESTS / "metadata_reads.py")
+"""``tests/metadata_reads.py``, for code run in a fresh interpreter to load with
+``runpy.run_path``: it counts or refuses plux's metadata reads."""
+
+# The same examples on every run and no example database: a result never depends on luck or on
+# what an earlier run left behind in the checkout.
+settings.register_profile("plux", derandomize=True, database=None, deadline=None)
+settings.load_profile("plux")
 
 
 @pytest.fixture(autouse=True)
@@ -142,6 +155,19 @@ def cache_dir(tmp_path: Path) -> Path:
     path = tmp_path / "plux-cache"
     path.mkdir(mode=0o700)
     return path
+
+
+@pytest.fixture
+def make_cache(site_builder: SiteBuilder, cache_dir: Path) -> Callable[..., EntryPointsCache]:
+    """Makes a fresh cache (as a new process would) over ``site_builder``'s site, or over the
+    sites given, with ``cache_dir`` unless another ``cache_dir=`` is given."""
+
+    def make(*sites: Path, **kwargs: Any) -> EntryPointsCache:
+        path = [str(s) for s in (sites or (site_builder.path,))]
+        kwargs.setdefault("cache_dir", str(cache_dir))
+        return EntryPointsCache(path=path, **kwargs)
+
+    return make
 
 
 @dataclass

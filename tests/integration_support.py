@@ -1,20 +1,23 @@
-"""Real environments for integration tests: a wheelhouse and a virtual environment per session.
+"""Real environments for integration tests: a wheelhouse per run, a virtual environment per
+session (each pytest-xdist worker has its own).
 
-The plux wheel is built from this checkout once per session, next to hatchling, setuptools,
-build and pip, into a wheelhouse below pytest's base temporary directory; every install after
-that is offline (``PIP_NO_INDEX`` with the wheelhouse as ``PIP_FIND_LINKS``), isolated builds
-included. The conftests of several test folders share them through the same directory.
+The plux wheel is built from this checkout once per run, next to hatchling, setuptools, build
+and pip, into a wheelhouse below pytest's base temporary directory (shared by the workers);
+every install after that is offline (``PIP_NO_INDEX`` with the wheelhouse as
+``PIP_FIND_LINKS``), isolated builds included. The conftests of several test folders share
+them through the same directory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,21 +56,32 @@ def run(
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+@contextlib.contextmanager
+def taking_turns(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``lock_file`` (made if missing): test workers running at once
+    take turns."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def wheelhouse(base: Path) -> Path:
-    """The session's wheelhouse below ``base`` (built on first use, then reused)."""
-    house = base / "wheelhouse"
+    """The run's wheelhouse (built on first use, then reused): below ``base``, pytest's base
+    temporary folder, or under pytest-xdist below its parent, which every worker of the run
+    shares, so that the wheel is built and the tools downloaded once per run."""
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    house = shared / "wheelhouse"
     done = house / ".complete"
-    if not done.exists():
-        house.mkdir(exist_ok=True)
-        pip = [sys.executable, "-m", "pip"]
-        # pip builds the project in its own tree: test workers running at once take turns
-        lock_file = PROJECT_ROOT / ".cache" / "wheel-build.lock"
-        lock_file.parent.mkdir(exist_ok=True)
-        with open(lock_file, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            run([*pip, "wheel", "--no-deps", "-q", "-w", str(house), str(PROJECT_ROOT)])
-        run([*pip, "download", "-q", "-d", str(house), *TOOLS])
-        done.write_text("")
+    with taking_turns(shared / "wheelhouse.lock"):
+        if not done.exists():
+            house.mkdir(exist_ok=True)
+            pip = [sys.executable, "-m", "pip"]
+            # pip builds the project in its own tree: other runs (sessions) take turns too
+            with taking_turns(PROJECT_ROOT / ".cache" / "wheel-build.lock"):
+                run([*pip, "wheel", "--no-deps", "-q", "-w", str(house), str(PROJECT_ROOT)])
+            run([*pip, "download", "-q", "-d", str(house), *TOOLS])
+            done.write_text("")
     return house
 
 

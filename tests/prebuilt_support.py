@@ -35,19 +35,8 @@ print(json.dumps(sorted(PluginManager({GROUP!r}).list_names())))
 """
 
 COUNTING_READS = f"""
-import json
-import plux.runtime._distributions as distributions
-
-reads = []
-
-def counting(function):
-    def read(*args, **kwargs):
-        reads.append(function.__name__)
-        return function(*args, **kwargs)
-    return read
-
-for name in ("read_distribution_entry_points", "distribution_info"):
-    setattr(distributions, name, counting(getattr(distributions, name)))
+import json, runpy
+reads = runpy.run_path({str(Path(__file__).with_name("metadata_reads.py"))!r})["count"]()
 from plux import PluginManager
 print(json.dumps([sorted(PluginManager({GROUP!r}).list_names()), len(reads)]))
 """

@@ -1,7 +1,9 @@
 """``plux doctor``: finds what would break or surprise an application loading installed plugins.
 
 It imports each plugin's entry point, creates the plugin with its factory and asks
-``should_load()``, timing the import and the factory; it never calls ``load``. The import time
+``should_load()``, timing the import and the factory; it never calls ``load``. Entry points of
+packaging and developer tools (console scripts, setuptools hooks...), which are not plugins, are
+checked for what they are, in fresh interpreters (:mod:`~plux._cli.tool_checks`). The import time
 is what importing the entry point costs at that moment: a module already imported for an
 earlier plugin costs the later ones nearly nothing. Plugins' output is sent to stderr so that
 ``--json`` stays parseable. Exits 1 when it finds a problem (any finding).
@@ -10,36 +12,46 @@ earlier plugin costs the later ones nearly nothing. Plugins' output is sent to s
 from __future__ import annotations
 
 import argparse
+import textwrap
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from plux.core._entry_points_text import read_entry_points_text
+from plux.core.plugin import PluginSpec, make_plugin
 from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
 
 from .namespaces import (
     add_namespace_selection,
     by_plugin_name,
     checked_cache,
+    close_namespace_pairs,
     entry_point_document,
+    is_tool_group,
     namespace_patterns,
+    nothing_installed,
     origin,
     plugin_name,
     selected_groups,
     why_first,
 )
-from .output import add_json_flag, describe_error, milliseconds, plural, print_json, table
+from .output import add_json_flag, milliseconds, plural, print_json, table
 from .project_installs import project_findings
-from .resolution import Resolved, plugin_output_to_stderr, resolve_entry_point
+from .resolution import Failure, plugin_output_to_stderr, resolve_entry_point
 from .stale_editables import stale_editables
+from .tool_checks import check_tools
 
 FINDING_KINDS = {
     "malformed": "an entry point line or value that is not 'name = module:attr'",
     "import-error": "importing the entry point's module or attribute raised",
     "not-a-plugin": "the entry point names something that is not a plugin or spec",
+    "not-callable": "a tool's entry point (console script, setuptools hook...) names an "
+    "attribute that cannot be called",
     "mismatch": "the plugin declares another namespace or name than its entry point",
     "conflict": "two entry points share a plugin name in one namespace (the first wins)",
+    "similar-namespaces": "two installed namespaces differ by a small edit (app.command beside "
+    "app.commands): plugins meant for one are missing from the other",
     "stale-editable": "an editable install's entry points are older than its source",
     "init-error": "the plugin's factory raised",
     "load-check-error": "the plugin's should_load() raised",
@@ -47,6 +59,8 @@ FINDING_KINDS = {
     "without plux>=2 in build-system.requires)",
     "unbuilt-plugins": "run in a project: its installed distribution lacks plugins its source "
     "declares (built without plux 2)",
+    "not-installed": "run in a project: the project's distribution is not installed here, so "
+    "none of its plugins can be checked",
 }
 """Every kind of finding, with what it means; each one is a problem (exit status 1)."""
 
@@ -63,6 +77,19 @@ class Finding:
     distribution: str | None = None
     """For a finding about a distribution rather than one plugin (``stale-editable``)."""
     version: str | None = None
+    traceback: str | None = None
+    """The traceback of the error, printed with ``-v``."""
+
+    @classmethod
+    def of(cls, failure: Failure, row: IndexedEntryPoint) -> Finding:
+        """The finding of a failed step for the entry point ``row``."""
+        return cls(
+            failure.kind,
+            failure.message,
+            row,
+            location=failure.location,
+            traceback=failure.traceback,
+        )
 
     def document(self) -> dict[str, Any]:
         row = self.entry_point
@@ -140,8 +167,19 @@ def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Repo
     """Check ``groups`` of the environment; ``whole`` adds problems that belong to no group."""
     report = Report()
     report.findings.extend(malformed_lines(cache.errors(), groups, whole))
+    report.findings.extend(similar_namespaces(cache, groups))
     rows_by_group = {group: cache.entry_points_of(group) for group in groups}
-    for rows in rows_by_group.values():
+    tool_rows = [row for g, rows in rows_by_group.items() if is_tool_group(g) for row in rows]
+    tool_outcomes = dict(zip(map(id, tool_rows), check_tools(tool_rows), strict=True))
+    for group, rows in rows_by_group.items():
+        if is_tool_group(group):
+            for row in rows:
+                failure, seconds = tool_outcomes[id(row)]
+                status = "ok" if failure is None else failure.kind
+                report.checkups.append(Checkup(row, status, import_seconds=seconds))
+                if failure is not None:
+                    report.findings.append(Finding.of(failure, row))
+            continue
         report.findings.extend(conflicts(rows))
         for row in rows:
             checkup, findings = check_plugin(row)
@@ -154,6 +192,28 @@ def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Repo
         report.findings.append(finding)
     share_module_imports(report.checkups)
     return report
+
+
+def similar_namespaces(cache: EntryPointsCache, groups: Sequence[str]) -> list[Finding]:
+    """One finding per pair of installed plugin namespaces, one of them in ``groups``, that are
+    close enough for the run time to suggest one for the other (a character or two apart)."""
+    plugin_groups = [g for g in cache.groups() if not is_tool_group(g)]
+    findings = []
+    for group, other in close_namespace_pairs(plugin_groups):
+        if group not in groups and other not in groups:
+            continue
+        sides = [f"{g} (from {_providers(cache, g)})" for g in (group, other)]
+        message = (
+            f"namespaces {sides[0]} and {sides[1]} differ by a small edit: plugins registered "
+            "in one are not seen by a manager of the other; rename the mistyped one"
+        )
+        findings.append(Finding("similar-namespaces", message, namespace=group))
+    return findings
+
+
+def _providers(cache: EntryPointsCache, group: str) -> str:
+    """``demo-addon 1.0, other 2.0``: the distributions that register plugins in ``group``."""
+    return ", ".join(dict.fromkeys(origin(row) for row in cache.entry_points_of(group)))
 
 
 def share_module_imports(checkups: Sequence[Checkup]) -> None:
@@ -223,23 +283,26 @@ def check_plugin(row: IndexedEntryPoint) -> tuple[Checkup, list[Finding]]:
     with plugin_output_to_stderr():
         resolved = resolve_entry_point(row)
         checkup = Checkup(row, import_seconds=resolved.import_seconds)
-        findings = _resolution_findings(resolved)
-        if resolved.spec is None:
-            checkup.status = resolved.error_kind or "import-error"
-            return checkup, findings
+        if resolved.failure is not None:
+            checkup.status = resolved.failure.kind
+            return checkup, [Finding.of(resolved.failure, row)]
+        spec = resolved.spec
+        assert spec is not None  # resolved without a failure
+        findings = _mismatches(spec, row)
         started = time.perf_counter()
         try:
-            plugin = resolved.spec.factory()
+            plugin = make_plugin(spec)
         except (Exception, SystemExit) as e:
             checkup.init_seconds = time.perf_counter() - started
             checkup.status = "init-error"
-            return checkup, [*findings, Finding("init-error", describe_error(e), row)]
+            return checkup, [*findings, Finding.of(Failure.of("init-error", e, row.value), row)]
         checkup.init_seconds = time.perf_counter() - started
         try:
             should_load = plugin.should_load()
         except (Exception, SystemExit) as e:
             checkup.status = "load-check-error"
-            return checkup, [*findings, Finding("load-check-error", describe_error(e), row)]
+            failure = Failure.of("load-check-error", e, row.value)
+            return checkup, [*findings, Finding.of(failure, row)]
     if findings:
         checkup.status = findings[0].kind
     elif not should_load:
@@ -247,13 +310,7 @@ def check_plugin(row: IndexedEntryPoint) -> tuple[Checkup, list[Finding]]:
     return checkup, findings
 
 
-def _resolution_findings(resolved: Resolved) -> list[Finding]:
-    row = resolved.entry_point
-    if resolved.error is not None:
-        kind = resolved.error_kind or "import-error"
-        return [Finding(kind, describe_error(resolved.error), row)]
-    spec = resolved.spec
-    assert spec is not None
+def _mismatches(spec: PluginSpec, row: IndexedEntryPoint) -> list[Finding]:
     if spec.namespace != row.group:
         message = f"the plugin declares namespace {spec.namespace!r}, its entry point {row.group!r}"
         return [Finding("mismatch", message, row)]
@@ -301,11 +358,11 @@ def run_doctor(args: argparse.Namespace) -> int:
             }
         )
         return 1 if problems else 0
-    _print_text(report, groups, patterns)
+    _print_text(report, groups, args.all, verbose=bool(args.verbose))
     return 1 if problems else 0
 
 
-def _print_text(report: Report, groups: Sequence[str], patterns: Sequence[str]) -> None:
+def _print_text(report: Report, groups: Sequence[str], everything: bool, verbose: bool) -> None:
     for group in groups:
         checkups = [c for c in report.checkups if c.entry_point.group == group]
         print(f"{group} ({plural(len(checkups), 'plugin')})")
@@ -322,12 +379,13 @@ def _print_text(report: Report, groups: Sequence[str], patterns: Sequence[str]) 
         for line in table(cells):
             print(line)
     if not groups:
-        where = f" matching {' '.join(patterns)}" if patterns else ""
-        print(f"no plugin namespaces{where}")
+        print(nothing_installed(everything))
     if report.findings:
         print(f"{plural(len(report.findings), 'problem')}:")
         for finding in report.findings:
             print(f"  {finding.line()}")
+            if verbose and finding.traceback:
+                print(textwrap.indent(finding.traceback.rstrip(), "    "))
     else:
         print("no problems found")
 

@@ -49,7 +49,7 @@ def add_command(
 
 def run_entrypoints(args: argparse.Namespace) -> int:
     """Write (or check) the project's index file and update its editable installs."""
-    project, index = discover_project(args)
+    project, index = discover_project(args, args.path)
     manual = project.manual
     try:
         target = project.index_file()

@@ -34,8 +34,8 @@ def add_command(
         description="The entry point index prebuilt into the environment's prefix: every "
         "process of every user starts warm from it while nothing installed has changed.",
     )
-    actions = index.add_subparsers(dest="action")
-    actions.required = True
+    actions = index.add_subparsers(dest="action", metavar="ACTION")
+    index.set_defaults(handler=run_without_action)
     build = actions.add_parser(
         "build",
         parents=[common],
@@ -55,6 +55,14 @@ def add_command(
     )
     add_json_flag(status)
     status.set_defaults(handler=run_status)
+
+
+def run_without_action(args: argparse.Namespace) -> int:
+    """``plux index`` alone: say which actions there are."""
+    raise CommandError(
+        "plux index needs an action: 'plux index build' writes the index into this "
+        "environment (after its last install), 'plux index status' says whether it is in use"
+    )
 
 
 def run_build(args: argparse.Namespace) -> int:

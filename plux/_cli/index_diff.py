@@ -7,7 +7,6 @@ is missing from the file, extra in it, or different (same group and name, anothe
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,11 +110,11 @@ def report_check(
         return 0
     problems = len(diff.missing) + len(diff.extra) + len(diff.different)
     state = "does not exist" if recorded is None else "does not match the code"
+    # the report goes where "up to date" goes: stdout (the exit status says which it is)
     print(
         f"{shown} {state} ({plural(problems, 'difference')}); "
-        f"run 'python -m plux entrypoints' {advice}:",
-        file=sys.stderr,
+        f"run 'python -m plux entrypoints' {advice}:"
     )
     for line in diff_lines(diff):
-        print(line, file=sys.stderr)
+        print(line)
     return 1

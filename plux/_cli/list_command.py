@@ -13,6 +13,7 @@ from .namespaces import (
     checked_cache,
     entry_point_document,
     namespace_patterns,
+    nothing_installed,
     origin,
     selected_groups,
     why_first,
@@ -56,8 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
         print_json({"namespaces": shown})
         return 0
     if not listed:
-        where = f" matching {' '.join(patterns)}" if patterns else ""
-        print(f"no plugins installed{where}")
+        print(nothing_installed(args.all))
         return 0
     for group, rows, plugins in listed:
         print(f"{group} ({plural(len(rows), 'plugin')})")

@@ -51,7 +51,7 @@ TOOL_GROUPS = (
 """Groups of packaging and developer tools: not listed unless asked for by name or ``--all``."""
 
 
-def add_namespace_selection(parser: argparse.ArgumentParser, every: bool = True) -> None:
+def add_namespace_selection(parser: argparse.ArgumentParser) -> None:
     """The NAMESPACE patterns (``--namespace`` too, as plux 1.x's ``resolve`` took one) and
     ``--all`` that ``list``, ``doctor`` and ``resolve`` share."""
     parser.add_argument(
@@ -68,12 +68,21 @@ def add_namespace_selection(parser: argparse.ArgumentParser, every: bool = True)
         metavar="NAMESPACE",
         help="a NAMESPACE pattern given as an option (repeatable)",
     )
-    if every:
-        parser.add_argument(
-            "--all",
-            action="store_true",
-            help="include the groups of packaging and developer tools (console_scripts, ...)",
-        )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="include the groups of packaging and developer tools (console_scripts, ...)",
+    )
+
+
+def nothing_installed(everything: bool) -> str:
+    """What ``list``, ``doctor`` and ``resolve`` say where there is nothing to show."""
+    if everything:
+        return "no entry points installed"
+    return (
+        "no plugins installed (the entry points of packaging and developer tools are left out: "
+        "--all shows them)"
+    )
 
 
 def select_groups(groups: Iterable[str], patterns: Sequence[str], everything: bool) -> list[str]:
@@ -88,7 +97,36 @@ def select_groups(groups: Iterable[str], patterns: Sequence[str], everything: bo
         return sorted(g for g in groups if any(fnmatchcase(g, p) for p in patterns))
     if everything:
         return sorted(groups)
-    return sorted(g for g in groups if not any(fnmatchcase(g, p) for p in TOOL_GROUPS))
+    return sorted(g for g in groups if not is_tool_group(g))
+
+
+def is_tool_group(group: str) -> bool:
+    """Whether ``group`` is one of packaging and developer tools (:data:`TOOL_GROUPS`), whose
+    entry points are not plugins.
+
+    >>> is_tool_group("console_scripts"), is_tool_group("demo.cli")
+    (True, False)
+    """
+    return any(fnmatchcase(group, pattern) for pattern in TOOL_GROUPS)
+
+
+def close_namespace_pairs(groups: Sequence[str]) -> list[tuple[str, str]]:
+    """The pairs of ``groups`` close enough for the run time to suggest one for the other
+    (:data:`~plux.runtime._suggest.NAMESPACE_CUTOFF`, ignoring case), each pair once, sorted.
+
+    >>> close_namespace_pairs(["app.command", "app.commands", "hooks.on_start", "hooks.on_stop"])
+    [('app.command', 'app.commands')]
+    """
+    from plux.runtime._suggest import NAMESPACE_CUTOFF
+
+    ordered = sorted(set(groups))
+    pairs = []
+    for i, group in enumerate(ordered):
+        for other in ordered[i + 1 :]:
+            close = difflib.SequenceMatcher(None, group.casefold(), other.casefold())
+            if close.ratio() >= NAMESPACE_CUTOFF:
+                pairs.append((group, other))
+    return pairs
 
 
 def namespace_patterns(args: argparse.Namespace) -> list[str]:

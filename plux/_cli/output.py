@@ -53,7 +53,8 @@ Any command that fails::
         "value": "demo_addon.cli:Hello",
         "distribution": "demo-addon", "version": "1.0",
         "spec": {"namespace": "demo.cli", "name": "hello",
-                 "factory": "demo_addon.cli:Hello"},   # null when the entry point did not resolve
+                 "factory": "demo_addon.cli:Hello"},   # null when the entry point did not
+                                                       # resolve, and for a tool's entry point
         "file": "/site/demo_addon/cli.py",             # the factory's source file, or null
         "error": null}, ...]}                          # "Type: message" when it did not resolve
 
@@ -76,6 +77,7 @@ Any command that fails::
 ``plux discover --json``::
 
     {"project": "/path/to/project", "output": null,   # the -o FILE written, or null
+     "format": null,                                  # the format of that FILE, or null
      "entry_points": {"demo.cli": {"hello": "demo.cli:Hello"}, ...}}
 
 ``plux index build --json``::
@@ -142,7 +144,9 @@ def error_document(kind: str, message: str, status: int, **details: Any) -> dict
 def add_json_flag(parser: argparse.ArgumentParser) -> None:
     """The ``--json`` flag of a reporting command."""
     parser.add_argument(
-        "--json", action="store_true", help="print one JSON document (shape: plux._cli.output)"
+        "--json",
+        action="store_true",
+        help="print one JSON document instead (its shape: docs/reference.md, '--json documents')",
     )
 
 

@@ -20,7 +20,14 @@ PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
 
 def add_pattern_options(parser: argparse.ArgumentParser) -> None:
-    """``-e/--exclude`` and ``-i/--include``, as ``entrypoints`` and ``discover`` take them."""
+    """``-p/--path``, ``-e/--exclude`` and ``-i/--include``, as ``entrypoints`` and ``discover``
+    take them."""
+    parser.add_argument(
+        "-p",
+        "--path",
+        metavar="PATH",
+        help="directory holding the packages to scan (default: [tool.plux] path)",
+    )
     parser.add_argument(
         "-e",
         "--exclude",

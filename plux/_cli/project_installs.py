@@ -5,6 +5,7 @@ mark of such a build)."""
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 from collections.abc import Sequence
 from fnmatch import fnmatchcase
 from typing import NamedTuple
@@ -32,9 +33,9 @@ class ProjectFinding(NamedTuple):
 
 def project_findings(patterns: Sequence[str]) -> list[ProjectFinding]:
     """The problems of the project the working directory belongs to (none outside a project):
-    ``build-requirement`` when its builds may run without plux 2, ``unbuilt-plugins`` when its
-    installed distribution lacks plugins its source declares (in the namespaces matching
-    ``patterns``, or in any)."""
+    ``build-requirement`` when its builds may run without plux 2, ``not-installed`` when it has
+    no installed distribution, ``unbuilt-plugins`` when its installed distribution lacks plugins
+    its source declares (in the namespaces matching ``patterns``, or in any)."""
     root = find_project_root()
     if root is None:
         return []
@@ -54,11 +55,18 @@ def project_findings(patterns: Sequence[str]) -> list[ProjectFinding]:
 def _unbuilt_install(
     project: Project, declared: dict[str, dict[str, str]], patterns: Sequence[str]
 ) -> ProjectFinding | None:
-    if project.name is None or not declared:
+    if project.name is None:
         return None
     try:
         installed = importlib.metadata.distribution(project.name)
     except importlib.metadata.PackageNotFoundError:
+        message = (
+            f"the project {project.name} in {project.root} is not installed in this environment "
+            f"({sys.prefix}), so its plugins were not checked; install it (pip install -e .) "
+            "or run plux doctor with the environment's own python"
+        )
+        return ProjectFinding("not-installed", message, str(project.root), project.name)
+    if not declared:
         return None
     recorded = entry_point_table(installed.entry_points)
     missing = [

@@ -1,7 +1,10 @@
-"""Resolving an installed entry point as the plugin manager does: import it, make its spec.
+"""Resolving an installed entry point as the plugin manager does, to report on it.
 
-``plux resolve`` and ``plux doctor`` resolve plugins to report on them; neither lets an error of
-the plugin's escape, and both keep what plugins print off stdout.
+The steps are the run time's own (:func:`plux.runtime.resolve.import_entry_point_value`,
+:class:`~plux.core.plugin.PluginSpecResolver`, and for ``doctor``
+:func:`plux.core.plugin.make_plugin`); this module times them and keeps each failure as a value.
+``plux resolve`` and ``plux doctor`` let no error of a plugin's escape, and keep what plugins
+print off stdout.
 """
 
 from __future__ import annotations
@@ -9,12 +12,18 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from plux.core.plugin import PluginSpec, PluginSpecResolver
 from plux.runtime.cache import IndexedEntryPoint
-from plux.runtime.resolve import import_entry_point_value
+from plux.runtime.resolve import (
+    describe_failure,
+    entry_point_reference,
+    failure_location,
+    import_entry_point_value,
+)
 
 
 @contextlib.contextmanager
@@ -26,14 +35,31 @@ def plugin_output_to_stderr() -> Iterator[None]:
 
 
 @dataclass
+class Failure:
+    """Why a step failed: ``Type: message (at FILE:LINE)``, the place, and the traceback."""
+
+    kind: str
+    """``malformed`` (the value is not ``module:attr``), ``import-error``, ``not-a-plugin``,
+    ``not-callable``, ``init-error``, ``load-check-error``."""
+    message: str
+    location: str | None = None
+    traceback: str | None = None
+
+    @classmethod
+    def of(cls, kind: str, error: BaseException, value: str) -> Failure:
+        """The failure that ``error``, raised for the entry point ``value``, stands for."""
+        lines = traceback.format_exception(type(error), error, error.__traceback__)
+        location = failure_location(error, value)
+        return cls(kind, describe_failure(error, value), location, "".join(lines))
+
+
+@dataclass
 class Resolved:
     """The outcome of importing one entry point and making its spec."""
 
     entry_point: IndexedEntryPoint
     spec: PluginSpec | None = None
-    error: BaseException | None = None
-    error_kind: str | None = None
-    """``malformed`` (the value is not ``module:attr``), ``import-error``, ``not-a-plugin``."""
+    failure: Failure | None = None
     import_seconds: float | None = None
 
 
@@ -41,19 +67,22 @@ def resolve_entry_point(entry_point: IndexedEntryPoint) -> Resolved:
     """Import what ``entry_point`` names (timed) and make its spec; never raises for the plugin's
     faults (``SystemExit`` raised on import included), only for ``KeyboardInterrupt``."""
     result = Resolved(entry_point)
+    value = entry_point.value
+    try:
+        entry_point_reference(value)
+    except ValueError as e:
+        result.failure = Failure("malformed", str(e))
+        return result
     started = time.perf_counter()
     try:
-        obj = import_entry_point_value(entry_point.value)
-    except ValueError as e:
-        result.error, result.error_kind = e, "malformed"
-        return result
+        obj = import_entry_point_value(value)
     except (Exception, SystemExit) as e:
         result.import_seconds = time.perf_counter() - started
-        result.error, result.error_kind = e, "import-error"
+        result.failure = Failure.of("import-error", e, value)
         return result
     result.import_seconds = time.perf_counter() - started
     try:
         result.spec = PluginSpecResolver().resolve(obj)
     except Exception as e:
-        result.error, result.error_kind = e, "not-a-plugin"
+        result.failure = Failure("not-a-plugin", describe_failure(e, value))
     return result

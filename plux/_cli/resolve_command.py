@@ -13,12 +13,15 @@ from .namespaces import (
     add_namespace_selection,
     checked_cache,
     entry_point_document,
+    is_tool_group,
     namespace_patterns,
+    nothing_installed,
     origin,
     selected_groups,
 )
-from .output import CommandError, add_json_flag, describe_error, plural, print_json
+from .output import add_json_flag, plural, print_json
 from .resolution import Resolved, plugin_output_to_stderr, resolve_entry_point
+from .tool_checks import check_tools
 
 
 def add_command(
@@ -31,9 +34,10 @@ def add_command(
         parents=[common],
         help="import every plugin of namespaces and show its spec and where it lives",
         description="Import every plugin of the namespaces matching the NAMESPACE patterns and "
-        "show its spec and source file; exit 1 if one does not resolve.",
+        "show its spec and source file; exit 1 if one does not resolve. Entry points of "
+        "packaging and developer tools (with --all) are checked as importable callables.",
     )
-    add_namespace_selection(resolve, every=False)
+    add_namespace_selection(resolve)
     add_json_flag(resolve)
     resolve.set_defaults(handler=run_resolve)
 
@@ -51,22 +55,26 @@ def source_file(reference: str) -> str | None:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    """``plux resolve NAMESPACE ...``: import every plugin of the matching namespaces and say what
-    and where each is.
+    """``plux resolve [NAMESPACE ...]``: import every plugin of the matching namespaces (of every
+    plugin namespace without patterns) and say what and where each is.
 
     Exits 1 when an entry point does not resolve to a plugin, 2 when a pattern matches no
     installed namespace.
     """
-    patterns = namespace_patterns(args)
-    if not patterns:
-        raise CommandError("resolve needs a NAMESPACE (a pattern, or --namespace NAMESPACE)")
     cache = checked_cache()
-    groups = selected_groups(cache.groups(), patterns, everything=True)
+    groups = selected_groups(cache.groups(), namespace_patterns(args), args.all)
     rows = [row for group in groups for row in cache.entry_points_of(group)]
+    tool_rows = [row for row in rows if is_tool_group(row.group)]
+    tools = dict(zip(map(id, tool_rows), check_tools(tool_rows), strict=True))
     with plugin_output_to_stderr():
-        outcomes = [resolve_entry_point(row) for row in rows]
+        outcomes = [
+            Resolved(row, failure=tools[id(row)][0])
+            if id(row) in tools
+            else resolve_entry_point(row)
+            for row in rows
+        ]
     documents = [_document(outcome) for outcome in outcomes]
-    failed = sum(1 for outcome in outcomes if outcome.error is not None)
+    failed = sum(1 for outcome in outcomes if outcome.failure is not None)
     if args.json:
         print_json(
             {
@@ -76,6 +84,8 @@ def run_resolve(args: argparse.Namespace) -> int:
             }
         )
         return 1 if failed else 0
+    if not groups:
+        print(nothing_installed(args.all))
     for group in groups:
         shown = [
             (o, d) for o, d in zip(outcomes, documents, strict=True) if d["namespace"] == group
@@ -87,6 +97,8 @@ def run_resolve(args: argparse.Namespace) -> int:
             if outcome.spec is not None:
                 print(f"    spec: {outcome.spec!r}")
                 print(f"    file: {document['file'] or '?'}")
+            elif outcome.failure is None:
+                print("    a tool's entry point: imports, callable")
             else:
                 print(f"    error: {document['error']}")
     return 1 if failed else 0
@@ -102,5 +114,5 @@ def _document(outcome: Resolved) -> dict[str, Any]:
         if spec is None
         else {"namespace": spec.namespace, "name": spec.name, "factory": factory},
         "file": source_file(factory or outcome.entry_point.value),
-        "error": None if outcome.error is None else describe_error(outcome.error),
+        "error": None if outcome.failure is None else outcome.failure.message,
     }

@@ -201,6 +201,20 @@ class PluginSpec:
         return f"{module}:{qualname}"
 
 
+def make_plugin(spec: PluginSpec) -> Plugin:
+    """Make the plugin ``spec`` describes: call its factory (the init step), as the plugin manager
+    and ``plux doctor`` both do.
+
+    A factory that is itself an ``@plugin`` function stands for that function's plugin: its own
+    spec's factory makes it (calling the function would run it instead).
+    """
+    factory = spec.factory
+    decorated = getattr(factory, "__pluginspec__", None)
+    if isinstance(decorated, PluginSpec):
+        factory = decorated.factory
+    return factory()
+
+
 class PluginFinder(abc.ABC):
     """Finds plugins: at build time by scanning a project, at run time by reading entry points."""
 

@@ -17,6 +17,7 @@ from plux.core.plugin import (
     PluginSpec,
     PluginSpecResolver,
     declared_order,
+    make_plugin,
     order_of,
 )
 from plux.runtime._container import P, PluginContainer
@@ -24,7 +25,7 @@ from plux.runtime._listeners import ListenerDispatcher, as_listeners
 from plux.runtime._locking import LoadTracker
 from plux.runtime._log import debug, log_error, logger
 from plux.runtime.filter import PluginFilter, global_plugin_filter
-from plux.runtime.resolve import import_entry_point_value
+from plux.runtime.resolve import describe_failure, import_entry_point_value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -555,10 +556,11 @@ class PluginManager(Generic[P]):
             try:
                 spec = self._spec_resolver.resolve(import_entry_point_value(entry_point.value))
             except Exception as cause:
+                why = describe_failure(cause, entry_point.value)
                 error = PluginException(
                     f"cannot resolve plugin {self.namespace}:{container.name} from entry point "
                     f"'{entry_point.name} = {entry_point.value}' of "
-                    f"{_entry_point_side(entry_point)}: {type(cause).__name__}: {cause}",
+                    f"{_entry_point_side(entry_point)}: {why}",
                     self.namespace,
                     container.name,
                 )
@@ -682,13 +684,8 @@ class PluginManager(Generic[P]):
             raise PluginDisabled(self.namespace, container.name, FILTERED)
 
     def _init(self, spec: PluginSpec) -> P:
-        """Call the spec's factory."""
-        factory = spec.factory
-        # a spec may name an @plugin function as its factory: its own spec makes the plugin
-        decorated = getattr(factory, "__pluginspec__", None)
-        if isinstance(decorated, PluginSpec):
-            factory = decorated.factory
-        return factory()  # type: ignore[return-value]
+        """Make the plugin from its spec (the init step)."""
+        return make_plugin(spec)  # type: ignore[return-value]
 
     def _report_failure(self, container: PluginContainer[P], step: Step, error: Exception) -> None:
         """Tell listeners of a failed init or load (resolve reports its own; filters, none)."""

@@ -18,14 +18,11 @@ __all__ = [
 ]
 
 
-def import_entry_point_value(value: str) -> object:
-    """Import the object an entry point value names: ``module``, ``module:attr`` or
+def entry_point_reference(value: str) -> tuple[str, list[str]]:
+    """The module and attribute path an entry point value names: ``module``, ``module:attr`` or
     ``module:attr.sub``, optionally followed by extras in brackets, which are ignored here.
 
     :raises ValueError: if ``value`` is not of that form.
-    :raises ImportError: if the module cannot be imported (any error the module raises on import
-        propagates as is).
-    :raises AttributeError: if the module has no such attribute.
     """
     reference = value.split("[", 1)[0].strip()
     module_name, _, attrs = reference.partition(":")
@@ -41,6 +38,18 @@ def import_entry_point_value(value: str) -> object:
             f"malformed entry point value {value!r}: expected 'module.path:attr' "
             "(a dotted module path, optionally ':' and a dotted attribute path)"
         )
+    return module_name, attr_path
+
+
+def import_entry_point_value(value: str) -> object:
+    """Import the object an entry point value names (:func:`entry_point_reference`).
+
+    :raises ValueError: if ``value`` is malformed.
+    :raises ImportError: if the module cannot be imported (any error the module raises on import
+        propagates as is).
+    :raises AttributeError: if the module has no such attribute.
+    """
+    module_name, attr_path = entry_point_reference(value)
     # importlib is loaded by every interpreter at start-up; import_module is cheap.
     from importlib import import_module
 
@@ -48,6 +57,38 @@ def import_entry_point_value(value: str) -> object:
     for attr in attr_path:
         obj = getattr(obj, attr)
     return obj
+
+
+def failure_location(error: BaseException, value: str) -> str | None:
+    """``FILE:LINE`` where resolving the entry point ``value`` failed, or None if not known.
+
+    That is the place of a syntax error, else the deepest line of the traceback in the plugin's
+    own package (the top-level package of the value's module), else the deepest line outside
+    importlib and plux (a library the plugin called).
+    """
+    if isinstance(error, SyntaxError) and error.filename and error.lineno:
+        return f"{error.filename}:{error.lineno}"
+    package = value.split("[", 1)[0].partition(":")[0].strip().partition(".")[0]
+    own = outside = None
+    tb = error.__traceback__
+    while tb is not None:
+        code, module = tb.tb_frame.f_code, tb.tb_frame.f_globals.get("__name__", "")
+        where = f"{code.co_filename}:{tb.tb_lineno}"
+        if module == package or module.startswith(package + "."):
+            own = where
+        if not code.co_filename.startswith("<") and not module.startswith(("importlib", "plux.")):
+            outside = where
+        tb = tb.tb_next
+    return own or outside
+
+
+def describe_failure(error: BaseException, value: str) -> str:
+    """``Type: message (at FILE:LINE)``: why resolving the entry point ``value`` failed, and
+    where (:func:`failure_location`), on one line."""
+    text = " ".join(str(error).split())
+    described = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    location = failure_location(error, value)
+    return f"{described} (at {location})" if location else described
 
 
 class MetadataPluginFinder(PluginFinder):

@@ -79,8 +79,8 @@ def test_entrypoints_manual_mode_writes_and_checks_plux_ini(
     )
     capsys.readouterr()
     assert main(["entrypoints", "--check"]) == 1
-    err = capsys.readouterr().err
-    assert "missing" in err and "[demo.cli] more = app.more:More" in err
+    out = capsys.readouterr().out
+    assert "missing" in out and "[demo.cli] more = app.more:More" in out
 
 
 def test_entrypoints_build_hook_mode_writes_egg_info_index(in_project: Path) -> None:

@@ -416,7 +416,7 @@ def test_manual_mode_static_file(tmp_path: Path, own_venv: Venv) -> None:
     assert installed.loaded == {"manual.plugins": ["AWS::SQS::Queue"]}
     write(project, {"manual/more.py": "from . import Upper\nclass B(Upper):\n    name = 'b'\n"})
     check = own_venv.run("-m", "plux", "entrypoints", "--check", cwd=project, check=False)
-    assert check.returncode == 1 and "b = manual.more:B" in check.stderr
+    assert check.returncode == 1 and "b = manual.more:B" in check.stdout
 
 
 def test_duplicate_name_fails_the_build_naming_both(tmp_path: Path, own_venv: Venv) -> None:

@@ -51,8 +51,8 @@ def test_check_names_missing_extra_and_different_entries(plux_main, python, proj
     (project / "plux.ini").write_text(stale)
     result = plux_main("entrypoints", "--check", cwd=project)
     assert result.returncode == 1
-    assert result.stdout == ""
-    assert result.stderr.splitlines() == [
+    assert result.stderr == ""  # the report goes where "up to date" goes
+    assert result.stdout.splitlines() == [
         "plux.ini does not match the code (4 differences); "
         "run 'python -m plux entrypoints' and commit it:",
         "  missing    [chk.ns] greet = chk.mod:greet",
@@ -88,7 +88,7 @@ def test_check_fails_when_the_file_is_missing(plux_cli, python, project: Path) -
     """No plux.ini while the code has plugins: every entry point is missing."""
     result = plux_cli("entrypoints", "--check", cwd=project)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0].startswith("plux.ini does not exist (2 differences)")
+    assert result.stdout.splitlines()[0].startswith("plux.ini does not exist (2 differences)")
     assert not (project / "plux.ini").exists()
 
 

@@ -3,10 +3,10 @@ patterns, the project found from any subfolder, and exit codes that mean the sam
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from integration_support import write  # loaded by conftest.py
 
 from plux import __version__
 
@@ -21,13 +21,6 @@ PLUGINS = """
         namespace = "shape.ns"
         name = "bye"
 """
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for relpath, text in files.items():
-        (root / relpath).parent.mkdir(parents=True, exist_ok=True)
-        (root / relpath).write_text(textwrap.dedent(text))
-    return root
 
 
 @pytest.fixture
@@ -82,9 +75,9 @@ def test_a_usage_error_with_json_is_a_json_error_document(plux_main, python) -> 
 
 def test_a_usage_error_without_json_prints_nothing_on_stdout(plux_main, python) -> None:
     """The same error without ``--json``: exit 2, the line and the usage on stderr only."""
-    result = plux_main("resolve")
+    result = plux_main("list", "--bogus")
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr.startswith("plux: error: resolve needs a NAMESPACE")
+    assert result.stderr.startswith("plux: error: unrecognized arguments: --bogus\nusage: plux")
 
 
 @pytest.mark.parametrize("command", ["show", "entrypoints", "entrypoints --check"])
@@ -129,6 +122,7 @@ def test_show_and_discover_find_the_project_from_a_subfolder(
     assert discovered == {
         "project": str(manual_project),
         "output": None,
+        "format": None,
         "entry_points": {"shape.ns": {"bye": "shape.mod:Bye", "hello": "shape.mod:Hello"}},
     }
 
@@ -138,7 +132,7 @@ def test_discover_json_with_output_writes_the_file_and_says_so(
 ) -> None:
     """``discover -f ini -o FILE --json``: the file is written, the document names it."""
     result = plux_main("discover", "-f", "ini", "-o", "out.ini", "--json", cwd=manual_project)
-    assert result.json()["output"] == "out.ini"
+    assert (result.json()["output"], result.json()["format"]) == ("out.ini", "ini")
     assert (manual_project / "out.ini").read_text().startswith("[shape.ns]\n")
 
 
@@ -181,7 +175,7 @@ def test_entrypoints_check_in_build_hook_mode_says_to_update_not_to_commit(
     write(manual_project, {"shape.egg-info/plux.json": '{"shape.ns": []}'})
     result = plux_main("entrypoints", "--check", cwd=manual_project)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
+    assert result.stdout.splitlines()[0] == (
         "shape.egg-info/plux.json does not match the code (2 differences); "
         "run 'python -m plux entrypoints' to update it:"
     )

@@ -108,7 +108,7 @@ def test_check_fails_on_a_stale_plux_ini_until_it_is_regenerated(
         fh.write(NEW_PLUGIN.format(ns=ns))
     stale = venv.plux("entrypoints", "--check", cwd=root)
     assert stale.returncode == 1
-    assert f"  missing    [{ns}] added = cs_stale.plugins:Added" in stale.stderr.splitlines()
+    assert f"  missing    [{ns}] added = cs_stale.plugins:Added" in stale.stdout.splitlines()
     assert venv.plux("entrypoints", cwd=root).returncode == 0
     assert venv.plux("entrypoints", "--check", cwd=root).returncode == 0
 

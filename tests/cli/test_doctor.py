@@ -9,45 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PLUGINS = """
-    import os, pathlib
-    from plux import Plugin, PluginSpec
-
-    class Healthy(Plugin):
-        namespace = "doc.ns"
-        name = "healthy"
-
-        def load(self, *args, **kwargs):
-            # doctor must never get here
-            pathlib.Path(os.environ["PLUX_TEST_LOADED"]).write_text("loaded")
-
-    class Disabled(Plugin):
-        namespace = "doc.ns"
-        name = "disabled"
-
-        def should_load(self):
-            return False
-
-    class FailsInit(Plugin):
-        namespace = "doc.ns"
-        name = "fails-init"
-
-        def __init__(self):
-            raise RuntimeError("no config")
-
-    class FailsCheck(Plugin):
-        namespace = "doc.ns"
-        name = "fails-check"
-
-        def should_load(self):
-            raise KeyError("flag")
-
-    class Elsewhere(Plugin):
-        namespace = "doc.other"
-        name = "elsewhere"
-
-    not_a_plugin = 42
-"""
+PLUGINS = (Path(__file__).parent / "doctor_plugins.py").read_text()
 
 
 @pytest.fixture
@@ -145,7 +107,12 @@ def test_doctor_text_lists_timings_and_problems(plux_main, doctor_site) -> None:
     healthy = next(line for line in lines if line.split()[0] == "healthy")
     assert healthy.split()[1:3] == ["ok", "import"] and "ms" in healthy
     assert "6 problems:" in lines
-    assert "  init-error: doc.ns:fails-init (doc-plugins 1.0): RuntimeError: no config" in lines
+    module = doctor_site.path / "doc_plugins" / "mod.py"
+    line = module.read_text().splitlines().index('        raise RuntimeError("no config")') + 1
+    assert (
+        "  init-error: doc.ns:fails-init (doc-plugins 1.0): RuntimeError: no config "
+        f"(at {module}:{line})"
+    ) in lines
 
 
 def test_doctor_passes_a_healthy_namespace(plux_main, site_builder, python) -> None:

@@ -20,6 +20,10 @@ SOURCE = """
 """
 
 
+ENTRY_POINTS = {"hello": "unbuilt.plugins:Hello", "wave": "unbuilt.plugins:wave"}
+"""The entry points of a complete install of the project."""
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project ``unbuilt`` whose source declares plugins ``hello`` and ``wave``."""
@@ -76,29 +80,41 @@ def test_doctor_in_a_project_accepts_a_complete_install(
     plux_main, site_builder, python, project: Path
 ) -> None:
     """Every declared plugin has its entry point: nothing to report."""
-    entry_points = {"hello": "unbuilt.plugins:Hello", "wave": "unbuilt.plugins:wave"}
-    site_builder.add_distribution("unbuilt", "1.0", {"unbuilt.ns": entry_points})
+    site_builder.add_distribution("unbuilt", "1.0", {"unbuilt.ns": ENTRY_POINTS})
     python.sites.append(project)  # the plugins import from the project, as if installed
     result = plux_main("doctor", "--json", cwd=project)
     assert result.json()["findings"] == [], result.stdout
 
 
-def test_doctor_in_a_project_that_is_not_installed_reports_nothing_about_it(
+def test_doctor_in_a_project_that_is_not_installed_says_so(
     plux_main, python, project: Path
 ) -> None:
-    """A project without an installed distribution: no finding (there is nothing built yet)."""
+    """A project without an installed distribution: a not-installed finding naming the project
+    and what to do, never "no problems found"."""
     result = plux_main("doctor", "--json", cwd=project)
-    assert [f["kind"] for f in result.json()["findings"]] == []
+    assert result.returncode == 1
+    (finding,) = result.json()["findings"]
+    assert (finding["kind"], finding["distribution"], finding["location"]) == (
+        "not-installed",
+        "unbuilt",
+        str(project),
+    )
+    assert "pip install -e ." in finding["message"]
+    text = plux_main("doctor", cwd=project).stdout
+    assert "no problems found" not in text
+    assert "  not-installed: unbuilt ?: the project unbuilt in " in text
 
 
 def test_doctor_in_a_project_reports_tool_plux_without_plux_in_requires(
-    plux_main, python, project: Path
+    plux_main, site_builder, python, project: Path
 ) -> None:
     """A project whose builds would run without plux 2: a build-requirement finding, exit 1."""
     pyproject = project / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text().replace(', "plux>=2.0.0.dev0"', "") + "[tool.plux]\n"
     )
+    site_builder.add_distribution("unbuilt", "1.0", {"unbuilt.ns": ENTRY_POINTS})
+    python.sites.append(project)
     result = plux_main("doctor", "--json", cwd=project)
     assert result.returncode == 1
     (finding,) = result.json()["findings"]

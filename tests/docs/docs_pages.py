@@ -105,6 +105,9 @@ def page_id(path: Path) -> str:
 SITE_PATH = re.compile(r"(?:[A-Za-z]:)?[^\s'\"(]*site-packages")
 TIMES = re.compile(r"\b\d+(?:\.\d+)? ms\b|(?<=_ms\": )\d+(?:\.\d+)?")
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]+\b")
+# what an environment holds depends on the interpreter and the tools' current dependencies
+INDEX_TAG = re.compile(r"(?<=entry-points\.)[\w.-]+?(?=\.index\b)")
+COUNTS = re.compile(r"\b\d+(?= (?:distributions?|entry points?|path entr(?:y|ies))\b)")
 
 
 def normalise(text: str, workdir: Path | None = None) -> str:
@@ -113,6 +116,8 @@ def normalise(text: str, workdir: Path | None = None) -> str:
     text = SITE_PATH.sub(".../site-packages", text)
     text = TIMES.sub("N ms", text)
     text = ADDRESS.sub("0x...", text)
+    text = INDEX_TAG.sub("TAG", text)
+    text = COUNTS.sub("N", text)
     # columns of tables widen with the numbers in them: compare runs of spaces as one
     lines = [re.sub(r"(?<=\S)  +", " ", line.rstrip()) for line in text.strip("\n").splitlines()]
     return "\n".join(lines)

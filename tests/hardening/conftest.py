@@ -20,19 +20,7 @@ GROUP = "hard.plugins"
 """The entry point group every hardening site registers its plugins in."""
 
 CacheFactory = Callable[..., EntryPointsCache]
-
-
-@pytest.fixture
-def make_cache(site_builder: object, cache_dir: Path) -> CacheFactory:
-    """Makes a fresh cache over the test's site, as a new process would (``cache_dir`` unless
-    another ``cache_dir=`` is given)."""
-
-    def make(**kwargs: object) -> EntryPointsCache:
-        kwargs.setdefault("cache_dir", str(cache_dir))
-        kwargs.setdefault("path", [str(site_builder.path)])  # type: ignore[attr-defined]
-        return EntryPointsCache(**kwargs)  # type: ignore[arg-type]
-
-    return make
+"""What the ``make_cache`` fixture (``tests/conftest.py``) is."""
 
 
 def entry_names(cache: EntryPointsCache, group: str = GROUP) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import PythonRunner, SiteBuilder
+from ..conftest import METADATA_READS, PythonRunner, SiteBuilder
 from .conftest import GROUP, JsonRunner
 
 PROCESSES = 200
@@ -28,13 +28,9 @@ print(json.dumps([names, EntryPointsCache.instance().index_file]))
 """
 
 WARM = f"""
-import json
-import plux.runtime._distributions as distributions
-
-def refuse(*args, **kwargs):
-    raise AssertionError("the index was not current: distribution metadata was read")
-
-distributions.read_distribution_entry_points = refuse
+import json, runpy
+reads = runpy.run_path({METADATA_READS!r})
+reads["refuse"]("the index was not current: distribution metadata was read")
 from plux import PluginManager
 print(json.dumps(PluginManager("{GROUP}").list_names()))
 """

@@ -19,7 +19,7 @@ from plux.runtime._index_file import read_index_file
 from plux.runtime._index_format import INDEX_FORMAT, Header, decode_file
 from plux.runtime.cache import EntryPointsCache
 
-from ..conftest import PythonRunner, SiteBuilder
+from ..conftest import METADATA_READS, PythonRunner, SiteBuilder
 from .conftest import GROUP, CacheFactory, JsonRunner, Mount, entry_names
 
 LIST = f"""
@@ -30,13 +30,9 @@ print(json.dumps([sorted(e.name for e in cache.entry_points_of("{GROUP}")), cach
 """
 
 WARM = f"""
-import json
-import plux.runtime._distributions as distributions
-
-def refuse(*args, **kwargs):
-    raise AssertionError("the index was not current: distribution metadata was read")
-
-distributions.read_distribution_entry_points = refuse
+import json, runpy
+reads = runpy.run_path({METADATA_READS!r})
+reads["refuse"]("the index was not current: distribution metadata was read")
 from plux.runtime.cache import EntryPointsCache
 print(json.dumps(sorted(e.name for e in EntryPointsCache.instance().entry_points_of("{GROUP}"))))
 """

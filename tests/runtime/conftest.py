@@ -1,4 +1,4 @@
-"""Fixtures for the entry point index tests: a second site, in-process caches, stamp edits."""
+"""Fixtures for the entry point index tests: a second site, sorted names, stamp edits."""
 
 from __future__ import annotations
 
@@ -17,18 +17,6 @@ def second_site(site_builder, tmp_path):
     path = tmp_path / "site-2"
     path.mkdir()
     return type(site_builder)(path)
-
-
-@pytest.fixture
-def make_cache(site_builder, cache_dir) -> Callable[..., EntryPointsCache]:
-    """Makes a fresh cache (as a new process would) over ``site_builder``'s site and any others."""
-
-    def make(*sites: Path, **kwargs: object) -> EntryPointsCache:
-        path = [str(s) for s in (sites or (site_builder.path,))]
-        kwargs.setdefault("cache_dir", str(cache_dir))
-        return EntryPointsCache(path=path, **kwargs)  # type: ignore[arg-type]
-
-    return make
 
 
 @pytest.fixture

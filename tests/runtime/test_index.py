@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 
+from ..conftest import METADATA_READS
+
 GROUP = "idx.plugins"
 
 LIST = """
@@ -14,15 +16,9 @@ eps = EntryPointsCache.instance().entry_points_of("idx.plugins")
 print(json.dumps(sorted(e.name for e in eps)))
 """
 
-WARM_WITHOUT_READING = """
-import json
-import plux.runtime._distributions as distributions
-
-def refuse(*args, **kwargs):
-    raise AssertionError("a warm process read distribution metadata")
-
-distributions.read_distribution_entry_points = refuse
-distributions.distribution_info = refuse
+WARM_WITHOUT_READING = f"""
+import json, runpy
+runpy.run_path({METADATA_READS!r})["refuse"]("a warm process read distribution metadata")
 from plux.runtime.cache import EntryPointsCache
 eps = EntryPointsCache.instance().entry_points_of("idx.plugins")
 print(json.dumps(sorted(e.name for e in eps)))

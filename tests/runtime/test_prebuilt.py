@@ -17,19 +17,15 @@ import pytest
 
 from plux.runtime._index_format import Header
 
+from ..conftest import METADATA_READS
+
 environment = support.environment
 GROUP = support.GROUP
 OTHER_UID = 54321
 
 WITHOUT_READING = f"""
-import json
-import plux.runtime._distributions as distributions
-
-def refuse(*args, **kwargs):
-    raise AssertionError("the process read distribution metadata")
-
-distributions.read_distribution_entry_points = refuse
-distributions.distribution_info = refuse
+import json, runpy
+runpy.run_path({METADATA_READS!r})["refuse"]("the process read distribution metadata")
 from plux import PluginManager
 print(json.dumps(sorted(PluginManager({GROUP!r}).list_names())))
 """
