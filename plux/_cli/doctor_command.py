@@ -22,12 +22,13 @@ from .namespaces import (
     add_namespace_selection,
     by_plugin_name,
     checked_cache,
+    conflict_message,
     entry_point_document,
     namespace_patterns,
     origin,
     plugin_name,
     selected_groups,
-    why_first,
+    switched_off,
 )
 from .output import add_json_flag, describe_error, milliseconds, plural, print_json, table
 from .project_installs import project_findings
@@ -39,7 +40,8 @@ FINDING_KINDS = {
     "import-error": "importing the entry point's module or attribute raised",
     "not-a-plugin": "the entry point names something that is not a plugin or spec",
     "mismatch": "the plugin declares another namespace or name than its entry point",
-    "conflict": "two entry points share a plugin name in one namespace (the first wins)",
+    "conflict": "two entry points that are on share a plugin name in one namespace (one wins: "
+    "the first on sys.path; in one folder, the first by distribution name)",
     "stale-editable": "an editable install's entry points are older than its source",
     "init-error": "the plugin's factory raised",
     "load-check-error": "the plugin's should_load() raised",
@@ -101,6 +103,8 @@ class Checkup:
     """What importing the module cost: measured on its first plugin, shared by all of them."""
     imports_module: bool = True
     """Whether this is the module's first plugin, the one whose import imported the module."""
+    disabled_reason: str | None = None
+    """Why PLUX_ENABLE/PLUX_DISABLE switch the plugin off (then it is not imported)."""
 
     @property
     def module(self) -> str:
@@ -116,6 +120,7 @@ class Checkup:
             "init_ms": milliseconds(self.init_seconds),
             "module": self.module,
             "module_import_ms": milliseconds(self.module_import_seconds),
+            "disabled_reason": self.disabled_reason,
         }
 
     def import_cell(self) -> str:
@@ -141,9 +146,14 @@ def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Repo
     report = Report()
     report.findings.extend(malformed_lines(cache.errors(), groups, whole))
     rows_by_group = {group: cache.entry_points_of(group) for group in groups}
+    reason = switched_off()
     for rows in rows_by_group.values():
-        report.findings.extend(conflicts(rows))
+        report.findings.extend(conflicts([row for row in rows if not reason(row)]))
         for row in rows:
+            if reason(row):
+                # switched off by the operator: the application never imports it either
+                report.checkups.append(Checkup(row, "disabled", disabled_reason=reason(row)))
+                continue
             checkup, findings = check_plugin(row)
             report.checkups.append(checkup)
             report.findings.extend(findings)
@@ -208,12 +218,8 @@ def conflicts(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:
     """One finding per plugin name that several entry points of a namespace register."""
     findings = []
     for same in by_plugin_name(rows).values():
-        if len(same) > 1:
-            parts = [f"{origin(row)} ({row.value})" for row in same]
-            message = (
-                f"registered by {' and by '.join(parts)}; the plugin manager uses the first "
-                f"({same[0].distribution}, {why_first(same[0], same[1])})"
-            )
+        message = conflict_message(same)
+        if message is not None:
             findings.append(Finding("conflict", message, entry_point=same[0]))
     return findings
 
@@ -312,7 +318,7 @@ def _print_text(report: Report, groups: Sequence[str], patterns: Sequence[str]) 
         cells = [
             [
                 plugin_name(c.entry_point),
-                c.status,
+                f"disabled ({c.disabled_reason})" if c.disabled_reason else c.status,
                 c.import_cell(),
                 _timing("init", c.init_seconds),
                 origin(c.entry_point),
