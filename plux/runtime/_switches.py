@@ -141,7 +141,7 @@ def warn_unmatched(patterns: Iterable[Pattern]) -> None:
     patterns = [p for p in patterns if repr(p) not in _warned]
     if not patterns:
         return
-    from plux.runtime._suggest import did_you_mean
+    from plux.runtime._suggest import NAMESPACE_CUTOFF, did_you_mean
     from plux.runtime.cache import EntryPointsCache
 
     cache = EntryPointsCache.instance()
@@ -150,16 +150,16 @@ def warn_unmatched(patterns: Iterable[Pattern]) -> None:
         _warned.add(repr(pattern))
         covered = [g for g in groups if pattern.covers(g)]
         if not covered:
-            hint = did_you_mean(pattern.namespace, groups)
+            hint = did_you_mean(pattern.namespace, groups, cutoff=NAMESPACE_CUTOFF)
             _warn_once(f"{pattern!r} matches no installed plugin namespace{hint}")
             continue
         if pattern.name is None:
             continue
-        plugins = [
-            f"{group}:{row.declared_name or row.name}"
+        names = {
+            row.declared_name or row.name: group
             for group in covered
             for row in cache.entry_points_of(group)
-        ]
-        if not any(pattern.matches(*plugin.split(":", 1)) for plugin in plugins):
-            hint = did_you_mean(pattern.text, plugins)
+        }
+        if not any(pattern.matches(group, name) for name, group in names.items()):
+            hint = did_you_mean(pattern.name, names)
             _warn_once(f"{pattern!r} matches no installed plugin{hint}")

@@ -40,6 +40,9 @@ __all__ = ["PluginContainer", "PluginManager"]
 
 _tracker = LoadTracker()
 
+_SEPARATORS = ", \t\n\r"
+"""What separates the patterns of PLUX_ENABLE/PLUX_DISABLE."""
+
 _overrides: dict[str, Override] = {}
 """In-memory plugins that ``plux.testing`` gives a namespace, by namespace (empty unless a test
 put some): every manager of the namespace follows them."""
@@ -230,9 +233,9 @@ class PluginManager(Generic[P]):
     def _read_switches(self) -> Switches | None:
         """The enable/disable patterns that apply (None, importing nothing, when none do)."""
         if self._enable is None and self._disable is None:
-            if not (
-                environ.get("PLUX_ENABLE", "").strip() or environ.get("PLUX_DISABLE", "").strip()
-            ):
+            # separators alone set no switch
+            variables = environ.get("PLUX_ENABLE", "") + environ.get("PLUX_DISABLE", "")
+            if not variables.strip(_SEPARATORS):
                 return None
         from plux.runtime._switches import switches
 
