@@ -40,6 +40,7 @@ demo: venv
 bench: venv
 	$(VPY) bench/run.py
 	$(VPY) bench/scaling.py
+	$(VPY) bench/orchestration.py
 
 clean:
 	rm -rf $(VENV) .venv-* build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

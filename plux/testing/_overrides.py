@@ -34,11 +34,8 @@ class Override:
     def adopt(self, manager: PluginManager[Any]) -> None:
         """Make ``manager`` serve this block's plugins, keeping its own state for the end."""
         with manager._index_lock:
-            if manager._view is self:
-                return
-            state = (manager._by_name, manager._aliases, manager._view)
-            self._adopted.append((manager, state))
-            manager._by_name, manager._aliases, manager._view = None, {}, self
+            if manager._view is not self:
+                self._adopted.append((manager, manager._swap_state(view=self)))
 
     def collect(self, manager: PluginManager[Any], installed: Callable[[], Collected]) -> Collected:
         """The plugins ``manager`` serves in the block: the in-memory ones, after the installed
@@ -63,8 +60,7 @@ class Override:
     def restore(self) -> None:
         """Give every manager the block took over its state back; forget the plugins."""
         for manager, state in reversed(self._adopted):
-            with manager._index_lock:
-                manager._by_name, manager._aliases, manager._view = state
+            manager._swap_state(state)
         self._adopted.clear()
         self._in_memory.clear()
         self.specs.clear()
