@@ -106,6 +106,29 @@ def test_reaches_a_manager_made_at_import_time_and_restores_it(app, python) -> N
     ]
 
 
+def test_teardown_in_and_after_a_block_sees_only_its_own_loads(app, python) -> None:
+    """Inside a block, ``unload_all`` tears down the block's plugins; after it, the manager
+    tears down only what it loaded outside (the load order is kept aside with the rest)."""
+    result = run(
+        python,
+        """
+        torn = []
+        class Fake(Plugin):
+            namespace, name = "iso.cmds", "fake"
+            def unload(self):
+                torn.append("fake")
+        MANAGER.load("real")
+        with plugins("iso.cmds", [Fake]):
+            loaded = [p.name for p in MANAGER.load_all()]
+            MANAGER.unload_all()
+        after = MANAGER.is_loaded("real")
+        MANAGER.unload_all()
+        print(json.dumps([loaded, torn, after, MANAGER.is_loaded("real")]))
+        """,
+    )
+    assert result == [["fake"], ["fake"], True, False]
+
+
 def test_merged_with_installed_in_memory_wins_and_on_conflict_fires(app, python) -> None:
     """``hide_installed=False`` adds the plugins to the installed ones; an in-memory plugin of
     an installed name wins it, and listeners hear of the conflict."""
