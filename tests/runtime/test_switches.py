@@ -208,3 +208,20 @@ def test_list_and_doctor_show_switched_off_plugins_with_their_reason(site, pytho
         ("on_start", "ok", None),
         ("on_stop", "disabled", reason),
     ]
+
+
+def test_a_variable_pattern_without_namespace_is_warned_about_and_ignored(site, python) -> None:
+    """An operator's ``:NAME`` gets a warning naming it; the other patterns still apply."""
+    python.env["PLUX_DISABLE"] = f":on_stop,{OTHER}:on_start"
+    proc = python.run(
+        OUTCOMES
+        + f"""
+import logging
+logging.basicConfig(format="%(levelname)s %(message)s")
+print(json.dumps(outcomes({OTHER!r})))
+"""
+    )
+    seen = json.loads(proc.stdout.splitlines()[-1])
+    assert seen["on_stop"] == "loaded"
+    assert "PLUX_DISABLE" in seen["on_start"]
+    assert "WARNING PLUX_DISABLE: pattern ':on_stop' has no namespace" in proc.stderr
