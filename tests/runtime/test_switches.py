@@ -38,14 +38,6 @@ def outcomes(namespace, **kwargs):
 
 
 @pytest.fixture
-def import_log(tmp_path, python):
-    log = tmp_path / "imports.log"
-    log.write_text("")
-    python.env["IMPORT_LOG"] = str(log)
-    return log
-
-
-@pytest.fixture
 def site(site_builder, import_log):
     """Plugins whose names carry colons (CloudFormation's, and ``sqs:default``), in two
     namespaces; each module logs its import."""
