@@ -458,7 +458,7 @@ class PluginManager(Generic[P]):
         return container is not None and container.is_loaded
 
     def _plugins(self) -> dict[str, PluginContainer[P]]:
-        if _overrides or self._view is not None:
+        if _overrides:
             view = _overrides.get(self.namespace)
             if view is not self._view and view is not None:
                 view.adopt(self)

@@ -7,6 +7,8 @@ included, and restores them at the end. The pytest fixture ``plux_plugins`` is i
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 from contextlib import ContextDecorator
 
@@ -16,8 +18,10 @@ from plux.testing._overrides import Override
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from typing import Any
+    from collections.abc import Callable, Iterable
+    from typing import Any, TypeVar
+
+    F = TypeVar("F", bound=Callable[..., Any])
 
 __all__ = ["plugins"]
 
@@ -55,6 +59,19 @@ class plugins(ContextDecorator):  # noqa: N801 (used like a function, as context
             _manager._overrides[self.namespace] = override
         self._entered.append(override)
         return self
+
+    def __call__(self, func: F) -> F:
+        """Decorate ``func``: each call runs in a block of its own (awaited, for a coroutine
+        function, so that the block lasts until the coroutine ends)."""
+        if not inspect.iscoroutinefunction(func):
+            return super().__call__(func)
+
+        @functools.wraps(func)
+        async def in_block(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return await func(*args, **kwargs)
+
+        return in_block  # type: ignore[return-value]
 
     def __exit__(self, *exc_info: object) -> None:
         override = self._entered.pop()

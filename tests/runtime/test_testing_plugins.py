@@ -170,7 +170,8 @@ def test_blocks_nest_and_a_plugin_object_is_served_as_is(app, python) -> None:
 
 
 def test_works_as_a_decorator_each_call_afresh(app, python) -> None:
-    """As a decorator, each call of the function runs in a block of its own."""
+    """As a decorator, each call of the function runs in a block of its own; a coroutine
+    function's block lasts until the coroutine ends."""
     result = run(
         python,
         """
@@ -179,10 +180,16 @@ def test_works_as_a_decorator_each_call_afresh(app, python) -> None:
             loaded = MANAGER.get_container("fake").is_loaded
             MANAGER.load("fake")
             return [MANAGER.list_names(), loaded]
-        print(json.dumps([under_test(), under_test(), MANAGER.list_names()]))
+        @plugins("iso.cmds", [Fake])
+        async def under_async_test():
+            await asyncio.sleep(0)
+            return MANAGER.list_names()
+        import asyncio
+        print(json.dumps([under_test(), under_test(), asyncio.run(under_async_test()),
+                          MANAGER.list_names()]))
         """,
     )
-    assert result == [[["fake"], False], [["fake"], False], ["real"]]
+    assert result == [[["fake"], False], [["fake"], False], ["fake"], ["real"]]
 
 
 def test_switches_never_apply_to_in_memory_plugins(app, python) -> None:
