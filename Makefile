@@ -4,7 +4,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test unit compat lint format demo bench clean
+.PHONY: venv test unit compat lint format demo bench bench-apps clean
 
 venv: $(STAMP)
 
@@ -41,6 +41,10 @@ bench: venv
 	$(VPY) bench/run.py
 	$(VPY) bench/scaling.py
 	$(VPY) bench/orchestration.py
+
+# plux inside a real application (LocalStack's CLI, installed from the package index once)
+bench-apps: venv
+	$(VPY) bench/localstack.py
 
 clean:
 	rm -rf $(VENV) .venv-* build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -129,6 +129,14 @@ def order_of(source: object) -> Order:
     )
 
 
+def declared_order(spec: PluginSpec) -> Order:
+    """The order a plugin declares before it is made (``order_of`` its class or its ``@plugin``
+    function): what orders ``load_all``'s loads. Reads the spec's factory."""
+    factory = spec.factory
+    decorated = getattr(factory, "__pluginspec__", None)
+    return order_of(decorated.factory if isinstance(decorated, PluginSpec) else factory)
+
+
 def _checked_order(where: str, priority: object, after: object, before: object) -> Order:
     if not isinstance(priority, int) or isinstance(priority, bool):
         raise TypeError(f"{where}: priority must be an int, not {priority!r}")

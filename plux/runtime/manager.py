@@ -17,6 +17,7 @@ from plux.core.plugin import (
     PluginLifecycleListener,
     PluginSpec,
     PluginSpecResolver,
+    declared_order,
     order_of,
 )
 from plux.runtime._container import P, PluginContainer
@@ -136,7 +137,7 @@ class PluginManager(Generic[P]):
                 f"{base.__module__}.{base.__qualname__} has no namespace: give "
                 "PluginManager.for_base a namespace=..."
             )
-        manager: PluginManager[B] = PluginManager(namespace, **kwargs)
+        manager: PluginManager[B] = cls(namespace, **kwargs)  # type: ignore[assignment]
         manager._base = base
         return manager
 
@@ -198,15 +199,16 @@ class PluginManager(Generic[P]):
         """The loaded plugins in run order, loading the others first."""
         loads, plugins = self._loads, self._plugins()
         known = self._run_order
-        if known is not None and known[0] == loads and known[1] is plugins:
-            settled = True
+        if (
+            known is not None
+            and known[0] == loads
+            and known[1] is plugins
+            and all(c.is_loaded or c.state.is_final for c in plugins.values())
+        ):
             for container in plugins.values():
-                phase = container.state.phase
-                if phase == "failed":  # reported again, as on every load_all
+                if container.state.phase == "failed":  # reported again, as on every load_all
                     self._attempt(self._prepared, container, propagate_exceptions)
-                settled = settled and (phase == "loaded" or container.state.is_final)
-            if settled:
-                return known[2]
+            return known[2]
         from plux.runtime._order import arrange
 
         prepared = []
@@ -218,7 +220,7 @@ class PluginManager(Generic[P]):
         order = arrange(
             self.namespace,
             [container.name for container, _ in prepared],
-            [_declared_order(spec) for _, spec in prepared],
+            [declared_order(spec) for _, spec in prepared],
         )
         loaded = []
         for container, spec in (prepared[i] for i in order):
@@ -302,7 +304,8 @@ class PluginManager(Generic[P]):
         self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
     ) -> CallResult[P] | None:
         """As :meth:`call_all`, but stop at the first plugin that returns something other than
-        None and return its result; None if no plugin does."""
+        None and return its result; None if no plugin does. With ``errors="group"``, failures
+        of the plugins called before it are raised together instead."""
         run = self._call_run("call_first", method, errors, stop_early=True)
         for container, plugin, call in self._calls(method):
             try:
@@ -312,6 +315,7 @@ class PluginManager(Generic[P]):
                 continue
             result = run.called(container.name, plugin, value)
             if value is not None:
+                run.finish()  # failures of the plugins before it are raised as the policy says
                 return result
         run.finish()
         return None
@@ -345,6 +349,7 @@ class PluginManager(Generic[P]):
                 continue
             result = run.called(container.name, plugin, value)
             if value is not None:
+                run.finish()  # failures of the plugins before it are raised as the policy says
                 return result
         run.finish()
         return None
@@ -417,8 +422,8 @@ class PluginManager(Generic[P]):
                 if container in self._finished:
                     self._finished.remove(container)
                     self._loads += 1
-            plugin, spec = container.plugin, container.plugin_spec
-            if not container.is_loaded or plugin is None:
+            plugin, spec = container.plugin, container.resolved_spec
+            if not container.is_loaded or plugin is None or spec is None:
                 return None
             container.state = container.state.unloaded()
             try:
@@ -815,13 +820,6 @@ _Target = tuple[PluginContainer[P], P, "Callable[..., Any]"]
 
 _Conflict = tuple[str, ConflictSide, ConflictSide]
 """A plugin name, the registration of it in use and one left out."""
-
-
-def _declared_order(spec: PluginSpec) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
-    """The order a plugin declares before it is made: on its class or its ``@plugin``."""
-    factory = spec.factory
-    decorated = getattr(factory, "__pluginspec__", None)
-    return order_of(decorated.factory if isinstance(decorated, PluginSpec) else factory)
 
 
 async def _awaited(value: object) -> object:

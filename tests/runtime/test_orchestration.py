@@ -126,6 +126,17 @@ class TestOrder:
         assert names(manager.load_all()) == manager.list_names()
         assert events() == ["load default2", "load start_fails", "load default"]
 
+    def test_a_later_load_all_reports_failures_again_and_keeps_the_order(
+        self, install: Callable[..., PluginManager[Any]]
+    ) -> None:
+        """A second load_all returns the same plugins in the same order and, as in plux 1.16,
+        raises a stored failure again with propagate_exceptions."""
+        manager = install("low", "load_fails", "high")
+        first = manager.load_all()
+        assert manager.load_all() == first
+        with pytest.raises(RuntimeError, match="load_fails cannot load"):
+            manager.load_all(propagate_exceptions=True)
+
     def test_listing_imports_nothing_to_learn_an_order(
         self, install: Callable[..., PluginManager[Any]]
     ) -> None:
@@ -249,6 +260,16 @@ class TestCallAll:
         assert result is not None
         assert (result.name, result.value) == ("high", "high started with () {}")
         assert events()[-2:] == ["call silent", "call high"]
+
+    def test_call_first_raises_the_failures_before_the_answer_with_group(
+        self, install: Callable[..., PluginManager[Any]]
+    ) -> None:
+        """With errors="group", call_first does not drop the failures of earlier plugins."""
+        manager = install("start_fails", "default")
+        with pytest.raises(PluginErrors) as raised:
+            manager.call_first("start", errors="group")
+        assert [type(e) for e in raised.value.exceptions] == [ValueError]
+        assert "call default" in events()
 
     def test_call_first_gives_none_when_no_plugin_answers(
         self, install: Callable[..., PluginManager[Any]]
@@ -410,6 +431,17 @@ class TestForBase:
             "orch_plugins.Recording as this manager requires (PluginManager.for_base)"
         )
         assert manager.get_container("stranger").init_error is raised.value
+
+    def test_a_subclass_of_the_manager_makes_managers_of_its_own_class(
+        self, install: Callable[..., PluginManager[Any]]
+    ) -> None:
+        """for_base called on a PluginManager subclass gives an instance of that subclass."""
+        install("default")
+
+        class Services(PluginManager[Any]):
+            pass
+
+        assert type(Services.for_base(module().Recording)) is Services
 
     def test_a_base_without_namespace_needs_one_given(self) -> None:
         """for_base of a class without namespace and no namespace= is a ValueError."""
