@@ -48,7 +48,24 @@ _EXPORTS = {
     "PluginErrors": "plux.runtime._calls",
 }
 
-__all__ = [*_EXPORTS, "__version__"]
+__all__ = [*_EXPORTS, "__version__", "refresh"]
+
+
+def refresh() -> None:
+    """Forget every answer about installed distributions cached in this process: the next
+    manager sees what is installed now (after installing or removing a distribution, or editing
+    an ``entry_points.txt``, in this process). Checks the index against every installed
+    distribution and clears the distribution caches."""
+    import importlib
+    import sys
+
+    from plux.runtime.cache import EntryPointsCache
+
+    importlib.invalidate_caches()  # the import system's view of folders, for the new modules
+    metadata = sys.modules.get("plux.runtime.metadata")
+    if metadata is not None:  # not imported: nothing of it is cached
+        metadata.packages_distributions.cache_clear()
+    EntryPointsCache.instance().refresh()
 
 
 def __getattr__(name: str) -> object:

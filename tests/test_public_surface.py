@@ -1,7 +1,8 @@
 """plux's public surface is what docs/reference.md documents: no more, no less.
 
 A public module is one whose dotted path has no part starting with ``_`` (sub-packages such as
-``plux.runtime`` only group modules and hold no names). Each has a section
+``plux.runtime`` only group modules and hold no names; one that holds names, such as
+``plux.testing``, declares ``__all__``). Each has a section
 ``### `module` `` in the reference whose list items name its public names (``- `name`...: ...``;
 for ``plux``, the headings of its section), and its ``__all__`` is exactly those names. Every other
 module is internal, and marked so by its name.
@@ -49,8 +50,8 @@ def public_modules() -> list[str]:
         for file in sorted((ROOT / package).rglob("*.py")):
             parts = file.relative_to(ROOT).with_suffix("").parts
             if parts[-1] == "__init__":
-                if len(parts) > 2:
-                    continue  # a sub-package's __init__ holds no names
+                if len(parts) > 2 and "__all__" not in file.read_text():
+                    continue  # a sub-package's __init__ holds no names, unless it says so
                 parts = parts[:-1]
             if not any(part.startswith("_") and part != "__main__" for part in parts):
                 found.append(".".join(parts))

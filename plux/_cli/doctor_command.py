@@ -27,6 +27,7 @@ from .namespaces import (
     by_plugin_name,
     checked_cache,
     close_namespace_pairs,
+    conflict_message,
     entry_point_document,
     is_tool_group,
     namespace_patterns,
@@ -34,7 +35,7 @@ from .namespaces import (
     origin,
     plugin_name,
     selected_groups,
-    why_first,
+    switched_off,
 )
 from .output import add_json_flag, milliseconds, plural, print_json, table
 from .project_installs import project_findings
@@ -49,7 +50,8 @@ FINDING_KINDS = {
     "not-callable": "a tool's entry point (console script, setuptools hook...) names an "
     "attribute that cannot be called",
     "mismatch": "the plugin declares another namespace or name than its entry point",
-    "conflict": "two entry points share a plugin name in one namespace (the first wins)",
+    "conflict": "two entry points that are on share a plugin name in one namespace (one wins: "
+    "the first on sys.path; in one folder, the first by distribution name)",
     "similar-namespaces": "two installed namespaces differ by a small edit (app.command beside "
     "app.commands): plugins meant for one are missing from the other",
     "stale-editable": "an editable install's entry points are older than its source",
@@ -128,6 +130,8 @@ class Checkup:
     """What importing the module cost: measured on its first plugin, shared by all of them."""
     imports_module: bool = True
     """Whether this is the module's first plugin, the one whose import imported the module."""
+    disabled_reason: str | None = None
+    """Why PLUX_ENABLE/PLUX_DISABLE switch the plugin off (then it is not imported)."""
 
     @property
     def module(self) -> str:
@@ -143,6 +147,7 @@ class Checkup:
             "init_ms": milliseconds(self.init_seconds),
             "module": self.module,
             "module_import_ms": milliseconds(self.module_import_seconds),
+            "disabled_reason": self.disabled_reason,
         }
 
     def import_cell(self) -> str:
@@ -171,6 +176,7 @@ def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Repo
     rows_by_group = {group: cache.entry_points_of(group) for group in groups}
     tool_rows = [row for g, rows in rows_by_group.items() if is_tool_group(g) for row in rows]
     tool_outcomes = dict(zip(map(id, tool_rows), check_tools(tool_rows), strict=True))
+    reason = switched_off()
     for group, rows in rows_by_group.items():
         if is_tool_group(group):
             for row in rows:
@@ -180,8 +186,12 @@ def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Repo
                 if failure is not None:
                     report.findings.append(Finding.of(failure, row))
             continue
-        report.findings.extend(conflicts(rows))
+        report.findings.extend(conflicts([row for row in rows if not reason(row)]))
         for row in rows:
+            if reason(row):
+                # switched off by the operator: the application never imports it either
+                report.checkups.append(Checkup(row, "disabled", disabled_reason=reason(row)))
+                continue
             checkup, findings = check_plugin(row)
             report.checkups.append(checkup)
             report.findings.extend(findings)
@@ -268,12 +278,8 @@ def conflicts(rows: Sequence[IndexedEntryPoint]) -> list[Finding]:
     """One finding per plugin name that several entry points of a namespace register."""
     findings = []
     for same in by_plugin_name(rows).values():
-        if len(same) > 1:
-            parts = [f"{origin(row)} ({row.value})" for row in same]
-            message = (
-                f"registered by {' and by '.join(parts)}; the plugin manager uses the first "
-                f"({same[0].distribution}, {why_first(same[0], same[1])})"
-            )
+        message = conflict_message(same)
+        if message is not None:
             findings.append(Finding("conflict", message, entry_point=same[0]))
     return findings
 
@@ -369,7 +375,7 @@ def _print_text(report: Report, groups: Sequence[str], everything: bool, verbose
         cells = [
             [
                 plugin_name(c.entry_point),
-                c.status,
+                f"disabled ({c.disabled_reason})" if c.disabled_reason else c.status,
                 c.import_cell(),
                 _timing("init", c.init_seconds),
                 origin(c.entry_point),

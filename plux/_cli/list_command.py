@@ -11,12 +11,13 @@ from .namespaces import (
     add_namespace_selection,
     by_plugin_name,
     checked_cache,
+    conflict_message,
     entry_point_document,
     namespace_patterns,
     nothing_installed,
     origin,
     selected_groups,
-    why_first,
+    switched_off,
 )
 from .output import add_json_flag, plural, print_json, table
 
@@ -43,14 +44,23 @@ def run_list(args: argparse.Namespace) -> int:
     cache = checked_cache()
     patterns = namespace_patterns(args)
     groups = selected_groups(cache.groups(), patterns, args.all)
+    reason = switched_off()
     listed: list[tuple[str, list[IndexedEntryPoint], list[dict[str, Any]]]] = []
     for group in groups:
         grouped = by_plugin_name(cache.entry_points_of(group))
+        rows, plugins = [], []
         # by name, so that the listing does not follow the file system's order of a folder; the
         # entry point in use comes first among those of one name
-        pairs = [(row, i == 0) for name in sorted(grouped) for i, row in enumerate(grouped[name])]
-        rows = [row for row, _ in pairs]
-        plugins = [{**entry_point_document(row), "active": active} for row, active in pairs]
+        for name in sorted(grouped):
+            on = [row for row in grouped[name] if not reason(row)]
+            conflict = conflict_message(on)
+            for row in grouped[name]:
+                rows.append(row)
+                document = entry_point_document(row)
+                active = bool(on) and row is on[0]
+                plugins.append(
+                    {**document, "active": active, "disabled": reason(row), "conflict": conflict}
+                )
         listed.append((group, rows, plugins))
     if args.json:
         shown = [{"namespace": group, "plugins": plugins} for group, _, plugins in listed]
@@ -62,17 +72,18 @@ def run_list(args: argparse.Namespace) -> int:
     for group, rows, plugins in listed:
         print(f"{group} ({plural(len(rows), 'plugin')})")
         cells = []
-        winner = rows[0]
         for row, plugin in zip(rows, plugins, strict=True):
             notes = []
             if row.declared_name and row.declared_name != row.name:
                 notes.append(f"entry point {row.name!r}")
-            if plugin["active"]:
-                winner = row
-            else:
-                notes.append(f"shadowed by {origin(winner)}, {why_first(winner, row)}")
+            if plugin["disabled"]:
+                notes.append(plugin["disabled"])
+            elif not plugin["active"]:
+                notes.append("shadowed: see the conflict below")
             note = f"  ({'; '.join(notes)})" if notes else ""
             cells.append([plugin["name"], origin(row), row.value + note])
         for line in table(cells):
             print(line)
+        for conflict in dict.fromkeys(p["conflict"] for p in plugins if p["conflict"]):
+            print(f"  {conflict}")
     return 0

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
+from plux.runtime._conflicts import describe_conflict, provider, serving_order
 from plux.runtime.cache import EntryPointsCache, IndexedEntryPoint
 
 from .output import CommandError
@@ -157,27 +157,44 @@ def plugin_name(entry_point: IndexedEntryPoint) -> str:
 def by_plugin_name(
     entry_points: Iterable[IndexedEntryPoint],
 ) -> dict[str, list[IndexedEntryPoint]]:
-    """The entry points of one namespace grouped by plugin name, in order: the first of each name
-    is the one the plugin manager uses, the others are shadowed.
+    """The entry points of one namespace grouped by plugin name: the first of each name is the
+    one the plugin manager serves (unless switched off), the others are shadowed
+    (:func:`plux.runtime._conflicts.serving_order`).
 
     This is the rule ``PluginManager`` applies to the plugins of its namespace, not
     :func:`plux.runtime._stamps.first_copies` (which of several copies of one *distribution* on
     the path counts, the others being invisible): here different distributions register one
     plugin name, all stay installed and are listed, and only the manager ignores the later ones.
     """
+    rows = list(entry_points)
     grouped: dict[str, list[IndexedEntryPoint]] = {}
-    for entry_point in entry_points:
+    for entry_point in rows:
         grouped.setdefault(plugin_name(entry_point), []).append(entry_point)
+    for name, same in grouped.items():
+        if len(same) > 1:
+            grouped[name] = serving_order(same, rows)
     return grouped
 
 
-def why_first(first: IndexedEntryPoint, other: IndexedEntryPoint) -> str:
-    """Why the manager uses ``first`` rather than ``other`` (same name, same namespace): its
-    distribution is listed first in their common folder, or sits earlier on ``sys.path``."""
-    folder = os.path.dirname(first.path)
-    if folder == os.path.dirname(other.path):
-        return f"listed first in {folder}"
-    return "earlier on sys.path"
+def conflict_message(same: Sequence[IndexedEntryPoint]) -> str | None:
+    """How the manager's warning words the conflict between the entry points of one name that
+    are on (None when fewer than two are); the first one serves the name."""
+    if len(same) < 2:
+        return None
+    first, *others = same
+    sides = [provider(row) for row in others]
+    return describe_conflict(first.group, plugin_name(first), provider(first), sides)
+
+
+def switched_off() -> Callable[[IndexedEntryPoint], str | None]:
+    """Why ``PLUX_ENABLE``/``PLUX_DISABLE`` switch an entry point's plugin off (None: they do
+    not), as a manager's ``PluginDisabled`` says it."""
+    from plux.runtime._switches import switches
+
+    found = switches(None, None, installed=False)
+    if found is None:
+        return lambda row: None
+    return lambda row: found.reason(row.group, plugin_name(row))
 
 
 def entry_point_document(entry_point: IndexedEntryPoint) -> dict[str, Any]:

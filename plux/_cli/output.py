@@ -23,7 +23,10 @@ Any command that fails::
           "value": "demo_addon.cli:Hello",
           "distribution": "demo-addon",   # null only for metadata without a name
           "version": "1.0",
-          "active": true}, ...]}, ...]}   # false: shadowed by an earlier plugin of that name
+          "active": true,                 # false: shadowed by another plugin of that name,
+                                          #   or switched off
+          "disabled": null,               # why PLUX_ENABLE/PLUX_DISABLE switch it off
+          "conflict": null}, ...]}, ...]} # the conflict of its name, in the manager's words
 
 ``plux doctor [NAMESPACE ...] [--all] --json``::
 
@@ -39,10 +42,12 @@ Any command that fails::
      "plugins": [
        {"namespace": "demo.cli", "name": "hello", "value": "demo_addon.cli:Hello",
         "distribution": "demo-addon", "version": "1.0",
-        "status": "ok",                    # "ok", "disabled" (should_load() is false) or a kind
+        "status": "ok",                    # "ok", "disabled" (should_load() is false, or
+                                           #   switched off) or a kind
         "import_ms": 1.234, "init_ms": 0.012,   # null for steps that did not run
         "module": "demo_addon.cli",        # its module, and what importing it cost (measured
-        "module_import_ms": 1.234}, ...]}  # on its first plugin, shared by all of them)
+        "module_import_ms": 1.234,         # on its first plugin, shared by all of them)
+        "disabled_reason": null}, ...]}    # why PLUX_ENABLE/PLUX_DISABLE switch it off
 
 ``plux resolve NAMESPACE ... --json``::
 

@@ -7,6 +7,7 @@ imported when that plugin is first loaded (or its spec's factory first read).
 from __future__ import annotations
 
 import _thread
+from os import environ
 
 from plux.core._generic import Generic
 from plux.core.plugin import (
@@ -37,12 +38,21 @@ if TYPE_CHECKING:
     from plux.runtime._calls import CallResult, CallRun, ErrorPolicy
     from plux.runtime._index import IndexedEntryPoint
     from plux.runtime._lifecycle import Step
+    from plux.runtime._switches import Pattern, Switches
+    from plux.testing._overrides import Override
 
     B = TypeVar("B", bound=Plugin)
 
 __all__ = ["PluginContainer", "PluginManager"]
 
 _tracker = LoadTracker()
+
+_SEPARATORS = ", \t\n\r"
+"""What separates the patterns of PLUX_ENABLE/PLUX_DISABLE."""
+
+_overrides: dict[str, Override] = {}
+"""In-memory plugins that ``plux.testing`` gives a namespace, by namespace (empty unless a test
+put some): every manager of the namespace follows them."""
 
 FILTERED = "A plugin filter disabled this plugin before it was initialized"
 """The reason a plugin disabled by a filter gives (as plux 1.16 words it)."""
@@ -61,6 +71,10 @@ class PluginManager(Generic[P]):
     disables a plugin. Filters see a plugin's spec before its module is imported: one that
     matches on namespace, name or value spares a disabled plugin the import.
 
+    ``enable`` and ``disable`` take ``NAMESPACE[:NAME]`` patterns (one string, comma- or
+    space-separated, or several strings), as the ``PLUX_ENABLE``/``PLUX_DISABLE`` variables do;
+    both those and these apply to installed plugins, whatever the filters.
+
     A namespace without entry points lists no plugins; if installed namespaces are close to it
     (a typo), the manager logs a warning naming them, once.
 
@@ -75,6 +89,9 @@ class PluginManager(Generic[P]):
         listener: PluginLifecycleListener | Iterable[PluginLifecycleListener] | None = None,
         finder: PluginFinder | None = None,
         filters: list[PluginFilter] | None = None,
+        *,
+        enable: str | Iterable[str] | None = None,
+        disable: str | Iterable[str] | None = None,
     ) -> None:
         self.namespace = namespace
         self.load_args: list[Any] | tuple[Any, ...] = load_args or []
@@ -94,6 +111,16 @@ class PluginManager(Generic[P]):
         self._finished: list[PluginContainer[P]] = []
         self._loads = 0  # counts loads and unloads: the run order below holds while it stays
         self._run_order: tuple[int, object, list[PluginContainer[P]]] | None = None
+        self._enable: list[Pattern] | None = None
+        self._disable: list[Pattern] | None = None
+        if enable is not None or disable is not None:
+            from plux.runtime._switches import parse_patterns
+
+            self._enable = parse_patterns(enable, "enable=")
+            self._disable = parse_patterns(disable, "disable=")
+        self._switches: Switches | None = None
+        self._view: Override | None = None
+        """The plux.testing override whose plugins the manager serves (None: the installed)."""
 
     @classmethod
     def for_base(
@@ -437,6 +464,10 @@ class PluginManager(Generic[P]):
         return container is not None and container.is_loaded
 
     def _plugins(self) -> dict[str, PluginContainer[P]]:
+        if _overrides:
+            view = _overrides.get(self.namespace)
+            if view is not self._view and view is not None:
+                view.adopt(self)
         by_name = self._by_name
         if by_name is not None:
             return by_name
@@ -452,9 +483,22 @@ class PluginManager(Generic[P]):
                 self._listeners.on_resolve_after(container.resolved_spec)
         for name, chosen, ignored in conflicts:
             self._report_conflict(name, chosen, ignored)
-        if not by_name and self.finder is None:
+        if not by_name and self.finder is None and self._view is None:
             self._warn_if_mistyped()
         return by_name
+
+    def _swap_state(
+        self, state: tuple[Any, ...] | None = None, view: Override | None = None
+    ) -> tuple[Any, ...]:
+        """Take ``state`` back (one this returned), or start afresh serving ``view``'s plugins;
+        return the state put aside. A ``plux.testing`` block keeps what the manager knew and
+        loaded for after the block."""
+        with self._index_lock:
+            aside = (self._by_name, self._aliases, self._finished, self._run_order, self._view)
+            if state is None:
+                state = (None, {}, [], None, view)
+            (self._by_name, self._aliases, self._finished, self._run_order, self._view) = state
+            return aside
 
     def _warn_if_mistyped(self) -> None:
         """Warn that the namespace, which has no entry points, looks like a mistyped one."""
@@ -469,6 +513,23 @@ class PluginManager(Generic[P]):
 
     def _collect(self) -> tuple[dict[str, PluginContainer[P]], list[_Conflict]]:
         """The namespace's plugins by name, and the registrations of a taken name, left out."""
+        self._switches = self._read_switches()
+        if self._view is not None:
+            return self._view.collect(self, self._collect_installed)
+        return self._collect_installed()
+
+    def _read_switches(self) -> Switches | None:
+        """The enable/disable patterns that apply (None, importing nothing, when none do)."""
+        if self._enable is None and self._disable is None:
+            # separators alone set no switch
+            variables = environ.get("PLUX_ENABLE", "") + environ.get("PLUX_DISABLE", "")
+            if not variables.strip(_SEPARATORS):
+                return None
+        from plux.runtime._switches import switches
+
+        return switches(self._enable, self._disable, installed=self.finder is None)
+
+    def _collect_installed(self) -> tuple[dict[str, PluginContainer[P]], list[_Conflict]]:
         by_name: dict[str, PluginContainer[P]] = {}
         conflicts: list[_Conflict] = []
         if self.finder is not None:
@@ -484,32 +545,64 @@ class PluginManager(Generic[P]):
 
         from plux.runtime.cache import EntryPointsCache
 
-        for entry_point in EntryPointsCache.instance().entry_points_of(self.namespace):
+        entry_points = EntryPointsCache.instance().entry_points_of(self.namespace)
+        shared: dict[str, list[IndexedEntryPoint]] = {}
+        for entry_point in entry_points:
             name = entry_point.declared_name or entry_point.name
             taken = by_name.get(name)
             if taken is not None:
                 assert taken.entry_point is not None  # every container made here has one
-                conflicts.append(
-                    (name, _entry_point_side(taken.entry_point), _entry_point_side(entry_point))
-                )
+                shared.setdefault(name, [taken.entry_point]).append(entry_point)
                 continue
-            container: PluginContainer[P] = PluginContainer(
-                name, entry_point=entry_point, resolve=self._resolve
-            )
-            by_name[name] = container
-            if entry_point.name != name:
-                self._aliases.setdefault(entry_point.name, container)
+            by_name[name] = self._container(name, entry_point)
+        if shared:
+            conflicts = self._settle(by_name, shared, entry_points)
         return by_name, conflicts
 
-    def _report_conflict(self, name: str, chosen: ConflictSide, ignored: ConflictSide) -> None:
-        logger().warning(
-            "plugin name conflict in namespace %s: %s is registered by %s and by %s; "
-            "using the first (the earlier on sys.path)",
-            self.namespace,
-            name,
-            chosen,
-            ignored,
+    def _container(self, name: str, entry_point: IndexedEntryPoint) -> PluginContainer[P]:
+        """A container for the entry point serving ``name``; its own name becomes an alias."""
+        container: PluginContainer[P] = PluginContainer(
+            name, entry_point=entry_point, resolve=self._resolve
         )
+        if entry_point.name != name:
+            self._aliases.setdefault(entry_point.name, container)
+        return container
+
+    def _settle(
+        self,
+        by_name: dict[str, PluginContainer[P]],
+        shared: dict[str, list[IndexedEntryPoint]],
+        entry_points: list[IndexedEntryPoint],
+    ) -> list[_Conflict]:
+        """Serve each name that several distributions register from the first provider in
+        :func:`~plux.runtime._conflicts.serving_order` that switches and filters leave on; the
+        conflicts left to report are those between providers that are on."""
+        from plux.runtime._conflicts import provider, serving_order
+
+        conflicts = []
+        for name, providers in shared.items():
+            ordered = serving_order(providers, entry_points)
+            candidates: list[PluginContainer[P]] = [
+                PluginContainer(name, entry_point=e, resolve=self._resolve) for e in ordered
+            ]
+            enabled = [c for c in candidates if not self._switched_off(c, quiet=True)]
+            chosen = (enabled or candidates)[0].entry_point
+            assert chosen is not None  # every candidate has its entry point
+            replaced = by_name[name]
+            if chosen is not replaced.entry_point:
+                self._aliases = {a: c for a, c in self._aliases.items() if c is not replaced}
+                by_name[name] = self._container(name, chosen)
+            conflicts += [
+                (name, provider(chosen), provider(c.entry_point))
+                for c in enabled[1:]
+                if c.entry_point is not None
+            ]
+        return conflicts
+
+    def _report_conflict(self, name: str, chosen: ConflictSide, ignored: ConflictSide) -> None:
+        from plux.runtime._conflicts import describe_conflict
+
+        logger().warning("%s", describe_conflict(self.namespace, name, chosen, [ignored]))
         self._listeners.on_conflict(self.namespace, name, chosen, ignored)
 
     def _find(self, name: str) -> PluginContainer[P] | None:
@@ -556,11 +649,13 @@ class PluginManager(Generic[P]):
             try:
                 spec = self._spec_resolver.resolve(import_entry_point_value(entry_point.value))
             except Exception as cause:
+                from plux.runtime._conflicts import provider
+
                 why = describe_failure(cause, entry_point.value)
                 error = PluginException(
                     f"cannot resolve plugin {self.namespace}:{container.name} from entry point "
                     f"'{entry_point.name} = {entry_point.value}' of "
-                    f"{_entry_point_side(entry_point)}: {why}",
+                    f"{provider(entry_point)}: {why}",
                     self.namespace,
                     container.name,
                 )
@@ -679,9 +774,29 @@ class PluginManager(Generic[P]):
         order_of(plugin)
 
     def _filter(self, container: PluginContainer[P], spec: PluginSpec) -> None:
-        """Disable the plugin if a filter says so."""
-        if any(plugin_filter(spec) for plugin_filter in self.filters):
-            raise PluginDisabled(self.namespace, container.name, FILTERED)
+        """Disable the plugin if a switch or a filter says so."""
+        reason = self._switched_off(container, spec)
+        if reason:
+            raise PluginDisabled(self.namespace, container.name, reason)
+
+    def _switched_off(
+        self, container: PluginContainer[P], spec: PluginSpec | None = None, quiet: bool = False
+    ) -> str | None:
+        """Why a switch or a filter disables the plugin (None if none does). ``quiet``: a filter
+        that raises leaves the decision to the plugin's load."""
+        switches = self._switches
+        if switches is not None and not (self._view is not None and self._view.owns(container)):
+            reason = switches.reason(self.namespace, container.name)
+            if reason:
+                return reason
+        if spec is None:
+            spec = container.plugin_spec
+        try:
+            return FILTERED if any(plugin_filter(spec) for plugin_filter in self.filters) else None
+        except Exception:
+            if quiet:
+                return None
+            raise
 
     def _init(self, spec: PluginSpec) -> P:
         """Make the plugin from its spec (the init step)."""
@@ -729,12 +844,6 @@ def _identity(spec: PluginSpec) -> tuple[str, str, str | None]:
 
 def _spec_side(spec: PluginSpec) -> ConflictSide:
     return ConflictSide(spec.name, spec.find_location())
-
-
-def _entry_point_side(entry_point: IndexedEntryPoint) -> ConflictSide:
-    return ConflictSide(
-        entry_point.name, entry_point.value, entry_point.distribution, entry_point.version
-    )
 
 
 def _metadata_entry_point(entry_point: IndexedEntryPoint) -> Any:

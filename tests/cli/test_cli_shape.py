@@ -249,15 +249,19 @@ def test_doctor_charges_a_module_import_once(plux_main, installed, python) -> No
     assert plugins[0]["module_import_ms"] == plugins[0]["import_ms"]
 
 
-def test_list_names_the_distribution_that_shadows_in_the_same_folder(
+def test_list_says_why_a_plugin_of_the_same_folder_is_shadowed(
     plux_main, site_builder, python
 ) -> None:
-    """Two distributions of one folder registering one name: the shadowed one says why."""
-    site_builder.add_distribution("one", "1.0", {"shape.clash": {"same": "one:Same"}})
+    """Two distributions of one folder registering one name: the shadowed one points at the
+    conflict, which names the winner (the first by distribution name) and the rule."""
     site_builder.add_distribution("two", "2.0", {"shape.clash": {"same": "two:Same"}})
-    winner = "one 1.0" if site_builder.listing_order()[0].startswith("one") else "two 2.0"
+    site_builder.add_distribution("one", "1.0", {"shape.clash": {"same": "one:Same"}})
     lines = plux_main("list", "shape.clash").stdout.splitlines()
-    assert lines[2].endswith(f"(shadowed by {winner}, listed first in {site_builder.path})")
+    assert lines[2].endswith("(shadowed: see the conflict below)")
+    assert lines[3].endswith(
+        "using distribution one 1.0 (the first on sys.path; in one folder, the first by "
+        "distribution name)"
+    )
 
 
 @pytest.mark.parametrize("command", ["entrypoints", "discover"])

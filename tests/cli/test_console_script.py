@@ -89,6 +89,8 @@ def test_setuptools_manual_mode_check_install_list_doctor_resolve(
         "distribution": "cs-manual",
         "version": "2.0",
         "active": True,
+        "disabled": None,
+        "conflict": None,
     }
     doctor = venv.plux("doctor", ns, "--json")
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr

@@ -85,6 +85,7 @@ def test_doctor_json_has_the_documented_shape(plux_main, doctor_site) -> None:
         "init_ms",
         "module",
         "module_import_ms",
+        "disabled_reason",
     }
     assert isinstance(healthy["import_ms"], float) and healthy["import_ms"] >= 0
     assert isinstance(healthy["init_ms"], float)
@@ -143,7 +144,8 @@ def test_doctor_passes_a_healthy_namespace(plux_main, site_builder, python) -> N
 def test_doctor_reports_name_conflicts_between_distributions(
     plux_main, site_builder, python
 ) -> None:
-    """Two distributions registering one name: a conflict naming both; the first listed wins."""
+    """Two distributions of one folder registering one name: a conflict naming both; the one
+    whose distribution name sorts first wins, whatever the folder's listing order."""
     source = """
         from plux import Plugin
 
@@ -152,24 +154,24 @@ def test_doctor_reports_name_conflicts_between_distributions(
             name = "same"
     """
     site_builder.add_distribution(
-        "first", "1.0", {"doc.clash": {"same": "first.mod:Same"}}, {"first/mod.py": source}
-    )
-    site_builder.add_distribution(
         "second", "2.0", {"doc.clash": {"same": "second.mod:Same"}}, {"second/mod.py": source}
     )
-    winner = site_builder.listing_order()[0].partition("-")[0]
+    site_builder.add_distribution(
+        "first", "1.0", {"doc.clash": {"same": "first.mod:Same"}}, {"first/mod.py": source}
+    )
     document = plux_main("doctor", "doc.clash", "--json").json()
     (finding,) = document["findings"]
     assert (finding["kind"], finding["name"], finding["distribution"]) == (
         "conflict",
         "same",
-        winner,
+        "first",
     )
-    assert "first 1.0 (first.mod:Same)" in finding["message"]
-    assert "second 2.0 (second.mod:Same)" in finding["message"]
-    # both in one folder: the order of that folder decides, not sys.path
-    assert finding["message"].endswith(f"({winner}, listed first in {site_builder.path})")
-    assert "sys.path" not in finding["message"]
+    assert finding["message"] == (
+        "plugin name conflict in namespace doc.clash: same is registered by distribution "
+        "first 1.0 (first.mod:Same) and by distribution second 2.0 (second.mod:Same); using "
+        "distribution first 1.0 (the first on sys.path; in one folder, the first by "
+        "distribution name)"
+    )
 
 
 def test_doctor_reports_malformed_entry_point_lines(plux_main, site_builder, python) -> None:

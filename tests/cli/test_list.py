@@ -72,6 +72,8 @@ def test_list_json_has_the_documented_shape(
                         "distribution": "demo-app",
                         "version": "2.5",
                         "active": True,
+                        "disabled": None,
+                        "conflict": None,
                     },
                     {
                         "name": "hello",
@@ -80,6 +82,8 @@ def test_list_json_has_the_documented_shape(
                         "distribution": "demo-addon",
                         "version": "1.0",
                         "active": True,
+                        "disabled": None,
+                        "conflict": None,
                     },
                 ],
             }
@@ -104,18 +108,20 @@ def test_list_hides_tool_groups_unless_named_or_all(
 
 
 def test_list_marks_the_shadowed_side_of_a_conflict(plux_main, site_builder, python) -> None:
-    """Of two distributions registering one name, the one listed later in the folder (as
-    importlib.metadata meets them) is listed as not active."""
-    site_builder.add_distribution("first", "1.0", {"ns": {"same": "first.mod:Same"}})
+    """Of two distributions of one folder registering one name, the one whose name sorts later
+    is listed as not active, with the conflict in the manager's words."""
     site_builder.add_distribution("second", "1.0", {"ns": {"same": "second.mod:Same"}})
-    winner, loser = (folder.partition("-")[0] for folder in site_builder.listing_order())
+    site_builder.add_distribution("first", "1.0", {"ns": {"same": "first.mod:Same"}})
     plugins = plux_main("list", "ns", "--json").json()["namespaces"][0]["plugins"]
     assert [(p["distribution"], p["active"]) for p in plugins] == [
-        (winner, True),
-        (loser, False),
+        ("first", True),
+        ("second", False),
     ]
-    text = plux_main("list", "ns").stdout
-    assert "shadowed" in text.splitlines()[2]
+    assert plugins[0]["conflict"] == plugins[1]["conflict"]
+    assert plugins[0]["conflict"].startswith("plugin name conflict in namespace ns: same is ")
+    text = plux_main("list", "ns").stdout.splitlines()
+    assert "shadowed" in text[2]
+    assert text[3] == f"  {plugins[0]['conflict']}"
 
 
 def test_list_shows_declared_names_of_lower_cased_entry_points(

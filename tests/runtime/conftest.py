@@ -36,3 +36,13 @@ def same_second() -> Callable[[Path], Callable[[], None]]:
         return lambda: os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
 
     return remember
+
+
+@pytest.fixture
+def import_log(tmp_path, python) -> Path:
+    """A file that plugin modules written to log their import append their name to (its path
+    is in their process's ``IMPORT_LOG``)."""
+    log = tmp_path / "imports.log"
+    log.write_text("")
+    python.env["IMPORT_LOG"] = str(log)
+    return log

@@ -19,14 +19,6 @@ class {cls}(Plugin):
 """
 
 
-@pytest.fixture
-def import_log(tmp_path, python):
-    log = tmp_path / "imports.log"
-    log.write_text("")
-    python.env["IMPORT_LOG"] = str(log)
-    return log
-
-
 def imported(import_log):
     return sorted(set(import_log.read_text().split()))
 
