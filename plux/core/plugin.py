@@ -132,9 +132,7 @@ def order_of(source: object) -> Order:
 def declared_order(spec: PluginSpec) -> Order:
     """The order a plugin declares before it is made (``order_of`` its class or its ``@plugin``
     function): what orders ``load_all``'s loads. Reads the spec's factory."""
-    factory = spec.factory
-    decorated = getattr(factory, "__pluginspec__", None)
-    return order_of(decorated.factory if isinstance(decorated, PluginSpec) else factory)
+    return order_of(_maker(spec))
 
 
 def _checked_order(where: str, priority: object, after: object, before: object) -> Order:
@@ -203,16 +201,17 @@ class PluginSpec:
 
 def make_plugin(spec: PluginSpec) -> Plugin:
     """Make the plugin ``spec`` describes: call its factory (the init step), as the plugin manager
-    and ``plux doctor`` both do.
+    and ``plux doctor`` both do."""
+    return _maker(spec)()
 
-    A factory that is itself an ``@plugin`` function stands for that function's plugin: its own
-    spec's factory makes it (calling the function would run it instead).
-    """
+
+def _maker(spec: PluginSpec) -> PluginFactory:
+    """What makes the spec's plugin: its factory, except that a factory which is itself an
+    ``@plugin`` function stands for that function's plugin, made by its own spec's factory
+    (calling the function would run it instead)."""
     factory = spec.factory
     decorated = getattr(factory, "__pluginspec__", None)
-    if isinstance(decorated, PluginSpec):
-        factory = decorated.factory
-    return factory()
+    return decorated.factory if isinstance(decorated, PluginSpec) else factory
 
 
 class PluginFinder(abc.ABC):
