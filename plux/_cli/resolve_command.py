@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from plux.core.plugin import PluginSpec
+from plux.core.plugin import PluginException, PluginSpec, declared_order
 from plux.runtime.cache import IndexedEntryPoint
 
 from .namespaces import (
@@ -74,6 +74,7 @@ def run_resolve(args: argparse.Namespace) -> int:
             for row in rows
         ]
     documents = [_document(outcome) for outcome in outcomes]
+    orders = {group: run_order(group, outcomes) for group in groups if not is_tool_group(group)}
     failed = sum(1 for outcome in outcomes if outcome.failure is not None)
     if args.json:
         print_json(
@@ -81,6 +82,10 @@ def run_resolve(args: argparse.Namespace) -> int:
                 "namespace": groups[0] if len(groups) == 1 else None,
                 "namespaces": groups,
                 "plugins": documents,
+                "orders": [
+                    {"namespace": group, "names": names, "error": error}
+                    for group, (names, error) in orders.items()
+                ],
             }
         )
         return 1 if failed else 0
@@ -91,11 +96,15 @@ def run_resolve(args: argparse.Namespace) -> int:
             (o, d) for o, d in zip(outcomes, documents, strict=True) if d["namespace"] == group
         ]
         print(f"{group} ({plural(len(shown), 'plugin')})")
+        if group in orders:
+            names, error = orders[group]
+            print(f"  load_all order: {error or ', '.join(names) or '-'}")
         for outcome, document in shown:
             row = outcome.entry_point
             print(f"  {row.name} = {row.value}  ({origin(row)})")
             if outcome.spec is not None:
                 print(f"    spec: {outcome.spec!r}")
+                print(f"    order: {_order_text(document)}")
                 print(f"    file: {document['file'] or '?'}")
             elif outcome.failure is None:
                 print("    a tool's entry point: imports, callable")
@@ -104,15 +113,48 @@ def run_resolve(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def run_order(group: str, outcomes: list[Resolved]) -> tuple[list[str], str | None]:
+    """The names of ``group``'s plugins in the order ``load_all`` loads them (the plugins the
+    manager serves, by the orders their specs declare), or the error that order ends in."""
+    from plux.runtime._order import arrange
+    from plux.runtime.manager import PluginManager
+
+    specs = {
+        (o.entry_point.path, o.entry_point.name): o.spec for o in outcomes if o.spec is not None
+    }
+    manager: PluginManager[Any] = PluginManager(group)
+    served = [
+        spec
+        for container in manager.list_containers()
+        if container.entry_point is not None
+        and (spec := specs.get((container.entry_point.path, container.entry_point.name)))
+    ]
+    try:
+        positions = arrange(group, [s.name for s in served], [declared_order(s) for s in served])
+    except PluginException as e:
+        return [], str(e)
+    return [served[i].name for i in positions], None
+
+
+def _order_text(document: dict[str, Any]) -> str:
+    words = [f"priority {document['priority']}"]
+    words += [f"{key} {', '.join(document[key])}" for key in ("after", "before") if document[key]]
+    return "; ".join(words)
+
+
 def _document(outcome: Resolved) -> dict[str, Any]:
     spec = outcome.spec
     factory = factory_reference(spec, outcome.entry_point) if spec is not None else None
+    priority, after, before = declared_order(spec) if spec is not None else (None, (), ())
     return {
         "namespace": outcome.entry_point.group,
         **entry_point_document(outcome.entry_point),
         "spec": None
         if spec is None
         else {"namespace": spec.namespace, "name": spec.name, "factory": factory},
+        "priority": priority,
+        "after": list(after),
+        "before": list(before),
         "file": source_file(factory or outcome.entry_point.value),
         "error": None if outcome.failure is None else outcome.failure.message,
     }

@@ -29,9 +29,80 @@ def test_resolve_prints_each_spec_and_where_it_lives(plux_main, site_builder, py
     result = plux_main("resolve", "--namespace", "res.ns")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["res.ns (1 plugin)", "  hello = res.mod:Hello  (res 3.1)"]
-    assert lines[2].startswith("    spec: PluginSpec(res.ns.hello = <class 'res.mod.Hello'>")
-    assert lines[3] == f"    file: {site_builder.path / 'res' / 'mod.py'}"
+    assert lines[:3] == [
+        "res.ns (1 plugin)",
+        "  load_all order: hello",
+        "  hello = res.mod:Hello  (res 3.1)",
+    ]
+    assert lines[3].startswith("    spec: PluginSpec(res.ns.hello = <class 'res.mod.Hello'>")
+    assert lines[4:] == [
+        "    order: priority 0",
+        f"    file: {site_builder.path / 'res' / 'mod.py'}",
+    ]
+
+
+ORDERED = """
+    from plux import Plugin, plugin
+
+    class Base(Plugin):
+        namespace = "ord.ns"
+
+    class Server(Base):
+        name, after = "server", ("database", "not-installed")
+
+    class Database(Base):
+        name, priority = "database", 10
+
+    @plugin(namespace="ord.ns", before=("server",))
+    def config():
+        pass
+
+    class CycleA(Base):
+        name, after = "cycle_a", ("cycle_b",)
+
+    class CycleB(Base):
+        name, after = "cycle_b", ("cycle_a",)
+"""
+
+
+def test_resolve_shows_each_priority_and_the_order_load_all_uses(
+    plux_main, site_builder, python
+) -> None:
+    """Each plugin's priority and constraints, and the namespace's load_all order."""
+    entry_points = {"server": "ord.mod:Server", "database": "ord.mod:Database"}
+    entry_points["config"] = "ord.mod:config"
+    site_builder.add_distribution("ord", "1.0", {"ord.ns": entry_points}, {"ord/mod.py": ORDERED})
+    result = plux_main("resolve", "ord.ns")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1] == "  load_all order: database, config, server"
+    assert [line for line in lines if line.startswith("    order:")] == [
+        "    order: priority 0; after database, not-installed",
+        "    order: priority 10",
+        "    order: priority 0; before server",
+    ]
+    document = plux_main("resolve", "ord.ns", "--json").json()
+    assert document["orders"] == [
+        {"namespace": "ord.ns", "names": ["database", "config", "server"], "error": None}
+    ]
+    assert [(p["name"], p["priority"], p["after"]) for p in document["plugins"]] == [
+        ("server", 0, ["database", "not-installed"]),
+        ("database", 10, []),
+        ("config", 0, []),
+    ]
+
+
+def test_resolve_names_a_cycle_of_constraints(plux_main, site_builder, python) -> None:
+    """A cycle is shown where the order would be, naming it."""
+    site_builder.add_distribution(
+        "cyc",
+        "1.0",
+        {"ord.ns": {"cycle_a": "ord.mod:CycleA", "cycle_b": "ord.mod:CycleB"}},
+        {"ord/mod.py": ORDERED},
+    )
+    result = plux_main("resolve", "ord.ns")
+    assert "load_all order: the plugins of namespace ord.ns cannot be ordered" in result.stdout
+    assert "(cycle_a -> cycle_b -> cycle_a; each runs before the next)" in result.stdout
 
 
 def test_resolve_json_has_the_documented_shape(plux_main, site_builder, python) -> None:
@@ -53,6 +124,9 @@ def test_resolve_json_has_the_documented_shape(plux_main, site_builder, python) 
         "distribution": "res",
         "version": "3.1",
         "spec": {"namespace": "res.ns", "name": "made", "factory": "res.mod:spec"},
+        "priority": 0,
+        "after": [],
+        "before": [],
         "file": str(site_builder.path / "res" / "mod.py"),
         "error": None,
     }
