@@ -116,12 +116,12 @@ def switches(
 ) -> Switches | None:
     """The switches of a manager given ``enable=``/``disable=`` patterns (None: not given) and
     the environment's; None when there are none. ``installed``: warn (once per process) about
-    environment patterns that match no installed plugin."""
+    patterns that match no installed plugin."""
     env_enable, env_disable = environment_patterns()
     if not (enable or disable or env_enable or env_disable):
         return None
     if installed:
-        warn_unmatched([*env_enable, *env_disable])
+        warn_unmatched([*env_enable, *env_disable, *(enable or []), *(disable or [])])
     return Switches([env_enable, enable or []], [*env_disable, *(disable or [])])
 
 
