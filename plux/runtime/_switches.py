@@ -65,7 +65,7 @@ def parse_patterns(given: str | Iterable[str] | None, source: str) -> list[Patte
     texts = [given] if isinstance(given, str) else list(given)
     patterns = []
     for text in texts:
-        for item in text.replace(",", " ").split():
+        for item in _items(text):
             if item.startswith(":"):
                 raise ValueError(
                     f"{source}: pattern {item!r} has no namespace; write NAMESPACE or "
@@ -73,6 +73,11 @@ def parse_patterns(given: str | Iterable[str] | None, source: str) -> list[Patte
                 )
             patterns.append(Pattern(item, source))
     return patterns
+
+
+def _items(text: str) -> list[str]:
+    """The patterns of one string: separated by commas or white space."""
+    return text.replace(",", " ").split()
 
 
 class Switches:
@@ -102,7 +107,7 @@ def environment_patterns() -> tuple[list[Pattern], list[Pattern]]:
     found: list[list[Pattern]] = []
     for variable in (ENABLE, DISABLE):
         patterns = []
-        for item in os.environ.get(variable, "").replace(",", " ").split():
+        for item in _items(os.environ.get(variable, "")):
             try:
                 patterns += parse_patterns(item, variable)
             except ValueError as e:
@@ -116,12 +121,12 @@ def switches(
 ) -> Switches | None:
     """The switches of a manager given ``enable=``/``disable=`` patterns (None: not given) and
     the environment's; None when there are none. ``installed``: warn (once per process) about
-    environment patterns that match no installed plugin."""
+    patterns that match no installed plugin."""
     env_enable, env_disable = environment_patterns()
     if not (enable or disable or env_enable or env_disable):
         return None
     if installed:
-        warn_unmatched([*env_enable, *env_disable])
+        warn_unmatched([*env_enable, *env_disable, *(enable or []), *(disable or [])])
     return Switches([env_enable, enable or []], [*env_disable, *(disable or [])])
 
 

@@ -148,7 +148,8 @@ def test_manager_refuses_a_pattern_without_namespace(python) -> None:
 
 
 def test_a_pattern_that_matches_nothing_is_warned_about_once(site, python) -> None:
-    """A mistyped pattern gets one warning with close matches, however many managers list."""
+    """A mistyped pattern (of a variable or a manager) gets one warning with close matches,
+    however many managers list."""
     python.env["PLUX_DISABLE"] = f"{NS}:AWS::SQS::Queu {OTHER}x"
     proc = python.run(
         f"""
@@ -157,7 +158,7 @@ def test_a_pattern_that_matches_nothing_is_warned_about_once(site, python) -> No
         from plux import PluginManager
         PluginManager({NS!r}).list_names()
         PluginManager({NS!r}).list_names()
-        PluginManager({OTHER!r}).list_names()
+        PluginManager({OTHER!r}, enable="{OTHER}:on_strat").list_names()
         """
     )
     warnings = [line for line in proc.stderr.splitlines() if line.startswith("WARNING")]
@@ -166,6 +167,8 @@ def test_a_pattern_that_matches_nothing_is_warned_about_once(site, python) -> No
         "did you mean AWS::SQS::Queue",
         f"WARNING PLUX_DISABLE pattern '{OTHER}x' matches no installed plugin namespace; "
         f"did you mean {OTHER}?",
+        f"WARNING enable= pattern '{OTHER}:on_strat' matches no installed plugin; "
+        "did you mean on_start",
     ]
 
 
