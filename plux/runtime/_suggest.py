@@ -26,11 +26,16 @@ def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = NAME_CUTO
     >>> did_you_mean("zzz", ["Hello"])
     ''
     """
+    matches = close_matches(word, candidates, cutoff)
+    if not matches:
+        return ""
+    return f"; did you mean {' or '.join(matches)}?"
+
+
+def close_matches(word: str, candidates: Iterable[str], cutoff: float = NAME_CUTOFF) -> list[str]:
+    """The candidates close to ``word`` (ignoring case), closest first."""
     by_folded: dict[str, list[str]] = {}
     for candidate in dict.fromkeys(candidates):
         by_folded.setdefault(candidate.casefold(), []).append(candidate)
     folded = get_close_matches(word.casefold(), by_folded, cutoff=cutoff)
-    matches = [candidate for f in folded for candidate in by_folded[f]]
-    if not matches:
-        return ""
-    return f"; did you mean {' or '.join(matches)}?"
+    return [candidate for f in folded for candidate in by_folded[f]]

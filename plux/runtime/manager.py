@@ -632,9 +632,32 @@ class PluginManager(Generic[P]):
 
             known = [*self._plugins(), *self._aliases]
             raise ValueError(
-                f"no plugin named {name} in namespace {self.namespace}{did_you_mean(name, known)}"
+                f"no plugin named {name} in namespace {self.namespace}"
+                f"{did_you_mean(name, known)}{self._found_nearby(name)}"
             )
         return container
+
+    def _found_nearby(self, name: str) -> str:
+        """Where plugin ``name`` is installed instead, in a namespace one small edit away from
+        this one (a namespace mistyped by the application or by the plugin), as a hint."""
+        if self.finder is not None:
+            return ""
+        from plux.runtime._suggest import NAMESPACE_CUTOFF, close_matches
+        from plux.runtime.cache import EntryPointsCache
+
+        cache = EntryPointsCache.instance()
+        nearby = close_matches(self.namespace, cache.groups(), NAMESPACE_CUTOFF)
+        holding = [
+            group
+            for group in nearby
+            if group != self.namespace
+            and any(name in (e.name, e.declared_name) for e in cache.entry_points_of(group))
+        ]
+        if not holding:
+            return ""
+        return (
+            f"; a plugin {name} is installed in namespace {' and '.join(holding)}: is one mistyped?"
+        )
 
     def _resolve(self, container: PluginContainer[P]) -> PluginSpec:
         """Import the container's entry point and make its spec (once): the resolve step."""

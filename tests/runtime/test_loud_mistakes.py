@@ -91,6 +91,23 @@ def test_unknown_name_without_close_names_keeps_the_plain_message(installed: Non
     assert str(info.value) == f"no plugin named zzz in namespace {NS}"
 
 
+def test_unknown_name_found_in_a_namespace_one_edit_away_names_that_namespace(
+    installed: None, site_builder: Any, make_cache: Callable[..., EntryPointsCache]
+) -> None:
+    """A plugin registered under a mistyped namespace (greetings.plugin) is pointed at when the
+    application asks for it in the right one."""
+    site_builder.add_distribution(
+        "typo", entry_points={"greetings.plugin": {"Bye": "greeters:Hello"}}
+    )
+    EntryPointsCache._instance = make_cache()
+    with pytest.raises(ValueError) as info:
+        PluginManager(NS).load("Bye")
+    assert str(info.value) == (
+        f"no plugin named Bye in namespace {NS}; a plugin Bye is installed in namespace "
+        "greetings.plugin: is one mistyped?"
+    )
+
+
 def test_namespace_typo_lists_nothing_and_warns_once(
     installed: None, log: pytest.LogCaptureFixture
 ) -> None:
