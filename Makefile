@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # the demo's own environment: pip alone, into which it installs plux, the app and the add-on
 DEMO_VENV := .venv-demo
 
-.PHONY: venv test unit compat lint format demo bench clean
+.PHONY: venv test unit compat lint format demo bench bench-apps clean
 
 venv: $(STAMP)
 
@@ -43,6 +43,11 @@ demo:
 bench: venv
 	$(VPY) bench/run.py
 	$(VPY) bench/scaling.py
+	$(VPY) bench/orchestration.py
+
+# plux inside a real application (LocalStack's CLI, installed from the package index once)
+bench-apps: venv
+	$(VPY) bench/localstack.py
 
 clean:
 	rm -rf $(VENV) .venv-* build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -5,11 +5,13 @@ import plux
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from plux import (
+        CallResult as CallResult,
         CompositePluginLifecycleListener as CompositePluginLifecycleListener,
         FunctionPlugin as FunctionPlugin,
         Plugin as Plugin,
         PluginContainer as PluginContainer,
         PluginDisabled as PluginDisabled,
+        PluginErrors as PluginErrors,
         PluginException as PluginException,
         PluginFactory as PluginFactory,
         PluginFinder as PluginFinder,

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         PluginType as PluginType,
         plugin as plugin,
     )
+    from plux.runtime._calls import CallResult as CallResult, PluginErrors as PluginErrors
     from plux.runtime.manager import (
         PluginContainer as PluginContainer,
         PluginManager as PluginManager,
@@ -43,6 +44,8 @@ _EXPORTS = {
     "plugin": "plux.core.plugin",
     "PluginContainer": "plux.runtime.manager",
     "PluginManager": "plux.runtime.manager",
+    "CallResult": "plux.runtime._calls",
+    "PluginErrors": "plux.runtime._calls",
 }
 
 __all__ = [*_EXPORTS, "__version__"]

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any, Concatenate, ParamSpec
 
     HookArgs = ParamSpec("HookArgs")
+    Names = tuple[str, ...] | list[str] | set[str] | frozenset[str]
 
 __all__ = [
     "Plugin",
@@ -67,11 +68,22 @@ class Plugin(abc.ABC):
     without a ``name`` is an abstract base for a family of plugins. The manager creates plugins
     without constructor arguments and passes its ``load_args``/``load_kwargs`` to ``load``; keep
     expensive imports inside ``load`` so that resolving the plugin stays cheap.
+
+    ``priority`` (higher runs earlier) and ``after``/``before`` (names of plugins of the same
+    namespace) order ``load_all`` and the manager's calls; a subclass that sets them wrongly
+    fails at its definition (:func:`order_of`).
     """
 
     namespace: str
     name: str
     requirements: list[str]
+    priority: int = 0
+    after: tuple[str, ...] = ()
+    before: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        order_of(cls)
 
     def should_load(self) -> bool:
         """Whether the manager should load this plugin; ``False`` disables it."""
@@ -80,6 +92,61 @@ class Plugin(abc.ABC):
     def load(self, *args: Any, **kwargs: Any) -> Any | None:
         """Do the plugin's work; the return value is stored as the container's ``load_value``."""
         return None
+
+    def unload(self) -> None:
+        """Undo what ``load`` did; the manager calls it once per load, in reverse load order."""
+        return None
+
+
+Order = tuple[int, tuple[str, ...], tuple[str, ...]]
+"""A plugin's ``(priority, after, before)``."""
+
+NO_ORDER: Order = (0, (), ())
+
+
+def order_of(source: object) -> Order:
+    """The ``(priority, after, before)`` that ``source`` declares: a Plugin class or instance, or
+    a function decorated with ``@plugin`` (or the factory of its spec). Anything else declares
+    none.
+
+    :raises TypeError: naming the plugin, if ``priority`` is not an int or ``after``/``before``
+        is not a tuple, list or set of plugin names.
+    """
+    declared = getattr(source, "__pluginorder__", None)
+    if declared is not None:
+        return declared  # type: ignore[no-any-return]  # checked by @plugin
+    if isinstance(source, Plugin):
+        where = f"plugin {getattr(source, 'namespace', '?')}:{getattr(source, 'name', '?')}"
+    elif isinstance(source, type) and issubclass(source, Plugin):
+        where = f"plugin class {source.__module__}.{source.__qualname__}"
+    else:
+        return NO_ORDER
+    return _checked_order(
+        where,
+        getattr(source, "priority", 0),
+        getattr(source, "after", ()),
+        getattr(source, "before", ()),
+    )
+
+
+def declared_order(spec: PluginSpec) -> Order:
+    """The order a plugin declares before it is made (``order_of`` its class or its ``@plugin``
+    function): what orders ``load_all``'s loads. Reads the spec's factory."""
+    factory = spec.factory
+    decorated = getattr(factory, "__pluginspec__", None)
+    return order_of(decorated.factory if isinstance(decorated, PluginSpec) else factory)
+
+
+def _checked_order(where: str, priority: object, after: object, before: object) -> Order:
+    if not isinstance(priority, int) or isinstance(priority, bool):
+        raise TypeError(f"{where}: priority must be an int, not {priority!r}")
+    return priority, _checked_names(where, "after", after), _checked_names(where, "before", before)
+
+
+def _checked_names(where: str, attribute: str, names: object) -> tuple[str, ...]:
+    if isinstance(names, (tuple, list, set, frozenset)) and all(isinstance(n, str) for n in names):
+        return tuple(sorted(names)) if isinstance(names, (set, frozenset)) else tuple(names)
+    raise TypeError(f"{where}: {attribute} must be a tuple of plugin names, not {names!r}")
 
 
 PluginType = type[Plugin]
@@ -280,6 +347,20 @@ class PluginLifecycleListener:
         """Two entry points (or specs of a custom finder) register ``name`` in ``namespace``;
         ``chosen`` is used, ``ignored`` is not."""
 
+    def on_call_exception(
+        self, plugin_spec: PluginSpec, plugin: Plugin, method: str | None, exception: Exception
+    ) -> None:
+        """Calling ``method`` of the loaded ``plugin`` (the plugin itself, if None) raised
+        ``exception`` in ``PluginManager.call_all`` or a call like it."""
+
+    def on_unload_after(self, plugin_spec: PluginSpec, plugin: Plugin) -> None:
+        """``plugin.unload()`` returned; the plugin is no longer loaded."""
+
+    def on_unload_exception(
+        self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception
+    ) -> None:
+        """``plugin.unload()`` raised ``exception``; the plugin is no longer loaded all the same."""
+
 
 class CompositePluginLifecycleListener(PluginLifecycleListener):
     """Fans every hook out to several listeners, in the order they were added.
@@ -353,6 +434,21 @@ class CompositePluginLifecycleListener(PluginLifecycleListener):
     ) -> None:
         self._dispatch(PluginLifecycleListener.on_conflict, namespace, name, chosen, ignored)
 
+    def on_call_exception(
+        self, plugin_spec: PluginSpec, plugin: Plugin, method: str | None, exception: Exception
+    ) -> None:
+        self._dispatch(
+            PluginLifecycleListener.on_call_exception, plugin_spec, plugin, method, exception
+        )
+
+    def on_unload_after(self, plugin_spec: PluginSpec, plugin: Plugin) -> None:
+        self._dispatch(PluginLifecycleListener.on_unload_after, plugin_spec, plugin)
+
+    def on_unload_exception(
+        self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception
+    ) -> None:
+        self._dispatch(PluginLifecycleListener.on_unload_exception, plugin_spec, plugin, exception)
+
 
 class FunctionPlugin(Plugin):
     """A plugin made from a function by ``@plugin``; calling it calls the function."""
@@ -388,15 +484,21 @@ def plugin(
     name: str | None = None,
     should_load: bool | Callable[[], bool] | None = None,
     load: Callable[..., Any] | None = None,
+    *,
+    priority: int = 0,
+    after: Names = (),
+    before: Names = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Expose the decorated function as a plugin in ``namespace``.
 
     The plugin is named ``name``, or after the function. The function itself is returned
     unchanged (so it stays callable and discoverable at module level) and carries its spec as
     ``__pluginspec__``; the manager hands out a :class:`FunctionPlugin` that calls it.
+    ``priority``, ``after`` and ``before`` order it as the same attributes of a Plugin class do.
 
     :raises TypeError: if applied bare (``@plugin`` without arguments), which would otherwise
-        replace the function and declare nothing.
+        replace the function and declare nothing; or if ``priority``, ``after`` or ``before``
+        has the wrong type.
     """
     if callable(namespace):
         where = getattr(namespace, "__qualname__", repr(namespace))
@@ -406,11 +508,15 @@ def plugin(
 
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         plugin_name = name or fn.__name__
+        order = _checked_order(
+            f"@plugin function {fn.__module__}.{fn.__qualname__}", priority, after, before
+        )
 
         def factory() -> FunctionPlugin:
             fn_plugin = FunctionPlugin(fn, should_load=should_load, load=load)
             fn_plugin.namespace = namespace
             fn_plugin.name = plugin_name
+            fn_plugin.priority, fn_plugin.after, fn_plugin.before = order
             return fn_plugin
 
         # The factory reports the function's module and name (as functools.wraps would, without
@@ -420,6 +526,8 @@ def plugin(
         factory.__qualname__ = fn.__qualname__
         factory.__doc__ = fn.__doc__
         factory.__wrapped__ = fn  # type: ignore[attr-defined]
+        # known before the plugin is made: the manager orders loads by it
+        factory.__pluginorder__ = fn.__pluginorder__ = order  # type: ignore[attr-defined]
 
         fn.__pluginspec__ = PluginSpec(namespace, plugin_name, factory)  # type: ignore[attr-defined]
         return fn

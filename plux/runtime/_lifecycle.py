@@ -59,6 +59,10 @@ class PluginState:
     def loaded(self, load_value: Any) -> PluginState:
         return PluginState("loaded", self.spec, self.plugin, load_value)
 
+    def unloaded(self) -> PluginState:
+        """The state after teardown: resolved again, so that a load makes a new plugin."""
+        return PluginState("resolved", self.spec)
+
     def disabled(self, step: Step, reason: str | None) -> PluginState:
         return PluginState("disabled", self.spec, self.plugin, step=step, reason=reason)
 

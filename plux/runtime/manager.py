@@ -16,7 +16,9 @@ from plux.core.plugin import (
     PluginLifecycleListener,
     PluginSpec,
     PluginSpecResolver,
+    declared_order,
     make_plugin,
+    order_of,
 )
 from plux.runtime._container import P, PluginContainer
 from plux.runtime._listeners import ListenerDispatcher, as_listeners
@@ -27,12 +29,16 @@ from plux.runtime.resolve import describe_failure, import_entry_point_value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-    from typing import Any
+    from collections.abc import Callable, Iterable
+    from types import TracebackType
+    from typing import Any, TypeVar
 
-    from plux.core.plugin import PluginFinder
+    from plux.core.plugin import Plugin, PluginFinder
+    from plux.runtime._calls import CallResult, CallRun, ErrorPolicy
     from plux.runtime._index import IndexedEntryPoint
     from plux.runtime._lifecycle import Step
+
+    B = TypeVar("B", bound=Plugin)
 
 __all__ = ["PluginContainer", "PluginManager"]
 
@@ -83,6 +89,42 @@ class PluginManager(Generic[P]):
         self._by_name: dict[str, PluginContainer[P]] | None = None
         # other names a plugin answers to: entry point names that differ from the declared name
         self._aliases: dict[str, PluginContainer[P]] = {}
+        self._base: type[Plugin] | None = None
+        # loaded plugins in the order their loads finished: teardown runs it backwards
+        self._finished: list[PluginContainer[P]] = []
+        self._loads = 0  # counts loads and unloads: the run order below holds while it stays
+        self._run_order: tuple[int, object, list[PluginContainer[P]]] | None = None
+
+    @classmethod
+    def for_base(
+        cls, base: type[B], *, namespace: str | None = None, **kwargs: Any
+    ) -> PluginManager[B]:
+        """A manager of the plugins of ``base.namespace`` (or ``namespace``), each of which must
+        be a ``base``: a plugin whose factory makes anything else fails alone, at init, with a
+        PluginException naming both types. ``kwargs`` are the constructor's.
+
+        :raises ValueError: if neither ``namespace`` nor ``base.namespace`` is given.
+        """
+        namespace = namespace or getattr(base, "namespace", None)
+        if not namespace:
+            raise ValueError(
+                f"{base.__module__}.{base.__qualname__} has no namespace: give "
+                "PluginManager.for_base a namespace=..."
+            )
+        manager: PluginManager[B] = cls(namespace, **kwargs)  # type: ignore[assignment]
+        manager._base = base
+        return manager
+
+    def __enter__(self) -> PluginManager[P]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.unload_all()
 
     @property
     def listeners(self) -> list[PluginLifecycleListener]:
@@ -113,26 +155,258 @@ class PluginManager(Generic[P]):
         return self._load(container)
 
     def load_all(self, propagate_exceptions: bool = False) -> list[P]:
-        """Load every plugin of the namespace, in entry point order; return those that loaded.
+        """Load every plugin of the namespace; return those that loaded, in run order.
 
-        Disabled plugins are skipped quietly; failures are logged and skipped, or raised with
-        ``propagate_exceptions``.
+        Run order is highest ``priority`` first, ties in entry point order, under the plugins'
+        ``after``/``before`` constraints; where no plugin declares any, it is entry point order.
+        Every plugin's module is imported (filters first decide which) before any plugin is
+        made, so that loads run in that order too; a priority that only the object a factory
+        makes declares orders the result, not the loads. Disabled plugins are skipped quietly;
+        failures are logged and skipped, or raised with ``propagate_exceptions``.
+
+        :raises PluginException: if the plugins' constraints form a cycle (naming it), before
+            any plugin is loaded.
         """
-        plugins = []
-        for container in self.list_containers():
-            if container.is_disabled:
+        return [container.plugin for container in self._load_all(propagate_exceptions)]  # type: ignore[misc]
+
+    def _load_all(self, propagate_exceptions: bool) -> list[PluginContainer[P]]:
+        """The loaded plugins in run order, loading the others first."""
+        loads, plugins = self._loads, self._plugins()
+        known = self._run_order
+        if (
+            known is not None
+            and known[0] == loads
+            and known[1] is plugins
+            and all(c.is_loaded or c.state.is_final for c in plugins.values())
+        ):
+            for container in plugins.values():
+                if container.state.phase == "failed":  # reported again, as on every load_all
+                    self._attempt(self._prepared, container, propagate_exceptions)
+            return known[2]
+        from plux.runtime._order import arrange
+
+        prepared = []
+        for container in plugins.values():
+            if not container.is_disabled:
+                spec = self._attempt(self._prepared, container, propagate_exceptions)
+                if spec is not None:
+                    prepared.append((container, spec))
+        order = arrange(
+            self.namespace,
+            [container.name for container, _ in prepared],
+            [declared_order(spec) for _, spec in prepared],
+        )
+        loaded = []
+        for container, spec in (prepared[i] for i in order):
+            if self._attempt(self._load, container, propagate_exceptions, spec) is not None:
+                loaded.append(container)
+        # the objects may declare an order of their own (a factory's choice)
+        order = arrange(
+            self.namespace,
+            [container.name for container in loaded],
+            [order_of(container.plugin) for container in loaded],
+        )
+        self._run_order = (loads, plugins, [loaded[i] for i in order])
+        return self._run_order[2]
+
+    def _attempt(
+        self,
+        step: Callable[..., Any],
+        container: PluginContainer[P],
+        propagate_exceptions: bool,
+        *args: Any,
+    ) -> Any:
+        """``step(container, *args)``; None if the plugin is disabled or fails (logged)."""
+        try:
+            return step(container, *args)
+        except PluginDisabled as e:
+            debug("%s", e)
+        except Exception as e:
+            if propagate_exceptions:
+                raise
+            log_error("exception while loading plugin %s:%s: %s", self.namespace, container.name, e)
+        return None
+
+    def load_first(self, *names: str) -> P:
+        """The first of ``names`` that exists, is enabled and loads (loading it, once).
+
+        :raises PluginException: if none does, naming each candidate and why it was not used.
+        """
+        if not names:
+            raise ValueError("load_first needs at least one plugin name")
+        reasons = []
+        for name in names:
+            if self._find(name) is None:
+                reasons.append(f"{name}: no such plugin")
                 continue
             try:
-                plugins.append(self._load(container))
+                return self.load(name)
             except PluginDisabled as e:
-                debug("%s", e)
+                reasons.append(f"{name}: disabled ({e.reason or 'no reason given'})")
             except Exception as e:
-                if propagate_exceptions:
-                    raise
-                log_error(
-                    "exception while loading plugin %s:%s: %s", self.namespace, container.name, e
-                )
-        return plugins
+                reasons.append(f"{name}: failed ({type(e).__name__}: {e})")
+        raise PluginException(
+            f"none of the plugins {', '.join(names)} of namespace {self.namespace} could be "
+            f"loaded: {'; '.join(reasons)}",
+            self.namespace,
+        )
+
+    def call_all(
+        self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
+    ) -> list[CallResult[P]]:
+        """Load the namespace (as :meth:`load_all`), then call ``method`` of each loaded plugin
+        in run order (the plugin itself, if None: a function plugin's function) with ``args`` and
+        ``kwargs``; return one :class:`~plux.CallResult` per plugin, in that order.
+
+        Disabled plugins and plugins that failed to load are skipped (they were reported when
+        they failed). A call that raises is told to listeners (``on_call_exception``) and then
+        handled as ``errors`` says: ``"log"`` logs it, naming the plugin, and goes on;
+        ``"raise"`` raises it at once; ``"group"`` calls every plugin, then raises the failures
+        together as :class:`~plux.PluginErrors` (an ``ExceptionGroup``).
+        """
+        run = self._call_run("call_all", method, errors, stop_early=True)
+        for container, plugin, call in self._calls(method):
+            try:
+                value = call(*args, **kwargs)
+            except Exception as e:
+                self._call_failed(run, container, plugin, method, e)
+            else:
+                run.called(container.name, plugin, value)
+        return run.finish()
+
+    def call_first(
+        self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
+    ) -> CallResult[P] | None:
+        """As :meth:`call_all`, but stop at the first plugin that returns something other than
+        None and return its result; None if no plugin does. With ``errors="group"``, failures
+        of the plugins called before it are raised together instead."""
+        run = self._call_run("call_first", method, errors, stop_early=True)
+        for container, plugin, call in self._calls(method):
+            try:
+                value = call(*args, **kwargs)
+            except Exception as e:
+                self._call_failed(run, container, plugin, method, e)
+                continue
+            result = run.called(container.name, plugin, value)
+            if value is not None:
+                run.finish()  # failures of the plugins before it are raised as the policy says
+                return result
+        run.finish()
+        return None
+
+    async def acall_all(
+        self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
+    ) -> list[CallResult[P]]:
+        """As :meth:`call_all`, awaiting each awaitable result before the next plugin is
+        called; the values in the results are what was awaited."""
+        run = self._call_run("acall_all", method, errors, stop_early=True)
+        for container, plugin, call in self._calls(method):
+            try:
+                value = await _awaited(call(*args, **kwargs))
+            except Exception as e:
+                self._call_failed(run, container, plugin, method, e)
+            else:
+                run.called(container.name, plugin, value)
+        return run.finish()
+
+    async def acall_first(
+        self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
+    ) -> CallResult[P] | None:
+        """As :meth:`call_first`, awaiting each awaitable result before the next plugin is
+        called."""
+        run = self._call_run("acall_first", method, errors, stop_early=True)
+        for container, plugin, call in self._calls(method):
+            try:
+                value = await _awaited(call(*args, **kwargs))
+            except Exception as e:
+                self._call_failed(run, container, plugin, method, e)
+                continue
+            result = run.called(container.name, plugin, value)
+            if value is not None:
+                run.finish()  # failures of the plugins before it are raised as the policy says
+                return result
+        run.finish()
+        return None
+
+    def _call_run(self, call: str, method: str | None, errors: str, stop_early: bool) -> CallRun[P]:
+        from plux.runtime._calls import CallRun
+
+        what = f"{call}({method!r})" if method is not None else call
+        return CallRun(self.namespace, what, errors, stop_early)
+
+    def _calls(self, method: str | None) -> Iterable[_Target[P]]:
+        """Each loaded plugin in run order, with what to call of it."""
+        for container in self._load_all(propagate_exceptions=False):
+            plugin = container.plugin
+            if plugin is None:
+                continue  # unloaded by another thread meanwhile
+            if method is None:
+                yield container, plugin, plugin  # type: ignore[misc]
+            elif hasattr(plugin, method):
+                yield container, plugin, getattr(plugin, method)
+            else:
+                yield container, plugin, _missing(self.namespace, container.name, plugin, method)
+
+    def _call_failed(
+        self,
+        run: CallRun[P],
+        container: PluginContainer[P],
+        plugin: P,
+        method: str | None,
+        error: Exception,
+    ) -> None:
+        self._listeners.on_call_exception(container.plugin_spec, plugin, method, error)
+        run.called(container.name, plugin, error=error)
+
+    def unload(self, name: str) -> None:
+        """Tear down plugin ``name`` if it is loaded: call its ``unload()`` and forget the
+        object, so that a later load makes it afresh. Does nothing if it is not loaded. While
+        another thread loads it, waits for that load to finish, then unloads it.
+
+        :raises ValueError: if the namespace has no plugin of that name.
+        :raises Exception: what its ``unload()`` raised (it is unloaded all the same).
+        """
+        result = self._unload(self._require(name))
+        if result is not None and result.error is not None:
+            raise result.error
+
+    def unload_all(self, errors: ErrorPolicy = "log") -> list[CallResult[P]]:
+        """Tear down every loaded plugin, in the reverse of the order their loads finished;
+        return one result per plugin torn down. Every teardown runs even if one raises;
+        failures are handled as :meth:`call_all` handles them, except that ``"raise"`` raises
+        the first failure after every teardown ran (and logs the others). A second call does
+        nothing."""
+        run = self._call_run("unload_all", None, errors, stop_early=False)
+        while True:
+            with self._index_lock:
+                if not self._finished:
+                    break
+                container = self._finished[-1]
+            result = self._unload(container)
+            if result is not None:
+                run.add(result)
+        return run.finish()
+
+    def _unload(self, container: PluginContainer[P]) -> CallResult[P] | None:
+        """Tear the plugin down if it is loaded: what its ``unload()`` gave; else None."""
+        from plux.runtime._calls import CallResult
+
+        with _tracker.loading(container):
+            with self._index_lock:
+                if container in self._finished:
+                    self._finished.remove(container)
+                    self._loads += 1
+            plugin, spec = container.plugin, container.resolved_spec
+            if not container.is_loaded or plugin is None or spec is None:
+                return None
+            container.state = container.state.unloaded()
+            try:
+                plugin.unload()
+            except Exception as e:
+                self._listeners.on_unload_exception(spec, plugin, e)
+                return CallResult(container.name, plugin, error=e)
+            self._listeners.on_unload_after(spec, plugin)
+            return CallResult(container.name, plugin)
 
     def list_names(self) -> list[str]:
         """The names of the namespace's plugins, in entry point order; imports no plugin."""
@@ -314,20 +588,33 @@ class PluginManager(Generic[P]):
             }
             container.name = declared
 
-    def _load(self, container: PluginContainer[P]) -> P:
+    def _load(self, container: PluginContainer[P], spec: PluginSpec | None = None) -> P:
+        """Load the plugin once; ``spec``, if :meth:`_prepare` already made it."""
         with _tracker.loading(container):
-            state = container.state
-            if state.phase == "loaded":
+            if container.is_loaded:
                 return container.plugin  # type: ignore[return-value]
-            if state.phase == "disabled":
-                raise PluginDisabled(self.namespace, container.name, state.reason)
-            if state.is_final:
-                assert state.error is not None  # a failed state has its error
-                raise state.error
-            return self._run_lifecycle(container)
+            self._raise_if_ended(container)
+            return self._run_lifecycle(container, spec or self._prepare(container))
 
-    def _run_lifecycle(self, container: PluginContainer[P]) -> P:
-        """Take the plugin from its spec to loaded; the step it fails at is kept in its state."""
+    def _prepared(self, container: PluginContainer[P]) -> PluginSpec:
+        """The plugin's spec, through the filter and resolve steps if it is not loaded yet."""
+        with _tracker.loading(container):
+            if container.is_loaded:
+                return container.plugin_spec
+            self._raise_if_ended(container)
+            return self._prepare(container)
+
+    def _raise_if_ended(self, container: PluginContainer[P]) -> None:
+        """Raise again what ended the plugin's lifecycle, if it ended."""
+        state = container.state
+        if state.phase == "disabled":
+            raise PluginDisabled(self.namespace, container.name, state.reason)
+        if state.is_final:
+            assert state.error is not None  # a failed state has its error
+            raise state.error
+
+    def _prepare(self, container: PluginContainer[P]) -> PluginSpec:
+        """The filter and resolve steps: the plugin's spec, if the filters let it through."""
         step: Step = "filter"
         try:
             # Filters see what the index knows (namespace, name, value) before the plugin's
@@ -339,8 +626,17 @@ class PluginManager(Generic[P]):
             if _identity(spec) != _identity(listed):
                 step = "filter"  # the imported spec says otherwise: the filters decide again
                 self._filter(container, spec)
-            step = "init"
+        except Exception as e:
+            self._end(container, step, e)
+            raise
+        return spec
+
+    def _run_lifecycle(self, container: PluginContainer[P], spec: PluginSpec) -> P:
+        """Take the plugin from its spec to loaded; the step it fails at is kept in its state."""
+        step: Step = "init"
+        try:
             plugin = self._init(spec)
+            self._check_made(container, plugin)
             container.state = container.state.initialised(plugin)
             self._listeners.on_init_after(spec, plugin)
             step = "should_load"
@@ -352,15 +648,35 @@ class PluginManager(Generic[P]):
             # on_load_after's listeners see the plugin loaded, but may still fail or disable it
             container.state = container.state.loaded(load_value)
             self._listeners.on_load_after(spec, plugin, load_value)
-        except PluginDisabled as e:
-            container.state = container.state.disabled(step, e.reason)
-            raise
         except Exception as e:
-            if e is not container.resolve_error:  # resolving records its own failure
-                container.state = container.state.failed(step, e)
-                self._report_failure(container, step, e)
+            self._end(container, step, e)
             raise
+        with self._index_lock:
+            self._finished.append(container)
+            self._loads += 1
         return plugin
+
+    def _end(self, container: PluginContainer[P], step: Step, error: Exception) -> None:
+        """Record that ``error`` ended the plugin's lifecycle at ``step``, and report it."""
+        if isinstance(error, PluginDisabled):
+            container.state = container.state.disabled(step, error.reason)
+        elif error is not container.resolve_error:  # resolving records its own failure
+            container.state = container.state.failed(step, error)
+            self._report_failure(container, step, error)
+
+    def _check_made(self, container: PluginContainer[P], plugin: Plugin) -> None:
+        """The init step's checks of what the factory made: its type, and the order it declares."""
+        base = self._base
+        if base is not None and not isinstance(plugin, base):
+            made = type(plugin)
+            raise PluginException(
+                f"plugin {self.namespace}:{container.name} is a {made.__module__}."
+                f"{made.__qualname__}, not a {base.__module__}.{base.__qualname__} as this "
+                "manager requires (PluginManager.for_base)",
+                self.namespace,
+                container.name,
+            )
+        order_of(plugin)
 
     def _filter(self, container: PluginContainer[P], spec: PluginSpec) -> None:
         """Disable the plugin if a filter says so."""
@@ -381,8 +697,29 @@ class PluginManager(Generic[P]):
             self._listeners.on_load_exception(spec, container.plugin, error)
 
 
+_Target = tuple[PluginContainer[P], P, "Callable[..., Any]"]
+"""A loaded plugin, and what a call calls of it."""
+
 _Conflict = tuple[str, ConflictSide, ConflictSide]
 """A plugin name, the registration of it in use and one left out."""
+
+
+async def _awaited(value: object) -> object:
+    """``value``, awaited if it is awaitable."""
+    if hasattr(value, "__await__"):
+        return await value
+    return value
+
+
+def _missing(namespace: str, name: str, plugin: object, method: str) -> Callable[..., Any]:
+    """A call that fails, naming the plugin that lacks ``method``."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        raise AttributeError(
+            f"plugin {namespace}:{name} ({type(plugin).__qualname__}) has no method {method!r}"
+        )
+
+    return call
 
 
 def _identity(spec: PluginSpec) -> tuple[str, str, str | None]:

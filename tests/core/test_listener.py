@@ -85,6 +85,9 @@ class TestCompositeListener:
         composite.on_load_after(SPEC, Plugin(), None)
         composite.on_load_exception(SPEC, Plugin(), ValueError())
         composite.on_conflict("tests.plugins", "p", side, side)
+        composite.on_call_exception(SPEC, Plugin(), "start", ValueError())
+        composite.on_unload_after(SPEC, Plugin())
+        composite.on_unload_exception(SPEC, Plugin(), ValueError())
         hooks = [name for name in vars(PluginLifecycleListener) if name.startswith("on_")]
         assert calls == hooks
 

@@ -1,0 +1,122 @@
+"""plux inside a real application: LocalStack's CLI, with this plux against plux 1.16.0.
+
+Installs (once, under ``bench/.work/``, from the package index) two venvs with the published
+``localstack`` CLI: one with ``plux==1.16.0``, one where this tree replaces plux (a ``.pth``
+line, as run.py's "ours"). Then, in fresh processes, sides interleaved, it measures for each
+operation:
+- plux's own import time: ``-X importtime``, self times summed over ``plux.*`` and ``plugin.*``,
+  and how many of those modules were imported;
+- the whole command's wall time.
+
+Operations: ``localstack --help`` (the CLI loads its plugins at every start) and the listing of
+the CLI's plugin namespaces (its commands and its host hooks), as its plugin manager lists them.
+
+Usage: ``python bench/localstack.py [--rounds N]`` (``make bench-apps``; needs the network the
+first time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+from run import PROJECT, RUN_DIR, WORK, site_packages, venv_python
+
+LOCALSTACK = "localstack==2026.8.2"
+VENVS = {"ours": WORK / "localstack-ours", "plux 1.16": WORK / "localstack-plux116"}
+OPERATIONS = {
+    "localstack --help": [
+        "-c",
+        "from localstack_cli.cli.main import main; main()",
+        "--help",
+    ],
+    "plugin listing": [
+        "-c",
+        "from plux import PluginManager\n"
+        "for ns in ('localstack_cli.plugins.cli', 'localstack_cli.hooks.prepare_host'):\n"
+        "    print(ns, PluginManager(ns).list_names())",
+    ],
+}
+
+
+def prepared(label: str) -> Path:
+    """The venv of one side, with LocalStack's CLI and its plux (installed on first use)."""
+    venv = VENVS[label]
+    marker = venv / ".installed"
+    python = venv_python(venv)
+    if not marker.exists():
+        pip = [str(python), "-m", "pip", "install", "-q"]
+        if label == "ours":
+            subprocess.run([*pip, LOCALSTACK], check=True, cwd=RUN_DIR)
+            subprocess.run(
+                [str(python), "-m", "pip", "uninstall", "-q", "-y", "plux"], check=True, cwd=RUN_DIR
+            )
+            (site_packages(python) / "plux-tree.pth").write_text(f"{PROJECT}\n")
+        else:
+            subprocess.run([*pip, LOCALSTACK, "plux==1.16.0"], check=True, cwd=RUN_DIR)
+        marker.write_text(LOCALSTACK + "\n")
+    return python
+
+
+def run(python: Path, arguments: list[str]) -> tuple[float, float, int]:
+    """One fresh process: wall ms, plux's own import ms, and how many plux modules it imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PLUX_"))}
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(python), "-X", "importtime", *arguments],
+        env=env,
+        cwd=RUN_DIR,
+        capture_output=True,
+        text=True,
+    )
+    wall = (time.perf_counter() - start) * 1000
+    if proc.returncode != 0:
+        raise SystemExit(f"{python} {arguments} failed:\n{proc.stderr[-2000:]}")
+    own_us, modules = 0, 0
+    for line in proc.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        fields = line.removeprefix("import time:").split("|")
+        if not fields[0].strip().isdigit():
+            continue  # the header line
+        name = fields[2].strip()
+        if name.split(".")[0] in ("plux", "plugin"):
+            own_us += int(fields[0])
+            modules += 1
+    return wall, own_us / 1000, modules
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15, help="measured rounds (default 15)")
+    args = parser.parse_args()
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
+    pythons = {label: prepared(label) for label in VENVS}
+    results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
+    for operation, arguments in OPERATIONS.items():
+        for python in pythons.values():
+            run(python, arguments)  # indexes written, bytecode compiled
+        for _ in range(args.rounds):
+            for label, python in pythons.items():
+                results.setdefault((operation, label), []).append(run(python, arguments))
+    print(f"\n{LOCALSTACK}; medians of {args.rounds} fresh processes, sides interleaved")
+    header = f"{'operation':<20}{'side':<11}{'wall ms':>9}{'plux import ms':>16}{'modules':>9}"
+    print(header)
+    print("-" * len(header))
+    for operation in OPERATIONS:
+        walls = {}
+        for label in VENVS:
+            samples = results[(operation, label)]
+            wall = statistics.median(s[0] for s in samples)
+            own = statistics.median(s[1] for s in samples)
+            walls[label] = wall
+            print(f"{operation:<20}{label:<11}{wall:>9.1f}{own:>16.2f}{samples[0][2]:>9}")
+        print(f"{'':<20}{'ratio':<11}{walls['ours'] / walls['plux 1.16']:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()
