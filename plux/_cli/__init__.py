@@ -7,8 +7,8 @@ accepts ``--workdir`` and ``-v``, and sets ``handler`` (``args -> exit code``) w
 one on each action). :data:`COMMAND_MODULES` lists the modules, in help order. The other
 modules are what the commands share: :mod:`~plux._cli.output` (JSON shapes, tables, errors),
 :mod:`~plux._cli.namespaces`, :mod:`~plux._cli.resolution`, :mod:`~plux._cli.project_discovery`,
-:mod:`~plux._cli.index_diff`, :mod:`~plux._cli.stale_editables` and
-:mod:`~plux._cli.project_installs`.
+:mod:`~plux._cli.index_diff`, :mod:`~plux._cli.stale_editables`,
+:mod:`~plux._cli.project_installs` and :mod:`~plux._cli.tool_checks`.
 """
 
 COMMAND_MODULES = tuple(

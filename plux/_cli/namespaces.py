@@ -124,7 +124,12 @@ def close_namespace_pairs(groups: Sequence[str]) -> list[tuple[str, str]]:
     for i, group in enumerate(ordered):
         for other in ordered[i + 1 :]:
             close = difflib.SequenceMatcher(None, group.casefold(), other.casefold())
-            if close.ratio() >= NAMESPACE_CUTOFF:
+            # the cheap upper bounds first: most pairs of namespaces are far apart
+            if (
+                close.real_quick_ratio() >= NAMESPACE_CUTOFF
+                and close.quick_ratio() >= NAMESPACE_CUTOFF
+                and close.ratio() >= NAMESPACE_CUTOFF
+            ):
                 pairs.append((group, other))
     return pairs
 

@@ -137,6 +137,6 @@ class MetadataPluginFinder(PluginFinder):
                     entry_point.name,
                     entry_point.value,
                     self.namespace,
-                    e,
+                    describe_failure(e, entry_point.value),
                 )
             return None

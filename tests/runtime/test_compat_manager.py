@@ -151,8 +151,9 @@ class TestDeliberateDifferences:
         monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture,
     ) -> None:
-        """MetadataPluginFinder with no callback logs an entry point it cannot import at ERROR
-        and leaves it out (1.16 logged it only when DEBUG was enabled)."""
+        """MetadataPluginFinder with no callback logs an entry point it cannot import at ERROR,
+        naming the error and the line that raised it, and leaves it out (1.16 logged it only when
+        DEBUG was enabled)."""
         site_builder.add_distribution(
             "resolve-fails",
             entry_points={NS: {"bad": "compat_resolve_fails:Bad"}},
@@ -163,8 +164,10 @@ class TestDeliberateDifferences:
         assert finder.find_plugins() == []
         (record,) = [r for r in caplog.records if r.name == "plux.runtime.resolve"]
         assert record.levelno == logging.ERROR
+        module = site_builder.path / "compat_resolve_fails.py"
         assert record.getMessage() == (
-            f"cannot resolve entry point bad = compat_resolve_fails:Bad in {NS}: cannot import me"
+            f"cannot resolve entry point bad = compat_resolve_fails:Bad in {NS}: "
+            f"RuntimeError: cannot import me (at {module}:1)"
         )
 
 
