@@ -111,10 +111,9 @@ def built_an_hour_earlier(header: Header) -> Header:
     return header._replace(written_ns=header.written_ns - 3600 * 10**9)
 
 
-def test_the_prebuilt_index_holds_in_a_container_of_the_image(built, tmp_path):
-    """The environment and its site, packed into an image and unpacked where they were (whole
-    second mtimes, new inodes and ctimes): the first process answers from the prebuilt index."""
-    # the image was built an hour before the container started
+def start_a_container(built, tmp_path: Path) -> None:
+    """Pack the environment and its site into an image built an hour before, and unpack it where
+    they were (whole second mtimes, new inodes and ctimes)."""
     data = built.index_file.read_bytes()
     built.index_file.write_bytes(support.reencode_header(data, built_an_hour_earlier))
     root = tmp_path / "image"
@@ -124,6 +123,12 @@ def test_the_prebuilt_index_holds_in_a_container_of_the_image(built, tmp_path):
     unpack_anew(root)
     for part in (built.prefix, built.site.path):
         (root / part.name).rename(part)
+
+
+def test_the_prebuilt_index_holds_in_a_container_of_the_image(built, tmp_path):
+    """The environment and its site, packed into an image and unpacked where they were (whole
+    second mtimes, new inodes and ctimes): the first process answers from the prebuilt index."""
+    start_a_container(built, tmp_path)
     assert built.index_file.stat().st_mtime_ns % 1_000_000_000 == 0
     assert built.json(WITHOUT_READING) == ["a", "b"]
     assert built.user_index_files() == []
@@ -135,15 +140,7 @@ def test_change_right_after_the_build_is_seen_in_a_container_of_the_image(built,
     one and every later one (no stale answer is copied into the user's index)."""
     file = built.site.path / "two-1.0.dist-info" / "entry_points.txt"
     file.write_text(file.read_text().replace("b = two:B", "y = two:B"))
-    data = built.index_file.read_bytes()
-    built.index_file.write_bytes(support.reencode_header(data, built_an_hour_earlier))
-    root = tmp_path / "image"
-    root.mkdir()
-    for part in (built.prefix, built.site.path):
-        part.rename(root / part.name)
-    unpack_anew(root)
-    for part in (built.prefix, built.site.path):
-        (root / part.name).rename(part)
+    start_a_container(built, tmp_path)
     for _ in ("first", "second", "third"):
         assert built.json(support.NAMES) == ["a", "y"]
     proc = built.plux("list", GROUP, "--json")
