@@ -49,12 +49,15 @@ def shipped_by_setuptools(root: Path) -> Shipped | None:
         return None
     script = str(Path(__file__).with_name("_ask_setuptools.py"))
     # the child gets this process's sys.path, so it finds the setuptools in use here
-    proc = subprocess.run(
-        [sys.executable, "-S", "-c", _RUN_WITH_PATH, script, str(root.resolve()), *sys.path],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-S", "-c", _RUN_WITH_PATH, script, str(root.resolve()), *sys.path],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:  # no interpreter to run (an embedded Python): follow the rules
+        return None
     if proc.returncode == 3:
         return None
     try:

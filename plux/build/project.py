@@ -121,7 +121,12 @@ class Project:
     @functools.cached_property
     def _shipped(self) -> Shipped | None:
         """What the installed setuptools ships (asked once: it reads the configuration again)."""
-        return shipped_by_setuptools(self.root) if self.backend != "hatchling" else None
+        declared = self.pyproject.get("build-system", {}).get("build-backend")
+        # setuptools builds a project that names no backend (pip's default), if it has files
+        # that configure one: a bare folder (``plux discover`` anywhere) is scanned as it is
+        builds = self.backend == "setuptools" or (declared is None and self.backend is None)
+        configured = any((self.root / f).is_file() for f in ("pyproject.toml", "setup.cfg"))
+        return shipped_by_setuptools(self.root) if builds and configured else None
 
     def source_path(self) -> str:
         """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``).
