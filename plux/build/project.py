@@ -20,6 +20,7 @@ from ._static import StaticPluginFinder
 from .config import (
     PYPROJECT,
     BuildBackend,
+    ConfigError,
     EntrypointBuildMode,
     PluxConfiguration,
     determine_build_backend_from_pyproject_config,
@@ -164,7 +165,11 @@ class Project:
     def egg_info_dirs(self) -> list[Path]:
         """Existing ``*.egg-info`` directories of the project (in its source path, or its root)."""
         found: list[Path] = []
-        for base in dict.fromkeys([self.root / self.source_path(), self.root]):
+        try:
+            source = self.root / self.source_path()
+        except ConfigError:  # setuptools cannot tell: its build fails there, not this search
+            source = self.root
+        for base in dict.fromkeys([source, self.root]):
             found.extend(sorted(p for p in base.glob("*.egg-info") if p.is_dir()))
         return found
 
