@@ -32,7 +32,8 @@ def main(root: str) -> int:
         first_line = str(e).strip().partition("\n")[0]
         print(json.dumps({"error": f"{type(e).__name__}: {first_line}"}))
         return 1
-    print(json.dumps({"package_dir": dist.package_dir or {}, "packages": dist.packages or []}))
+    shipped = {"packages": dist.packages or [], "py_modules": dist.py_modules or []}
+    print(json.dumps({"package_dir": dist.package_dir or {}, **shipped}))
     return 0
 
 

@@ -23,6 +23,8 @@ class PackageFinder:
     selection: PackageSelection = PackageSelection()
     root: str | None = None
     """The project folder, if known: path patterns are read relative to it."""
+    modules: tuple[str, ...] = ()
+    """Modules shipped on their own, outside any package (setuptools' ``py_modules``)."""
 
     @property
     def path(self) -> str:
@@ -63,6 +65,10 @@ class PackageFinder:
                 name = f"{package}.{stem}"
                 if self.selection.module(name):
                     found[name] = ModuleSource(name, file)
+        for name in self.modules:
+            file = root.joinpath(*name.split(".")).with_suffix(".py")
+            if self.selection.module(name) and file.is_file():
+                found[name] = ModuleSource(name, file)
         return [found[name] for name in sorted(found)]
 
     def unreadable_folder(self, folder: Path, error: OSError) -> DiscoveryError:
@@ -237,7 +243,8 @@ def _holds_python(directory: Path) -> bool:
 
 
 class ListPackageFinder(_FolderPackageFinder):
-    """A fixed list of packages below ``path`` (e.g. what the build backend says it ships)."""
+    """A fixed list of packages (and ``modules`` outside them) below ``path`` (e.g. what the
+    build backend says it ships)."""
 
     def __init__(
         self,
@@ -246,9 +253,11 @@ class ListPackageFinder(_FolderPackageFinder):
         include: Iterable[str] = (),
         exclude: Iterable[str] = (),
         root: str | None = None,
+        modules: Iterable[str] = (),
     ) -> None:
         super().__init__(path, include, exclude, root)
         self.packages = list(packages)
+        self.modules = tuple(modules)
 
     def find_packages(self) -> list[str]:
         return sorted(p for p in self.packages if self.selection.package(p))

@@ -28,13 +28,20 @@ class Shipped(NamedTuple):
 
     path: str | None
     packages: list[str]
+    modules: list[str]
+    """Modules outside any package (``py_modules``)."""
 
     @classmethod
-    def of(cls, package_dir: Mapping[str, str] | None, packages: list[str]) -> Shipped:
-        """From setuptools' ``package_dir`` and ``packages``."""
+    def of(
+        cls,
+        package_dir: Mapping[str, str] | None,
+        packages: list[str] | None,
+        modules: list[str] | None,
+    ) -> Shipped:
+        """From setuptools' ``package_dir``, ``packages`` and ``py_modules``."""
         folders = dict(package_dir or {})
         path = folders.pop("", ".")
-        return cls(None if folders else path, packages)
+        return cls(None if folders else path, sorted(packages or []), sorted(modules or []))
 
 
 def shipped_by_setuptools(root: Path) -> Shipped | None:
@@ -49,12 +56,15 @@ def shipped_by_setuptools(root: Path) -> Shipped | None:
         return None
     script = str(Path(__file__).with_name("_ask_setuptools.py"))
     # the child gets this process's sys.path, so it finds the setuptools in use here
-    proc = subprocess.run(
-        [sys.executable, "-S", "-c", _RUN_WITH_PATH, script, str(root.resolve()), *sys.path],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-S", "-c", _RUN_WITH_PATH, script, str(root.resolve()), *sys.path],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:  # no interpreter to run (an embedded Python): follow the rules
+        return None
     if proc.returncode == 3:
         return None
     try:
@@ -64,7 +74,7 @@ def shipped_by_setuptools(root: Path) -> Shipped | None:
     if proc.returncode != 0 or "error" in answer:
         error = answer.get("error", f"exit status {proc.returncode}")
         raise ConfigError(f"setuptools cannot tell which packages {root} ships: {error}")
-    return Shipped.of(answer["package_dir"], sorted(answer["packages"]))
+    return Shipped.of(answer["package_dir"], answer["packages"], answer["py_modules"])
 
 
 _RUN_WITH_PATH = (
@@ -117,7 +127,9 @@ def setuptools_package_finder(
         check_configured_path(root, config)
         return SimplePackageFinder(full_path, include, exclude, root=project)
     if shipped is not None:
-        return ListPackageFinder(shipped.packages, full_path, include, exclude, root=project)
+        return ListPackageFinder(
+            shipped.packages, full_path, include, exclude, root=project, modules=shipped.modules
+        )
     setuptools_table = pyproject.get("tool", {}).get("setuptools", {})
     listed = setuptools_table.get("packages")
     if isinstance(listed, list):

@@ -13,6 +13,7 @@ from typing import Any
 
 from plux.core.plugin import Plugin, PluginFinder, PluginSpec, PluginSpecResolver
 
+from ._makers import MakerReader
 from ._mistakes import (
     bare_plugin_decorator,
     misspelt_name,
@@ -104,6 +105,7 @@ class ModuleAnalyzer:
 
     def __init__(self, resolver: SymbolResolver, root: Path) -> None:
         self.resolver = resolver
+        self.makers = MakerReader(resolver)
         self.root = root
         self.derived: set[Value] = set()
         """Every class some plugin class of the project derives from."""
@@ -158,6 +160,14 @@ class ModuleAnalyzer:
                 where = self._where(module, call)
                 verdict.warnings.append(spec_in_container(where, held[id(call)]))
                 continue
+            if (
+                simple is not None
+                and call is simple[1]
+                and not conditional
+                and self.resolver.is_maker(callee)
+                and self._assigned_from_maker(verdict, simple[0], call)
+            ):
+                continue
             self._use(verdict, call, callee, "a call")
 
     def _use(self, verdict: ModuleVerdict, node: ast.expr, callee: Value, how: str) -> None:
@@ -191,6 +201,7 @@ class ModuleAnalyzer:
         """Check a definition's decorators; True if they made the decision for it."""
         module = verdict.module.name
         needs_import = len(verdict.import_reasons)
+        made_plugin = False
         for decorator in node.decorator_list:
             target = decorator.func if isinstance(decorator, ast.Call) else decorator
             callee = self.resolver.evaluate(module, target)
@@ -207,6 +218,14 @@ class ModuleAnalyzer:
                 and self._function_plugin(verdict, node, decorator)
             ):
                 continue
+            if (
+                self.resolver.is_maker(callee)
+                and len(node.decorator_list) == 1
+                and not conditional
+                and self._made_plugin(verdict, node, decorator)
+            ):
+                made_plugin = True
+                continue
             self._use(verdict, decorator, callee, "a decorator")
             if isinstance(decorator, ast.Call):
                 extra = [*decorator.args, *(k.value for k in decorator.keywords)]
@@ -222,8 +241,36 @@ class ModuleAnalyzer:
         for call in calls_in(defaults):
             self._use(verdict, call, self.resolver.evaluate(module, call.func), "a call")
         if isinstance(node, ast.ClassDef) and node.decorator_list:
-            return len(verdict.import_reasons) > needs_import
+            return made_plugin or len(verdict.import_reasons) > needs_import
         return False
+
+    def _assigned_from_maker(self, verdict: ModuleVerdict, target: str, call: ast.Call) -> bool:
+        """``target = maker(...)`` followed through; True if the source tells what it binds."""
+        made = self.makers.assigned(verdict.module.name, call, target)
+        if made is True:
+            return False
+        if made is not False and self._bound_once(verdict, target, call):
+            verdict.plugins.append(
+                StaticPlugin(made.namespace, made.name, verdict.module.name, target, call.lineno)
+            )
+        return True
+
+    def _made_plugin(
+        self,
+        verdict: ModuleVerdict,
+        node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+        decorator: ast.expr,
+    ) -> bool:
+        """A project maker's decorator followed through to ``plugin``/``PluginSpec``; True if
+        the source tells the plugin it makes."""
+        made = self.makers.apply(verdict.module.name, decorator, node.name)
+        if made is None:
+            return False
+        if self._bound_once(verdict, node.name, node):
+            verdict.plugins.append(
+                StaticPlugin(made.namespace, made.name, verdict.module.name, node.name, node.lineno)
+            )
+        return True
 
     def _literal(self, module: str, expr: ast.expr | None) -> Value:
         return NOT_FOUND if expr is None else self.resolver.evaluate(module, expr)

@@ -83,6 +83,8 @@ class Partial:
     """``functools.partial(func, ...)``."""
 
     func: Value
+    site: CallSite | None = field(default=None, compare=False)
+    """Where the partial is made, for reading its arguments too."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,16 @@ class MakerResult:
     """What calling a plugin maker returned (a decorator, a spec, a partial...)."""
 
     maker: Value
+    site: CallSite | None = field(default=None, compare=False)
+    """The call that returned it, for following the maker through (``_makers``)."""
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call written at module level in ``module``."""
+
+    module: str
+    call: ast.Call
 
 
 @dataclass(frozen=True)
@@ -241,9 +253,9 @@ class SymbolResolver:
     def _call(self, module: str, call: ast.Call) -> Value:
         callee = self.evaluate(module, call.func)
         if callee == Root("partial") and call.args:
-            return Partial(self.evaluate(module, call.args[0]))
+            return Partial(self.evaluate(module, call.args[0]), CallSite(module, call))
         if self.is_maker(callee):
-            return MakerResult(callee)
+            return MakerResult(callee, CallSite(module, call))
         if isinstance(callee, Def) and callee.is_class:
             return Instance(callee)
         if isinstance(callee, External):

@@ -20,6 +20,7 @@ from ._static import StaticPluginFinder
 from .config import (
     PYPROJECT,
     BuildBackend,
+    ConfigError,
     EntrypointBuildMode,
     PluxConfiguration,
     determine_build_backend_from_pyproject_config,
@@ -121,7 +122,12 @@ class Project:
     @functools.cached_property
     def _shipped(self) -> Shipped | None:
         """What the installed setuptools ships (asked once: it reads the configuration again)."""
-        return shipped_by_setuptools(self.root) if self.backend != "hatchling" else None
+        declared = self.pyproject.get("build-system", {}).get("build-backend")
+        # setuptools builds a project that names no backend (pip's default), if it has files
+        # that configure one: a bare folder (``plux discover`` anywhere) is scanned as it is
+        builds = self.backend == "setuptools" or (declared is None and self.backend is None)
+        configured = any((self.root / f).is_file() for f in ("pyproject.toml", "setup.cfg"))
+        return shipped_by_setuptools(self.root) if builds and configured else None
 
     def source_path(self) -> str:
         """The directory below ``root`` that holds the packages (``.`` or e.g. ``src``).
@@ -159,7 +165,11 @@ class Project:
     def egg_info_dirs(self) -> list[Path]:
         """Existing ``*.egg-info`` directories of the project (in its source path, or its root)."""
         found: list[Path] = []
-        for base in dict.fromkeys([self.root / self.source_path(), self.root]):
+        try:
+            source = self.root / self.source_path()
+        except ConfigError:  # setuptools cannot tell: its build fails there, not this search
+            source = self.root
+        for base in dict.fromkeys([source, self.root]):
             found.extend(sorted(p for p in base.glob("*.egg-info") if p.is_dir()))
         return found
 

@@ -84,7 +84,9 @@ def discover_for_distribution(dist: Any, project: Project) -> EntryPointTable:
     """Discover the plugins of the packages ``dist`` ships (once per distribution object)."""
     if dist in _discovered:
         return _discovered[dist]
-    shipped = None if dist.packages is None else Shipped.of(dist.package_dir, list(dist.packages))
+    shipped = None
+    if dist.packages is not None or dist.py_modules is not None:
+        shipped = Shipped.of(dist.package_dir, dist.packages, dist.py_modules)
     try:
         finder = project.plugin_finder(shipped)
         index = PluginIndexBuilder(finder).find_index()

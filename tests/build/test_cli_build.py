@@ -205,3 +205,18 @@ def test_manual_mode_handed_to_setuptools_is_checked_quietly(
     capsys.readouterr()
     assert main(["show", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["warnings"] == []
+
+
+def test_discover_scans_a_bare_folder_of_several_packages(
+    make_project: ProjectFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A folder without project files is scanned as it is (setuptools, which refuses a flat
+    layout of several packages, builds nothing there and is not asked)."""
+    other = {"other/__init__.py": "from app.cli import Hello as H\nclass O(H):\n    name = 'o'\n"}
+    monkeypatch.chdir(make_project({**PLUGINS, **other}))
+    assert main(["discover"]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "demo.cli": ["Hello = app.cli:Hello", "o = other:O"]
+    }

@@ -172,15 +172,31 @@ def test_misspelt_plugin_name_fails_the_build_naming_the_typo(venv: Venv, tmp_pa
     )
 
 
-def test_nameless_plugin_class_gets_a_warning_on_stderr(venv: Venv, tmp_path: Path) -> None:
-    """A class with a namespace and no name that nothing derives from: the build goes on, and
-    prints a warning naming file:line."""
+def test_incomplete_plugins_get_a_warning_on_stderr(venv: Venv, tmp_path: Path) -> None:
+    """A class with a namespace and no name, one with a name and no namespace (nothing derives
+    from either), a PluginSpec kept in a list: the build goes on, and prints a warning naming
+    file:line for each."""
     nameless = GOOD.replace('name = "hello"', 'description = "forgot my name"')
-    root = project(tmp_path, "loud_nameless", SETUPTOOLS, nameless=nameless)
+    namespaceless = GOOD.replace('namespace = "loud.plugins"', 'description = "no namespace"')
+    listed = "from plux import PluginSpec\n\nSPECS = [PluginSpec('loud.plugins', 'x', object)]\n"
+    root = project(
+        tmp_path,
+        "loud_nameless",
+        SETUPTOOLS,
+        nameless=nameless,
+        namespaceless=namespaceless,
+        listed=listed,
+    )
     result: Result = venv.run(
         "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), str(root)
     )
     assert (
         "plux: loud_nameless/nameless.py:4: plugin class Hello sets a namespace but no name"
     ) in result.stderr
+    assert (
+        "plux: loud_nameless/namespaceless.py:4: plugin class Hello sets a name but no namespace"
+    ) in result.stderr
+    assert "plux: loud_nameless/listed.py:3: a PluginSpec kept in a list is not discovered" in (
+        result.stderr
+    )
     assert list((tmp_path / "dist").glob("loud_nameless-1.0-*.whl"))

@@ -22,7 +22,7 @@ class P(Plugin):
 """
 
 LAYOUTS: dict[str, tuple[str, list[str]]] = {
-    # name: (pyproject.toml after [project], package folders)
+    # name: (pyproject.toml after [project], package folders and .py modules)
     "src": ("", ["src/demo", "tests"]),
     "src-with-root-package": ("", ["src/demo", "src/demo/sub", "tests", "scripts"]),
     "flat": ("", ["demo", "tests", "docs", "examples"]),
@@ -39,6 +39,8 @@ LAYOUTS: dict[str, tuple[str, list[str]]] = {
         "[tool.setuptools.packages.find]\nnamespaces = false\n",
         ["demo", "nsonly/inner"],
     ),
+    "single-module": ("", ["demo.py", "tests"]),
+    "py-modules": ('[tool.setuptools]\npy-modules = ["demo"]\n', ["demo.py", "other.py"]),
     "package-dir": ('[tool.setuptools]\npackage-dir = {"" = "code"}\n', ["code/demo", "tests"]),
     "setup-cfg-find": (
         "",
@@ -58,9 +60,12 @@ def make(root: Path, layout: str) -> Path:
     if layout in SETUP_CFG:
         files["setup.cfg"] = SETUP_CFG[layout]
     for folder in folders:
-        init = "" if folder == "nsonly/inner" else "/__init__.py"
-        target = f"{folder}{init}" if init else f"{folder}/mod.py"
-        files[target] = PLUGIN.format(name=layout.replace("-", "_"), where=folder.replace("/", "."))
+        if folder.endswith(".py"):
+            target = folder
+        else:
+            target = f"{folder}/mod.py" if folder == "nsonly/inner" else f"{folder}/__init__.py"
+        where = folder.removesuffix(".py").replace("/", ".")
+        files[target] = PLUGIN.format(name=layout.replace("-", "_"), where=where)
     return write(root / name, files)
 
 

@@ -181,8 +181,10 @@ def test_plugin_makers_are_recognised(make_project: ProjectFactory) -> None:
         }
     )
     verdicts = analyze(root)
-    assert verdicts["app.a"].needs_import
-    assert verdicts["app.b"].needs_import
+    # makers followed through from source: no import
+    assert plugins(verdicts["app.a"]) == {("aws", "sqs", "app.a:Sqs")}
+    assert plugins(verdicts["app.b"]) == {("hooks", "x", "app.b:x")}
+    # a maker's result called again at module level: imported to tell
     assert verdicts["app.c"].needs_import
     # using no maker (or only importing one) never needs an import
     assert not verdicts["app.d"].needs_import
@@ -247,7 +249,8 @@ def test_maker_and_base_from_installed_module_are_followed(
     )
     verdicts = analyze(root, search_path=[str(site)])
     assert plugins(verdicts["app"]) == {("lib.ns", "mine", "app:Mine")}
-    assert verdicts["app.hooks"].needs_import
+    assert plugins(verdicts["app.hooks"]) == {("lib.hooks", "h", "app.hooks:h")}
+    assert not verdicts["app.hooks"].needs_import
 
 
 def test_uninstalled_names_are_noted_not_imported(make_project: ProjectFactory) -> None:
@@ -400,3 +403,59 @@ def test_plugin_class_with_a_name_but_no_namespace_is_warned_about(
         "derives from it: it is not a plugin; set namespace = ... (or ignore this for a base "
         "meant for others)"
     ]
+
+
+HOOKS = """
+    import functools
+    from plux import plugin
+
+    def hook(namespace, priority=0, **kwargs):
+        def wrapper(fn):
+            fn.hook_priority = priority
+            return plugin(namespace=namespace, **kwargs)(fn)
+        return wrapper
+
+    def hook_spec(namespace):
+        ns = namespace
+        made = functools.partial(hook, namespace=ns)
+        made.manager = object()
+        return made
+
+    on_start = hook_spec("app.hooks.on_start")
+
+    def branching(name):
+        if name:
+            return plugin(namespace="app.branching", name=name)
+        return plugin(namespace="app.branching")
+"""
+
+
+def test_makers_are_followed_through_locals_partials_and_forwarded_kwargs(
+    make_project: ProjectFactory,
+) -> None:
+    """LocalStack's hook makers are read from source: a partial made through locals, a closure
+    calling ``plugin(namespace=..., **kwargs)``, a name forwarded in ``kwargs``."""
+    root = make_project(
+        {
+            "app/__init__.py": "",
+            "app/hooks.py": HOOKS,
+            "app/uses.py": """
+                from app import hooks
+
+                @hooks.on_start(priority=10, should_load=False)
+                def banner(): pass
+
+                @hooks.on_start(name="Renamed")
+                def other(): pass
+            """,
+            "app/branches.py": "from app.hooks import branching\n@branching('b')\ndef b(): pass\n",
+        }
+    )
+    verdicts = analyze(root)
+    assert not verdicts["app.uses"].needs_import and not verdicts["app.hooks"].needs_import
+    assert plugins(verdicts["app.uses"]) == {
+        ("app.hooks.on_start", "banner", "app.uses:banner"),
+        ("app.hooks.on_start", "Renamed", "app.uses:other"),
+    }
+    # a maker with a branch is not followed: its users are imported
+    assert verdicts["app.branches"].needs_import

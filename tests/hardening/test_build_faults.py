@@ -124,8 +124,8 @@ def test_module_raising_on_import_is_read_without_running_it(project: Path) -> N
 MAKER_RAISES = """\
 from plux import Plugin, PluginSpec
 
-def make(name):
-    return PluginSpec("hard.build", name, Plugin)
+def make(name):  # a branch: the source does not tell what it makes
+    return PluginSpec("hard.build", name, Plugin) if name else None
 
 raise RuntimeError("cannot import me")
 
