@@ -30,7 +30,7 @@ from plux.runtime.resolve import describe_failure, import_entry_point_value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import AsyncIterator, Callable, Iterable, Iterator
     from types import TracebackType
     from typing import Any, TypeVar
 
@@ -291,14 +291,9 @@ class PluginManager(Generic[P]):
         ``"raise"`` raises it at once; ``"group"`` calls every plugin, then raises the failures
         together as :class:`~plux.PluginErrors` (an ``ExceptionGroup``).
         """
-        run = self._call_run("call_all", method, errors, stop_early=True)
-        for container, plugin, call in self._calls(method):
-            try:
-                value = call(*args, **kwargs)
-            except Exception as e:
-                self._call_failed(run, container, plugin, method, e)
-            else:
-                run.called(container.name, plugin, value)
+        run = self._call_run("call_all", method, errors)
+        for _ in self._results(run, method, args, kwargs):
+            pass
         return run.finish()
 
     def call_first(
@@ -307,33 +302,21 @@ class PluginManager(Generic[P]):
         """As :meth:`call_all`, but stop at the first plugin that returns something other than
         None and return its result; None if no plugin does. With ``errors="group"``, failures
         of the plugins called before it are raised together instead."""
-        run = self._call_run("call_first", method, errors, stop_early=True)
-        for container, plugin, call in self._calls(method):
-            try:
-                value = call(*args, **kwargs)
-            except Exception as e:
-                self._call_failed(run, container, plugin, method, e)
-                continue
-            result = run.called(container.name, plugin, value)
-            if value is not None:
-                run.finish()  # failures of the plugins before it are raised as the policy says
-                return result
-        run.finish()
-        return None
+        run = self._call_run("call_first", method, errors)
+        answer = next(
+            (r for r in self._results(run, method, args, kwargs) if r.value is not None), None
+        )
+        run.finish()  # failures before the answer are raised as the policy says
+        return answer
 
     async def acall_all(
         self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
     ) -> list[CallResult[P]]:
         """As :meth:`call_all`, awaiting each awaitable result before the next plugin is
         called; the values in the results are what was awaited."""
-        run = self._call_run("acall_all", method, errors, stop_early=True)
-        for container, plugin, call in self._calls(method):
-            try:
-                value = await _awaited(call(*args, **kwargs))
-            except Exception as e:
-                self._call_failed(run, container, plugin, method, e)
-            else:
-                run.called(container.name, plugin, value)
+        run = self._call_run("acall_all", method, errors)
+        async for _ in self._aresults(run, method, args, kwargs):
+            pass
         return run.finish()
 
     async def acall_first(
@@ -341,21 +324,42 @@ class PluginManager(Generic[P]):
     ) -> CallResult[P] | None:
         """As :meth:`call_first`, awaiting each awaitable result before the next plugin is
         called."""
-        run = self._call_run("acall_first", method, errors, stop_early=True)
+        run = self._call_run("acall_first", method, errors)
+        answer = None
+        async for result in self._aresults(run, method, args, kwargs):
+            if result.value is not None:
+                answer = result
+                break
+        run.finish()  # failures before the answer are raised as the policy says
+        return answer
+
+    def _results(
+        self, run: CallRun[P], method: str | None, args: Any, kwargs: Any
+    ) -> Iterator[CallResult[P]]:
+        """Call each loaded plugin in run order; each result, once ``run`` has it."""
+        for container, plugin, call in self._calls(method):
+            try:
+                value = call(*args, **kwargs)
+            except Exception as e:
+                yield self._call_failed(run, container, plugin, method, e)
+            else:
+                yield run.called(container.name, plugin, value)
+
+    async def _aresults(
+        self, run: CallRun[P], method: str | None, args: Any, kwargs: Any
+    ) -> AsyncIterator[CallResult[P]]:
+        """As :meth:`_results`, awaiting each awaitable value."""
         for container, plugin, call in self._calls(method):
             try:
                 value = await _awaited(call(*args, **kwargs))
             except Exception as e:
-                self._call_failed(run, container, plugin, method, e)
-                continue
-            result = run.called(container.name, plugin, value)
-            if value is not None:
-                run.finish()  # failures of the plugins before it are raised as the policy says
-                return result
-        run.finish()
-        return None
+                yield self._call_failed(run, container, plugin, method, e)
+            else:
+                yield run.called(container.name, plugin, value)
 
-    def _call_run(self, call: str, method: str | None, errors: str, stop_early: bool) -> CallRun[P]:
+    def _call_run(
+        self, call: str, method: str | None, errors: str, stop_early: bool = True
+    ) -> CallRun[P]:
         from plux.runtime._calls import CallRun
 
         what = f"{call}({method!r})" if method is not None else call
@@ -381,9 +385,9 @@ class PluginManager(Generic[P]):
         plugin: P,
         method: str | None,
         error: Exception,
-    ) -> None:
+    ) -> CallResult[P]:
         self._listeners.on_call_exception(container.plugin_spec, plugin, method, error)
-        run.called(container.name, plugin, error=error)
+        return run.called(container.name, plugin, error=error)
 
     def unload(self, name: str) -> None:
         """Tear down plugin ``name`` if it is loaded: call its ``unload()`` and forget the
