@@ -80,10 +80,13 @@ class Plugin(abc.ABC):
     priority: int = 0
     after: tuple[str, ...] = ()
     before: tuple[str, ...] = ()
+    __pluginorder__: Order  # the three above, checked when the class is defined
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        order_of(cls)
+        if _ORDER_ATTRIBUTES.intersection(vars(cls)):  # else the base's order, checked already
+            where = f"plugin class {cls.__module__}.{cls.__qualname__}"
+            cls.__pluginorder__ = _checked_order(where, cls.priority, cls.after, cls.before)
 
     def should_load(self) -> bool:
         """Whether the manager should load this plugin; ``False`` disables it."""
@@ -102,6 +105,8 @@ Order = tuple[int, tuple[str, ...], tuple[str, ...]]
 """A plugin's ``(priority, after, before)``."""
 
 NO_ORDER: Order = (0, (), ())
+_ORDER_ATTRIBUTES = frozenset(("priority", "after", "before"))
+Plugin.__pluginorder__ = NO_ORDER
 
 
 def order_of(source: object) -> Order:
@@ -112,21 +117,15 @@ def order_of(source: object) -> Order:
     :raises TypeError: naming the plugin, if ``priority`` is not an int or ``after``/``before``
         is not a tuple, list or set of plugin names.
     """
+    # Classes and @plugin functions carry their order, checked when they were defined; an object
+    # whose own attributes say otherwise (set by a factory) is checked here.
+    own = getattr(source, "__dict__", None)
+    if isinstance(source, Plugin) and own and "__pluginorder__" not in own:
+        if _ORDER_ATTRIBUTES.intersection(own):
+            where = f"plugin {getattr(source, 'namespace', '?')}:{getattr(source, 'name', '?')}"
+            return _checked_order(where, source.priority, source.after, source.before)
     declared = getattr(source, "__pluginorder__", None)
-    if declared is not None:
-        return declared  # type: ignore[no-any-return]  # checked by @plugin
-    if isinstance(source, Plugin):
-        where = f"plugin {getattr(source, 'namespace', '?')}:{getattr(source, 'name', '?')}"
-    elif isinstance(source, type) and issubclass(source, Plugin):
-        where = f"plugin class {source.__module__}.{source.__qualname__}"
-    else:
-        return NO_ORDER
-    return _checked_order(
-        where,
-        getattr(source, "priority", 0),
-        getattr(source, "after", ()),
-        getattr(source, "before", ()),
-    )
+    return NO_ORDER if declared is None else declared
 
 
 def declared_order(spec: PluginSpec) -> Order:
@@ -516,6 +515,7 @@ def plugin(
             fn_plugin.namespace = namespace
             fn_plugin.name = plugin_name
             fn_plugin.priority, fn_plugin.after, fn_plugin.before = order
+            fn_plugin.__pluginorder__ = order
             return fn_plugin
 
         # The factory reports the function's module and name (as functools.wraps would, without
