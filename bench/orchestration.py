@@ -17,9 +17,7 @@ import statistics
 from run import NAMESPACE, PLUGINS, RUN_DIR, Side, build_site, ours_python, theirs_python
 
 HAND_LOOP = f"""
-import logging
 from plux import PluginManager
-log = logging.getLogger("app")
 manager = PluginManager({NAMESPACE!r})
 def run():
     results = []
@@ -27,7 +25,8 @@ def run():
         try:
             results.append(plugin.load())
         except Exception:
-            log.exception("plugin %s failed", plugin.name)
+            import logging  # as plux does: only a failure pays for logging
+            logging.getLogger("app").exception("plugin %s failed", plugin.name)
     return results
 """
 CALL_ALL = f"""
