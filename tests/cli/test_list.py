@@ -161,9 +161,7 @@ def test_list_of_a_namespace_nothing_matches_fails_with_close_matches(
     assert (document["error"]["matches"], document["error"]["status"]) == (["demo.cli"], 2)
 
 
-def test_list_sees_a_namespace_added_by_hand(
-    plux_cli, site_builder
-) -> None:
+def test_list_sees_a_namespace_added_by_hand(plux_cli, site_builder) -> None:
     """A namespace added by hand to an installed distribution's entry_points.txt (one that had
     entry points of another namespace only) is listed: the commands check every distribution,
     also when their index was written before the edit."""
