@@ -26,36 +26,38 @@ from plux.runtime._index_format import (
     Header,
     decode_block,
     decode_file,
+    decode_stamps,
     encode_block,
     encode_file,
+    encode_stamps,
 )
 from plux.runtime._records import Record
 from plux.runtime._stamps import (
     MISSING,
-    DistStamp,
     Link,
     file_stamp,
     metadata_children,
     same_second,
     same_since,
+    stamps_at,
     watched_file,
 )
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from typing import Any
 
     from plux.runtime._index_format import Block, Body
+    from plux.runtime._index_table import DistRecord, DistSummary
     from plux.runtime._names import SourceResults
     from plux.runtime._stamps import Stamp
 
 __all__ = [
-    "DistRecord",
     "EntryPointIndex",
     "Identity",
     "IndexedEntryPoint",
     "PathEntry",
+    "WatchedFiles",
     "identity",
 ]
 
@@ -99,20 +101,15 @@ class PathEntry(Record):
     holds_distributions: bool
 
 
-class DistRecord(Record):
-    """What was read from one metadata folder (kept for incremental rebuilds and errors)."""
+class WatchedFiles(Record):
+    """The files that stamp a path entry's distributions (:func:`~._stamps.watched_file`), as
+    the warm check reads them: one ``stat`` each, compared as bytes."""
 
-    stamp: DistStamp
-    link: Link | None
-    name: str
-    """The name as the folder spells it (as its metadata does once its group was completed, or
-    when the folder name has none)."""
-    key: str
-    """The name it shadows later copies under (:func:`~plux.runtime._stamps.shadowing_key`)."""
-    version: str
-    entry_points: tuple[tuple[str, str, str], ...]
-    """(group, name, value) of each entry point, in file order."""
-    errors: tuple[str, ...]
+    entry: str
+    names: str
+    """Their names relative to the path entry, joined by NUL (which no file name holds)."""
+    stamps: bytes
+    """Their stamps when the index was built (:func:`~._index_format.encode_stamps`)."""
 
 
 def identity(path: Sequence[str]) -> Identity:
@@ -132,7 +129,7 @@ class EntryPointIndex:
         identity: Identity,
         path_entries: tuple[PathEntry, ...],
         unsettled_listings: dict[str, tuple[str, ...]],
-        distribution_stamps: Stamped,
+        watched_files: tuple[WatchedFiles, ...],
         unsettled_distributions: tuple[str, ...],
         links: tuple[Link, ...],
         groups: dict[str, Block],
@@ -147,8 +144,7 @@ class EntryPointIndex:
         self.unsettled_listings = unsettled_listings
         """Path entries that changed just before they were listed, and their metadata children:
         listed again by each check until they are older (:meth:`settle`)."""
-        self.distribution_stamps = distribution_stamps
-        """The file each distribution is stamped by (:func:`~._stamps.watched_file`)."""
+        self.watched_files = watched_files
         self.unsettled_distributions = unsettled_distributions
         """Metadata folders read while they changed: the next check reads them again."""
         self.links = links
@@ -172,6 +168,11 @@ class EntryPointIndex:
         (:func:`~plux.runtime._stamps.same_since`)."""
         self.dirty = False
         """Whether this index differs from the file it came from (and should be written)."""
+
+    @property
+    def body(self) -> Body:
+        """The body of the file this index came from (where its blocks lie)."""
+        return self._body
 
     def same(self, recorded: Stamp, current: Stamp) -> bool:
         """Whether a file whose stamp was ``recorded`` is unchanged, now stamped ``current``."""
@@ -197,18 +198,13 @@ class EntryPointIndex:
         for entry, children in self.unsettled_listings.items():
             if metadata_children(entry) != children:
                 return entry
-        stat = os.stat
-        for file, stamp in self.distribution_stamps:
-            # the check's hottest loop (one turn per installed distribution): file_stamp inlined
-            try:
-                st = stat(file)
-                current = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-            except (OSError, ValueError):
-                current = MISSING
-            if current != stamp and not (
-                same(stamp, current) or self._still_without_entry_points(file, stamp, current)
-            ):
-                return file
+        for entry, names, recorded in self.watched_files:
+            files = names.split("\0") if names else []
+            stamps = stamps_at(entry, files)
+            if encode_stamps(stamps) != recorded:
+                file = self._changed_file(entry, files, stamps, recorded)
+                if file is not None:
+                    return file
         if self.unsettled_distributions:
             return self.unsettled_distributions[0]
         changed = next((link.file for link in self.links if not link.holds()), None)
@@ -232,6 +228,20 @@ class EntryPointIndex:
             e._replace(stamp=moved[e.entry]) if e.entry in moved else e for e in self.path_entries
         )
         self.dirty = True
+
+    def _changed_file(
+        self, entry: str, files: list[str], current: list[Stamp], recorded: bytes
+    ) -> str | None:
+        """The first of path entry ``entry``'s watched ``files`` whose ``current`` stamp is not
+        the ``recorded`` one, as this index compares stamps (:meth:`same`)."""
+        recorded_stamps = decode_stamps(recorded, len(files))
+        for name, stamp, now in zip(files, recorded_stamps, current, strict=True):
+            file = os.path.join(entry or ".", name)
+            if now != stamp and not (
+                self.same(stamp, now) or self._still_without_entry_points(file, stamp, now)
+            ):
+                return file
+        return None
 
     def _still_without_entry_points(self, folder: str, recorded: Stamp, current: Stamp) -> bool:
         """In a copy of the environment, whether a metadata folder without entry points whose
@@ -277,7 +287,7 @@ class EntryPointIndex:
             identity=ident,
             path_entries=path_entries,
             unsettled_listings=dict(self.unsettled_listings),
-            distribution_stamps=self.distribution_stamps,
+            watched_files=self.watched_files,
             unsettled_distributions=self.unsettled_distributions,
             links=self.links,
             groups=dict(self.groups),
@@ -304,15 +314,18 @@ class EntryPointIndex:
         self.groups[group] = encode_block([tuple(row) for row in rows])
         self.dirty = True
 
+    def summaries(self) -> tuple[dict[str, DistSummary], tuple[str, ...]]:
+        """Per metadata folder in path order, its :class:`~._index_table.DistSummary`; and the
+        folders that count (shadowed copies left out), in path order."""
+        from plux.runtime._index_table import DistSummary
+
+        table, visible = decode_block(self._distributions, self._body)
+        return {p: DistSummary._make(row) for p, row in table.items()}, visible
+
     def dists(self) -> tuple[dict[str, DistRecord], tuple[str, ...]]:
-        """Per metadata folder, what was read from it (for incremental rebuilds and errors); and
-        the folders that count (shadowed copies left out), in path order."""
-        records, visible = decode_block(self._distributions, self._body)
-        result = {}
-        for dist_path, (stamp, link, *rest) in records.items():
-            link = Link._make(link) if link is not None else None
-            result[dist_path] = DistRecord(DistStamp._make(stamp), link, *rest)
-        return result, visible
+        """Per metadata folder, what was read from it; and the folders that count."""
+        summaries, visible = self.summaries()
+        return {p: summary.record() for p, summary in summaries.items()}, visible
 
     def details(self) -> tuple[SourceResults, dict[str, str]]:
         """What completing groups read: declared names from source files (with those files'
@@ -326,8 +339,8 @@ class EntryPointIndex:
 
     def errors(self) -> list[str]:
         """The malformed lines (file and line number) of the visible distributions' entry points."""
-        records, visible = self.dists()
-        return [error for dist_path in visible for error in records[dist_path].errors]
+        summaries, visible = self.summaries()
+        return [error for p in visible for error in summaries[p].record().errors]
 
     def to_bytes(self) -> bytes:
         """The index as the bytes of its file."""
@@ -340,7 +353,7 @@ class EntryPointIndex:
             identity=tuple(self.identity),
             path_entries=tuple(tuple(e) for e in self.path_entries),
             unsettled_listings=self.unsettled_listings,
-            distribution_stamps=self.distribution_stamps,
+            watched_files=tuple((w.entry, w.names, w.stamps) for w in self.watched_files),
             unsettled_distributions=self.unsettled_distributions,
             links=tuple(tuple(link) for link in self.links),
             completed=self.completed,
@@ -371,7 +384,7 @@ class EntryPointIndex:
                 identity=Identity._make(header.identity),
                 path_entries=tuple(PathEntry._make(e) for e in header.path_entries),
                 unsettled_listings=dict(header.unsettled_listings),
-                distribution_stamps=header.distribution_stamps,
+                watched_files=tuple(WatchedFiles._make(w) for w in header.watched_files),
                 unsettled_distributions=header.unsettled_distributions,
                 links=tuple(Link._make(link) for link in header.links),
                 groups=dict(header.groups),
@@ -385,9 +398,3 @@ class EntryPointIndex:
             raise DamagedIndex(f"the index file's header is not an index: {e}") from e
         index.written_ns = header.written_ns
         return index
-
-
-def plain_record(record: DistRecord) -> tuple[Any, ...]:
-    """A record as plain tuples (what marshal takes)."""
-    link = tuple(record.link) if record.link is not None else None
-    return (tuple(record.stamp), link, *record[2:])

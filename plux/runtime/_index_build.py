@@ -13,17 +13,13 @@ import os
 from plux.core._entry_points_text import log_malformed
 from plux.runtime import _distributions as distributions
 from plux.runtime._distributions import is_egg, is_metadata_child, stem_name
-from plux.runtime._index import (
-    DistRecord,
-    EntryPointIndex,
-    PathEntry,
-    identity,
-    plain_record,
-)
-from plux.runtime._index_format import encode_block
+from plux.runtime._index import EntryPointIndex, PathEntry, WatchedFiles, identity
+from plux.runtime._index_format import encode_block, encode_stamps
+from plux.runtime._index_table import DistRecord, DistSummary
 from plux.runtime._stamps import (
     MISSING,
     DistStamp,
+    Link,
     first_copies,
     importlib_order,
     read_link,
@@ -38,7 +34,7 @@ if TYPE_CHECKING:
 
     from plux.runtime._distributions import DistributionInfo
     from plux.runtime._index_format import Block
-    from plux.runtime._stamps import Link, Stamps
+    from plux.runtime._stamps import Stamps
 
 __all__ = ["index_environment", "rescan"]
 
@@ -101,28 +97,91 @@ def _zip_records(entry: str) -> Iterator[tuple[str, DistRecord]]:
             yield os.path.join(entry, child), record
 
 
-def _entry_records(
+def _entry_dists(
     entry: str,
     dist_stamps: tuple[DistStamp, ...],
-    old: dict[str, DistRecord],
+    old: dict[str, DistSummary],
     reread: set[str],
-) -> Iterator[tuple[str, DistRecord]]:
+    fresh: dict[str, DistRecord],
+) -> Iterator[tuple[str, DistSummary]]:
     """The distributions of one path entry in ``importlib.metadata``'s order, each read again
-    only when its stamps differ from ``old`` (or it is in ``reread``)."""
+    (into ``fresh``) only when its stamps differ from ``old`` (or it is in ``reread``)."""
     by_child = {dist_stamp.child: dist_stamp for dist_stamp in dist_stamps}
+    folder = os.path.join(entry or ".", "")
     for child in importlib_order(list(by_child), entry):
-        dist_path = os.path.join(entry or ".", child)
-        record = old.get(dist_path)
+        dist_path = folder + child
+        summary = old.get(dist_path)
         current = by_child[child]
         # A distribution with an editable link is read again: the link's target may have moved.
         if (
-            record is None
-            or record.link is not None
-            or record.stamp != current
+            summary is None
+            or summary.link is not None
+            or summary.stamp != current
             or dist_path in reread
         ):
-            record = _read_dist(dist_path, current)
-        yield dist_path, record
+            record = fresh[dist_path] = _read_dist(dist_path, current)
+            yield dist_path, DistSummary.of(record)
+        else:
+            yield dist_path, summary
+
+
+def _rows(dist_path: str, record: DistRecord, group: str) -> list[tuple[str | None, ...]]:
+    """The rows of ``group`` that the distribution ``record`` at ``dist_path`` gives."""
+    return [
+        (ep_name, value, group, record.name, record.version, dist_path, None)
+        for ep_group, ep_name, value in record.entry_points
+        if ep_group == group
+    ]
+
+
+def _group_blocks(
+    previous: EntryPointIndex | None,
+    before: tuple[dict[str, DistSummary], tuple[str, ...]],
+    summaries: dict[str, DistSummary],
+    visible: tuple[str, ...],
+    fresh: dict[str, DistRecord],
+) -> tuple[dict[str, Block], set[str]]:
+    """Each group's block, and the groups made again: those of the distributions read again,
+    added, removed, shadowed or no longer shadowed (every group when the others changed order).
+    The other groups' blocks are carried over from ``previous`` (whose table was ``before``)
+    undecoded."""
+    old, old_visible = before
+    old_groups = previous.groups if previous is not None else {}
+    shown, shown_before = set(visible), set(old_visible)
+    affected: set[str] = set()
+    if [p for p in old_visible if p in shown and p not in fresh] != [
+        p for p in visible if p in shown_before and p not in fresh
+    ]:
+        affected.update(old_groups)
+        for summary in summaries.values():
+            affected.update(summary.groups)
+    else:
+        for p in fresh.keys() | (shown ^ shown_before):
+            for either in (summaries.get(p), old.get(p)):
+                if either is not None:
+                    affected.update(either.groups)
+    blocks = {group: block for group, block in old_groups.items() if group not in affected}
+    members: dict[str, list[str]] = {group: [] for group in affected}
+    for p in visible:
+        for group in summaries[p].groups:
+            if group in members:
+                members[group].append(p)
+    for group, paths in members.items():
+        kept: dict[str, list[tuple[str | None, ...]]] = {}
+        if previous is not None and group in old_groups:
+            for row in previous.rows(group):
+                kept.setdefault(row.path, []).append(tuple(row))
+        rows: list[tuple[str | None, ...]] = []
+        for p in paths:
+            if p in fresh:
+                rows += _rows(p, fresh[p], group)
+            elif p in kept:
+                rows += kept[p]
+            else:  # shown again: a copy that shadowed it is gone
+                rows += _rows(p, summaries[p].record(), group)
+        if rows:
+            blocks[group] = encode_block(rows)
+    return blocks, affected
 
 
 def index_environment(
@@ -133,13 +192,16 @@ def index_environment(
     missed).
 
     Distributions whose stamps equal those in ``previous`` (exactly: a record is never reused on
-    a stamp it could not verify) are not read again, nor is what completing their groups read.
+    a stamp it could not verify) are not read again, nor decoded, nor is what completing their
+    groups read; groups none of whose distributions changed keep their blocks' bytes.
     """
-    old, _ = previous.dists() if previous is not None else ({}, ())
+    before = previous.summaries() if previous is not None else ({}, ())
+    old = before[0]
     reread = set(previous.unsettled_distributions) if previous is not None else set()
-    records: dict[str, DistRecord] = {}
-    zipped: set[str] = set()
+    summaries: dict[str, DistSummary] = {}
+    fresh: dict[str, DistRecord] = {}
     path_entries: list[PathEntry] = []
+    watched: list[WatchedFiles] = []
     unsettled_listings: dict[str, tuple[str, ...]] = {}
     unsettled: list[str] = []
     listings: dict[str, tuple[str, ...]] = {}
@@ -150,38 +212,34 @@ def index_environment(
             unsettled_listings[entry] = listings[entry]
         unsettled.extend(os.path.join(entry or ".", child) for child in scanned.unsettled)
         if scanned.stamp == MISSING:
-            found: dict[str, DistRecord] = {}
+            found: dict[str, DistSummary] = {}
         elif not scanned.dists and not os.path.isdir(entry or "."):
-            found = dict(_zip_records(entry))
-            zipped.update(found)
+            zipped = dict(_zip_records(entry))  # stamped as a whole, by the path entry's stamp
+            fresh.update(zipped)
+            found = {p: DistSummary.of(record) for p, record in zipped.items()}
         else:
-            found = dict(_entry_records(entry, scanned.dists, old, reread))
-        records.update(found)
+            found = dict(_entry_dists(entry, scanned.dists, old, reread, fresh))
+        if scanned.dists:
+            files = "\0".join(watched_file(d.child, d.entry_points) for d in scanned.dists)
+            stamped = encode_stamps([d.stamp for d in scanned.dists])
+            watched.append(WatchedFiles(entry, files, stamped))
+        summaries.update(found)
         path_entries.append(PathEntry(entry, scanned.stamp, bool(found)))
-    visible = tuple(first_copies((record.key, path) for path, record in records.items()))
-    rows: dict[str, list[tuple[str | None, ...]]] = {}
-    for dist_path in visible:
-        record = records[dist_path]
-        for group, ep_name, value in record.entry_points:
-            row = (ep_name, value, group, record.name, record.version, dist_path, None)
-            rows.setdefault(group, []).append(row)
-    groups: dict[str, Block] = {group: encode_block(r) for group, r in rows.items()}
+    visible = tuple(first_copies((summary.key, p) for p, summary in summaries.items()))
+    groups, affected = _group_blocks(previous, before, summaries, visible, fresh)
     index = EntryPointIndex(
         identity=identity(path),
         path_entries=tuple(path_entries),
         unsettled_listings=unsettled_listings,
-        distribution_stamps=tuple(
-            (watched_file(p, record.stamp.entry_points), record.stamp.stamp)
-            for p, record in records.items()
-            if p not in zipped
-        ),
+        watched_files=tuple(watched),
         unsettled_distributions=tuple(unsettled),
-        links=tuple(record.link for record in records.values() if record.link is not None),
+        links=tuple(Link._make(s.link) for s in summaries.values() if s.link is not None),
         groups=groups,
         completed={},
-        distributions=encode_block(({p: plain_record(r) for p, r in records.items()}, visible)),
+        distributions=encode_block(({p: tuple(s) for p, s in summaries.items()}, visible)),
         details=encode_block(({}, {})),
         listings=encode_block(listings),
+        body=previous.body if previous is not None else b"",
     )
     index.dirty = True
     if previous is not None:
@@ -191,9 +249,17 @@ def index_environment(
         kept = {
             p: name
             for p, name in names.items()
-            if p in old and p in records and old[p][1:] == records[p][1:]
+            if p in summaries and (p not in fresh or _same_record(old.get(p), fresh[p]))
         }
         index.set_details(sources, kept)
-        for group in previous.completed:
-            complete_group(index, group)
+        for group, read in previous.completed.items():
+            if group in affected or group not in groups:
+                complete_group(index, group)
+            else:
+                index.completed[group] = read
     return index
+
+
+def _same_record(summary: DistSummary | None, record: DistRecord) -> bool:
+    """Whether a distribution read again holds what it held (whatever its stamp)."""
+    return summary is not None and summary.record()[1:] == record[1:]

@@ -28,6 +28,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Protocol
 
+    from plux.runtime._stamps import Stamp
+
     class Body(Protocol):
         """The body of an index file: its bytes, or the file they are read from when asked."""
 
@@ -43,18 +45,23 @@ __all__ = [
     "decode_block",
     "decode_file",
     "decode_header",
+    "decode_stamps",
     "encode_block",
     "encode_file",
+    "encode_stamps",
     "header_size",
 ]
 
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 """Bumped whenever the layout of the file changes: an index of another format is ignored."""
 
 _MAGIC = b"PLUXIDX" + bytes((INDEX_FORMAT,))
 PREFIX_SIZE = len(_MAGIC) + 8
 """The magic, then the header's CRC-32 and length."""
 _MARSHAL_VERSION = 4
+_STAMPS_MARSHAL_VERSION = 2
+"""Without references (version 3 on): the bytes of a list of stamps depend on its values only,
+so that a warm check compares bytes (:func:`encode_stamps`)."""
 
 Block = bytes | tuple[int, int, int]
 """A block: its marshalled bytes, or where it lies in the body it came from (offset, length,
@@ -74,7 +81,7 @@ class Header(Record):
     identity: tuple[Any, ...]
     path_entries: tuple[tuple[Any, ...], ...]
     unsettled_listings: dict[str, tuple[str, ...]]
-    distribution_stamps: tuple[tuple[str, Any], ...]
+    watched_files: tuple[tuple[str, str, bytes], ...]
     unsettled_distributions: tuple[str, ...]
     links: tuple[tuple[Any, ...], ...]
     completed: dict[str, tuple[tuple[str, Any], ...]]
@@ -94,6 +101,23 @@ def _crc32(data: bytes | memoryview) -> int:
 def encode_block(value: Any) -> bytes:
     """A value as a block's bytes."""
     return marshal.dumps(value, _MARSHAL_VERSION)
+
+
+def encode_stamps(stamps: list[Stamp]) -> bytes:
+    """A list of stamps as bytes that equal another list's bytes exactly when the stamps do."""
+    return marshal.dumps(stamps, _STAMPS_MARSHAL_VERSION)
+
+
+def decode_stamps(data: bytes, count: int) -> list[Stamp]:
+    """The ``count`` stamps that :func:`encode_stamps` encoded as ``data``. Raises
+    :class:`DamagedIndex` when they do not decode as that many."""
+    try:
+        stamps = marshal.loads(data)
+    except (EOFError, ValueError, TypeError) as e:
+        raise DamagedIndex(f"the stamps of the index file do not decode: {e}") from e
+    if type(stamps) is not list or len(stamps) != count:
+        raise DamagedIndex(f"the index file holds {count} watched files but other stamps")
+    return stamps
 
 
 def decode_block(block: Block, body: Body) -> Any:

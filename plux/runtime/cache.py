@@ -166,7 +166,7 @@ class EntryPointsCache(EntryPointsResolver):
         """``group``'s entries when other finders provide distributions too: each finder's in
         ``sys.meta_path`` order, the first copy of a distribution counting."""
         found = self._found_by(index, finders)
-        records, visible = index.dists()
+        records, visible = index.summaries()
         by_path: dict[str, list[IndexedEntryPoint]] = {}
         for row in index.rows(group):
             by_path.setdefault(row.path, []).append(row)

@@ -1,6 +1,6 @@
 """The index file's format: a file written by this format decodes to what was written.
 
-``GOLDEN`` is a file of format 4 written once by ``EntryPointIndex.to_bytes`` from
+``GOLDEN`` is a file of format 5 written once by ``EntryPointIndex.to_bytes`` from
 :func:`sample`. A change of the layout or of a field's shape that keeps :data:`INDEX_FORMAT` makes
 it decode to something else, or not at all: this test fails. A change that bumps the format
 writes new golden bytes here (print ``sample(...).to_bytes().hex()``).
@@ -13,40 +13,51 @@ import zlib
 
 import pytest
 
-from plux.runtime._index import EntryPointIndex, Identity, IndexedEntryPoint, PathEntry
+from plux.runtime._index import (
+    EntryPointIndex,
+    Identity,
+    IndexedEntryPoint,
+    PathEntry,
+    WatchedFiles,
+)
 from plux.runtime._index_format import (
     INDEX_FORMAT,
     DamagedIndex,
     Header,
     decode_file,
     encode_block,
+    encode_stamps,
 )
 from plux.runtime._stamps import Link
 
-GOLDEN_FORMAT = 4
+GOLDEN_FORMAT = 5
 GOLDEN = bytes.fromhex(
-    "504c555849445804bcfcb2aa0000019da90dec050000000068417d5574bc3c0100a905e904000000fa132f75"
+    "504c555849445805d54a25cb000001cea90dec050000000068417d5574bc3c0100a905e905000000fa132f75"
     "73722f62696e2f707974686f6e332e3131fa052f76656e76fa06332e31312e37a901fa052f73697465a90129"
-    "037208000000a904ec050000000000546cf873bc3c0100ec050000000065ee27f973bc3c0100e978000000e9"
-    "2a00000054fb7208000000a901fa116f6e652d312e302e646973742d696e666f30a9012902fa282f73697465"
-    "2f6f6e652d312e302e646973742d696e666f2f656e7472795f706f696e74732e747874720a000000a901fa17"
-    "2f736974652f6f6e652d312e302e646973742d696e666fa9012904fa312f736974652f6f6e652d312e302e64"
-    "6973742d696e666f2f656e7472795f706f696e74735f6564697461626c652e747874720a000000fa0b2f7372"
-    "632f65702e747874720a000000fbda016729012902fa0c2f736974652f6f6e652e7079720a00000030fb721a"
-    "0000002903e900000000e93800000069a3fc4d5a30a903721e000000e989000000699f525978a903e9c10000"
-    "00e924000000698811f614a903e9e5000000e91e000000697802e50be903010000db010000002907da0161fa"
-    "056f6e653a41da0167da036f6e65fa03312e30fa172f736974652f6f6e652d312e302e646973742d696e666f"
-    "4ea9027bfa172f736974652f6f6e652d312e302e646973742d696e666f29072903fa116f6e652d312e302e64"
-    "6973742d696e666f54a904ec050000000000546cf873bc3c0100ec050000000065ee27f973bc3c0100e97800"
-    "0000e92a0000004eda036f6e657208000000fa03312e30a901a903da0167da0161fa056f6e653a41a90030a9"
-    "017201000000a9027b307bfa172f736974652f6f6e652d312e302e646973742d696e666fda036f6e6530fbfa"
-    "052f73697465a901fa116f6e652d312e302e646973742d696e666f30"
+    "037208000000a9046c050000000000546cf873bc3c01006c050000000065ee27f973bc3c0100e978000000e9"
+    "2a00000054fb7208000000a901fa116f6e652d312e302e646973742d696e666f30a90129037208000000fa22"
+    "6f6e652d312e302e646973742d696e666f2f656e7472795f706f696e74732e747874f3320000005b01000000"
+    "28040000006c050000000000546cf873bc3c01006c050000000065ee27f973bc3c01006978000000692a0000"
+    "00a901fa172f736974652f6f6e652d312e302e646973742d696e666fa9012904fa312f736974652f6f6e652d"
+    "312e302e646973742d696e666f2f656e7472795f706f696e74735f6564697461626c652e747874720a000000"
+    "fa0b2f7372632f65702e747874720a000000fbda016729012902fa0c2f736974652f6f6e652e7079720a0000"
+    "0030fb72190000002903e900000000e93800000069a3fc4d5a30a903721d000000e99500000069872a4361a9"
+    "03e9cd000000e924000000698811f614a903e9f1000000e91e000000697802e50be90f010000db0100000029"
+    "07da0161fa056f6e653a41da0167da036f6e65fa03312e30fa172f736974652f6f6e652d312e302e64697374"
+    "2d696e666f4ea9027bfa172f736974652f6f6e652d312e302e646973742d696e666fa9052903fa116f6e652d"
+    "312e302e646973742d696e666f54a9046c050000000000546cf873bc3c01006c050000000065ee27f973bc3c"
+    "0100e978000000e92a0000004eda036f6e652901da0167731f000000a904da036f6e65fa03312e3029012903"
+    "da0167da0161fa056f6e653a41a9003029017201000000a9027b307bfa172f736974652f6f6e652d312e302e"
+    "646973742d696e666fda036f6e6530fbfa052f73697465a901fa116f6e652d312e302e646973742d696e666f"
+    "30"
 )
 WRITTEN_NS = 1_700_000_100_000_000_000
 STAMP = (1_700_000_000_000_000_000, 1_700_000_000_500_000_000, 120, 42)
 DIST = "/site/one-1.0.dist-info"
 ROW = IndexedEntryPoint("a", "one:A", "g", "one", "1.0", DIST, None)
-RECORD = (("one-1.0.dist-info", True, STAMP), None, "one", "one", "1.0", (("g", "a", "one:A"),), ())
+RECORD = ("one", "1.0", (("g", "a", "one:A"),), ())
+"""A distribution's name, version, entry points and errors."""
+SUMMARY = (("one-1.0.dist-info", True, STAMP), None, "one", ("g",), encode_block(RECORD))
 
 
 def sample() -> EntryPointIndex:
@@ -55,12 +66,14 @@ def sample() -> EntryPointIndex:
         identity=Identity(GOLDEN_FORMAT, "/usr/bin/python3.11", "/venv", "3.11.7", ("/site",)),
         path_entries=(PathEntry("/site", STAMP, True),),
         unsettled_listings={"/site": ("one-1.0.dist-info",)},
-        distribution_stamps=((DIST + "/entry_points.txt", STAMP),),
+        watched_files=(
+            WatchedFiles("/site", "one-1.0.dist-info/entry_points.txt", encode_stamps([STAMP])),
+        ),
         unsettled_distributions=(DIST,),
         links=(Link(DIST + "/entry_points_editable.txt", STAMP, "/src/ep.txt", STAMP),),
         groups={"g": encode_block([tuple(ROW)])},
         completed={"g": (("/site/one.py", STAMP),)},
-        distributions=encode_block(({DIST: RECORD}, (DIST,))),
+        distributions=encode_block(({DIST: SUMMARY}, (DIST,))),
         details=encode_block(({}, {DIST: "one"})),
         listings=encode_block({"/site": ("one-1.0.dist-info",)}),
     )
@@ -78,11 +91,12 @@ def contents(index: EntryPointIndex) -> dict[str, object]:
         "identity": index.identity,
         "path_entries": index.path_entries,
         "unsettled_listings": index.unsettled_listings,
-        "distribution_stamps": index.distribution_stamps,
+        "watched_files": index.watched_files,
         "unsettled_distributions": index.unsettled_distributions,
         "links": index.links,
         "completed": index.completed,
         "rows": index.rows("g"),
+        "summaries": index.summaries(),
         "dists": index.dists(),
         "details": index.details(),
         "listing": index.listing("/site"),
@@ -150,7 +164,7 @@ def test_header_fields_are_named():
         "identity",
         "path_entries",
         "unsettled_listings",
-        "distribution_stamps",
+        "watched_files",
         "unsettled_distributions",
         "links",
         "completed",
