@@ -35,10 +35,10 @@ EntryPointTable = dict[str, dict[str, str]]
 
 def log_malformed(errors: Iterable[str]) -> None:
     """Log each malformed line as a warning (logger ``plux.runtime.metadata``)."""
-    # logging is imported only when there is something to say (never on the warm path).
-    import logging
-
     for error in errors:
+        # logging is imported only when there is something to say (a rebuild has nothing)
+        import logging
+
         logging.getLogger("plux.runtime.metadata").warning("malformed entry point line: %s", error)
 
 

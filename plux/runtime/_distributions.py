@@ -9,6 +9,7 @@ path; nothing here imports ``importlib.metadata``.
 from __future__ import annotations
 
 import os
+from itertools import compress, repeat
 
 from plux.core._entry_points_text import read_entry_point_lines
 
@@ -16,6 +17,7 @@ from plux.core._entry_points_text import read_entry_point_lines
 # on the warm and cold paths, and typing alone costs more than the rest of a warm start.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from zipfile import ZipFile
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "distribution_info",
     "entry_points_file",
     "is_metadata_child",
+    "lower_all",
+    "metadata_children_of",
     "metadata_name",
     "normalize_name",
     "read_distribution_entry_points",
@@ -61,6 +65,20 @@ def is_metadata_child(name: str, in_egg: bool) -> bool:
     and the ``EGG-INFO`` of an ``.egg``."""
     low = name.lower()
     return low.endswith(METADATA_SUFFIXES) or (in_egg and low == "egg-info")
+
+
+def lower_all(names: Sequence[str]) -> list[str]:
+    """Each of ``names`` lower-cased, in one call (no file name holds a NUL)."""
+    return "\0".join(names).lower().split("\0") if names else []
+
+
+def metadata_children_of(names: Sequence[str], in_egg: bool) -> tuple[str, ...]:
+    """Those of a path entry's children ``names`` that :func:`is_metadata_child` takes (tested
+    in C: a site folder may hold thousands)."""
+    if in_egg:
+        return tuple(name for name in names if is_metadata_child(name, True))
+    suffixes = repeat(METADATA_SUFFIXES)
+    return tuple(compress(names, map(str.endswith, lower_all(names), suffixes)))
 
 
 def stem_name(child: str) -> str | None:

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from plux.runtime._index_format import Block, Body
-    from plux.runtime._index_table import DistRecord, DistSummary
+    from plux.runtime._index_table import DistTable
     from plux.runtime._names import SourceResults
     from plux.runtime._stamps import Stamp
 
@@ -61,8 +61,7 @@ __all__ = [
     "identity",
 ]
 
-Stamped = tuple[tuple[str, "Stamp"], ...]
-"""Files (or folders) and the stamps they had when the index was built."""
+Stamped = tuple[tuple[str, "Stamp"], ...]  # files (or folders) and their stamps when built
 _EMPTY = memoryview(b"")
 
 
@@ -156,8 +155,12 @@ class EntryPointIndex:
         self._distributions = distributions
         self._details = details
         self._listings = listings
-        self._body = body
+        self.body = body
+        """The body of the file it came from (a rebuild carries blocks over from it)."""
         self._rows: dict[str, list[IndexedEntryPoint]] = {}
+        self._listed: dict[str, tuple[str, ...]] | None = None
+        self.relisted: dict[str, tuple[Stamp, tuple[str, ...]]] = {}
+        """Path entries whose stamps moved, listed again by :meth:`changed` (for a rebuild)."""
         self.written_ns = 0
         """When the file it came from was written (``time.time_ns()``; 0 for one built here)."""
         self.last_used_ns = 0
@@ -168,11 +171,6 @@ class EntryPointIndex:
         (:func:`~plux.runtime._stamps.same_since`)."""
         self.dirty = False
         """Whether this index differs from the file it came from (and should be written)."""
-
-    @property
-    def body(self) -> Body:
-        """The body of the file this index came from (where its blocks lie)."""
-        return self._body
 
     def same(self, recorded: Stamp, current: Stamp) -> bool:
         """Whether a file whose stamp was ``recorded`` is unchanged, now stamped ``current``."""
@@ -191,8 +189,10 @@ class EntryPointIndex:
             current = file_stamp(entry or ".")
             if not same(stamp, current):
                 # a zip file has no listing to compare: read again
-                directory = entry or "."
-                if not os.path.isdir(directory) or metadata_children(entry) != self.listing(entry):
+                if not os.path.isdir(entry or "."):
+                    return entry
+                self.relisted[entry] = (current, metadata_children(entry))
+                if self.relisted[entry][1] != self.listing(entry):
                     return entry
                 moved[entry] = current
         for entry, children in self.unsettled_listings.items():
@@ -259,8 +259,9 @@ class EntryPointIndex:
 
     def listing(self, entry: str) -> tuple[str, ...] | None:
         """The metadata children path entry ``entry`` listed when the index was built."""
-        listings: dict[str, tuple[str, ...]] = decode_block(self._listings, self._body)
-        return listings.get(entry)
+        if self._listed is None:
+            self._listed = decode_block(self._listings, self.body)
+        return self._listed.get(entry)
 
     def settle(self, now_ns: int) -> None:
         """Stop listing again the path entries that are no longer racy (then the index is written
@@ -295,7 +296,7 @@ class EntryPointIndex:
             distributions=self._distributions,
             details=self._details,
             listings=self._listings,
-            body=self._body,
+            body=self.body,
         )
         index.built_ctime_ns = self.built_ctime_ns
         return index
@@ -305,7 +306,7 @@ class EntryPointIndex:
         rows = self._rows.get(group)
         if rows is None:
             block = self.groups.get(group)
-            plain = decode_block(block, self._body) if block is not None else ()
+            plain = decode_block(block, self.body) if block is not None else ()
             rows = self._rows[group] = [IndexedEntryPoint._make(row) for row in plain]
         return rows
 
@@ -314,23 +315,19 @@ class EntryPointIndex:
         self.groups[group] = encode_block([tuple(row) for row in rows])
         self.dirty = True
 
-    def summaries(self) -> tuple[dict[str, DistSummary], tuple[str, ...]]:
-        """Per metadata folder in path order, its :class:`~._index_table.DistSummary`; and the
-        folders that count (shadowed copies left out), in path order."""
-        from plux.runtime._index_table import DistSummary
+    def table(self) -> DistTable:
+        """The table of distributions (:mod:`plux.runtime._index_table`)."""
+        from plux.runtime._index_table import DistTable
 
-        table, visible = decode_block(self._distributions, self._body)
-        return {p: DistSummary._make(row) for p, row in table.items()}, visible
-
-    def dists(self) -> tuple[dict[str, DistRecord], tuple[str, ...]]:
-        """Per metadata folder, what was read from it; and the folders that count."""
-        summaries, visible = self.summaries()
-        return {p: summary.record() for p, summary in summaries.items()}, visible
+        try:
+            return DistTable._make(decode_block(self._distributions, self.body))
+        except TypeError as e:
+            raise DamagedIndex(f"the table of distributions is not one: {e}") from e
 
     def details(self) -> tuple[SourceResults, dict[str, str]]:
         """What completing groups read: declared names from source files (with those files'
         stamps), and distribution names from metadata (per metadata folder)."""
-        sources, names = decode_block(self._details, self._body)
+        sources, names = decode_block(self._details, self.body)
         return sources, names
 
     def set_details(self, sources: SourceResults, names: dict[str, str]) -> None:
@@ -339,15 +336,16 @@ class EntryPointIndex:
 
     def errors(self) -> list[str]:
         """The malformed lines (file and line number) of the visible distributions' entry points."""
-        summaries, visible = self.summaries()
-        return [error for p in visible for error in summaries[p].record().errors]
+        table = self.table()
+        records = table.records()
+        return [error for p in table.visible() for error in records[p].errors]
 
     def to_bytes(self) -> bytes:
         """The index as the bytes of its file."""
         import time
 
         body = BodyWriter()
-        groups = {group: body.place(block, self._body) for group, block in self.groups.items()}
+        groups = {group: body.place(block, self.body) for group, block in self.groups.items()}
         header = Header(
             written_ns=time.time_ns(),
             identity=tuple(self.identity),
@@ -358,12 +356,12 @@ class EntryPointIndex:
             links=tuple(tuple(link) for link in self.links),
             completed=self.completed,
             groups=groups,
-            distributions=body.place(self._distributions, self._body),
-            details=body.place(self._details, self._body),
-            listings=body.place(self._listings, self._body),
-            body_length=len(body.body),
+            distributions=body.place(self._distributions, self.body),
+            details=body.place(self._details, self.body),
+            listings=body.place(self._listings, self.body),
+            body_length=body.length,
         )
-        return encode_file(header, bytes(body.body))
+        return encode_file(header, body.parts)
 
     @classmethod
     def from_bytes(cls, data: bytes, ident: Identity | None) -> EntryPointIndex | None:

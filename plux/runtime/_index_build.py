@@ -14,12 +14,10 @@ from plux.core._entry_points_text import log_malformed
 from plux.runtime import _distributions as distributions
 from plux.runtime._distributions import is_egg, is_metadata_child, stem_name
 from plux.runtime._index import EntryPointIndex, PathEntry, WatchedFiles, identity
-from plux.runtime._index_format import encode_block, encode_stamps
-from plux.runtime._index_table import DistRecord, DistSummary
+from plux.runtime._index_format import decode_stamps, encode_block, encode_stamps
+from plux.runtime._index_table import DistRecord, DistTable, decode_row, encode_row
 from plux.runtime._stamps import (
     MISSING,
-    DistStamp,
-    Link,
     first_copies,
     importlib_order,
     read_link,
@@ -34,7 +32,9 @@ if TYPE_CHECKING:
 
     from plux.runtime._distributions import DistributionInfo
     from plux.runtime._index_format import Block
-    from plux.runtime._stamps import Stamps
+    from plux.runtime._stamps import DistStamp, Link, Stamps
+
+    Row = tuple[str | None, ...]
 
 __all__ = ["index_environment", "rescan"]
 
@@ -49,36 +49,30 @@ def rescan(path: Sequence[str], previous: EntryPointIndex | None) -> Stamps:
         for e in previous.path_entries
         if e.entry not in previous.unsettled_listings
     }
+    known.update(previous.relisted)  # listed after their current stamps were taken
     return scan_stamps(path, known)
 
 
-def _read_dist(dist_path: str, dist_stamp: DistStamp) -> DistRecord:
+def _read_dist(dist_path: str, child: str) -> DistRecord:
     link = read_link(dist_path)
     target = link.target if link is not None else None
     entry_points, errors = distributions.read_distribution_entry_points(dist_path, target)
     # The name as the metadata spells it is read when a group is completed; here only where the
     # folder name does not tell which copy shadows which.
-    info = distributions.distribution_info(dist_path, stem_name(dist_stamp.child) is None)
-    return _record(dist_stamp, link, info, entry_points, errors)
+    info = distributions.distribution_info(dist_path, stem_name(child) is None)
+    return _record(child, link, info, entry_points, errors)
 
 
 def _record(
-    dist_stamp: DistStamp,
+    child: str,
     link: Link | None,
     info: DistributionInfo,
     entry_points: Sequence[tuple[str, str, str]],
     errors: Sequence[str],
 ) -> DistRecord:
     log_malformed(errors)
-    return DistRecord(
-        dist_stamp,
-        link,
-        info.name,
-        shadowing_key(dist_stamp.child, info.name),
-        info.version,
-        tuple(entry_points),
-        tuple(errors),
-    )
+    key = shadowing_key(child, info.name)
+    return DistRecord(link, info.name, key, info.version, tuple(entry_points), tuple(errors))
 
 
 def _zip_records(entry: str) -> Iterator[tuple[str, DistRecord]]:
@@ -92,40 +86,64 @@ def _zip_records(entry: str) -> Iterator[tuple[str, DistRecord]]:
             [c for c in archive.children if is_metadata_child(c, is_egg(entry))], entry
         ):
             entry_points, errors = archive.entry_points(child)
-            dist_stamp = DistStamp(child, True, MISSING)
-            record = _record(dist_stamp, None, archive.info(child), entry_points, errors)
+            record = _record(child, None, archive.info(child), entry_points, errors)
             yield os.path.join(entry, child), record
+
+
+class _Previous:
+    """What a rebuild takes from the previous index: its table, and the stamps its path entries'
+    watched files had."""
+
+    def __init__(self, index: EntryPointIndex | None) -> None:
+        self.index = index
+        self.table: DistTable | None = index.table() if index is not None else None
+        table = self.table or ((), (), (), ())
+        self.rows: dict[str, bytes] = dict(zip(table[0], table[2], strict=True))
+        self.keys: dict[str, str] = dict(zip(table[0], table[1], strict=True))
+        self.watched = {w.entry: w for w in index.watched_files} if index is not None else {}
+        # read again whatever their stamps: read while changing, or linked (the link's target
+        # may have moved)
+        self.stale = set(index.unsettled_distributions) if index is not None else set()
+        if index is not None:
+            self.stale.update(os.path.dirname(link.file) for link in index.links)
+
+    def unchanged(self, now: WatchedFiles, dists: tuple[DistStamp, ...]) -> set[str]:
+        """Which of a path entry's metadata folders ``dists`` (whose watched files are ``now``)
+        have the watched file and stamp they had."""
+        before = self.watched.get(now.entry)
+        if before is None:
+            return set()
+        if before.stamps == now.stamps and before.names == now.names:
+            return {d.child for d in dists}
+        old_names = before.names.split("\0") if before.names else []
+        old = dict(zip(old_names, decode_stamps(before.stamps, len(old_names)), strict=True))
+        names = now.names.split("\0")
+        pairs = zip(dists, names, strict=True)
+        return {child for (child, _, stamp), name in pairs if old.get(name) == stamp}
 
 
 def _entry_dists(
     entry: str,
-    dist_stamps: tuple[DistStamp, ...],
-    old: dict[str, DistSummary],
-    reread: set[str],
+    dists: tuple[DistStamp, ...],
+    same: set[str],
+    previous: _Previous,
     fresh: dict[str, DistRecord],
-) -> Iterator[tuple[str, DistSummary]]:
-    """The distributions of one path entry in ``importlib.metadata``'s order, each read again
-    (into ``fresh``) only when its stamps differ from ``old`` (or it is in ``reread``)."""
-    by_child = {dist_stamp.child: dist_stamp for dist_stamp in dist_stamps}
+) -> Iterator[tuple[str, str, bytes]]:
+    """(path, key, row) of each distribution of one path entry in ``importlib.metadata``'s
+    order: the previous row of those whose watched files are the ``same``, the others read
+    again (into ``fresh``)."""
     folder = os.path.join(entry or ".", "")
-    for child in importlib_order(list(by_child), entry):
+    for child in importlib_order([d.child for d in dists], entry):
         dist_path = folder + child
-        summary = old.get(dist_path)
-        current = by_child[child]
-        # A distribution with an editable link is read again: the link's target may have moved.
-        if (
-            summary is None
-            or summary.link is not None
-            or summary.stamp != current
-            or dist_path in reread
-        ):
-            record = fresh[dist_path] = _read_dist(dist_path, current)
-            yield dist_path, DistSummary.of(record)
+        row = previous.rows.get(dist_path)
+        if row is None or child not in same or dist_path in previous.stale:
+            record = fresh[dist_path] = _read_dist(dist_path, child)
+            yield dist_path, record.key, encode_row(record)
         else:
-            yield dist_path, summary
+            yield dist_path, previous.keys[dist_path], row
 
 
-def _rows(dist_path: str, record: DistRecord, group: str) -> list[tuple[str | None, ...]]:
+def _rows(dist_path: str, record: DistRecord, group: str) -> list[Row]:
     """The rows of ``group`` that the distribution ``record`` at ``dist_path`` gives."""
     return [
         (ep_name, value, group, record.name, record.version, dist_path, None)
@@ -135,52 +153,44 @@ def _rows(dist_path: str, record: DistRecord, group: str) -> list[tuple[str | No
 
 
 def _group_blocks(
-    previous: EntryPointIndex | None,
-    before: tuple[dict[str, DistSummary], tuple[str, ...]],
-    summaries: dict[str, DistSummary],
-    visible: tuple[str, ...],
-    fresh: dict[str, DistRecord],
+    previous: _Previous, table: DistTable, fresh: dict[str, DistRecord]
 ) -> tuple[dict[str, Block], set[str]]:
     """Each group's block, and the groups made again: those of the distributions read again,
     added, removed, shadowed or no longer shadowed (every group when the others changed order).
-    The other groups' blocks are carried over from ``previous`` (whose table was ``before``)
-    undecoded."""
-    old, old_visible = before
-    old_groups = previous.groups if previous is not None else {}
+    The other groups' blocks are carried over from the previous index undecoded."""
+    old_visible = previous.table.visible() if previous.table is not None else []
+    old_groups = previous.index.groups if previous.index is not None else {}
+    visible = table.visible()
     shown, shown_before = set(visible), set(old_visible)
-    affected: set[str] = set()
+    moved = fresh.keys() | (shown ^ shown_before)
     if [p for p in old_visible if p in shown and p not in fresh] != [
         p for p in visible if p in shown_before and p not in fresh
     ]:
-        affected.update(old_groups)
-        for summary in summaries.values():
-            affected.update(summary.groups)
-    else:
-        for p in fresh.keys() | (shown ^ shown_before):
-            for either in (summaries.get(p), old.get(p)):
-                if either is not None:
-                    affected.update(either.groups)
+        moved = shown | shown_before  # another order: every group is made again
+    rows = dict(zip(table.paths, table.rows, strict=True))
+    groups_of: dict[str, set[str]] = {}  # the groups of each moved distribution, now and before
+    for p in moved:
+        now = fresh.get(p) or (decode_row(rows[p]) if p in rows else None)
+        was = None
+        if p in previous.rows and (p in fresh or now is None):
+            was = decode_row(previous.rows[p])
+        groups_of[p] = set().union(*(r.groups() for r in (now, was) if r is not None))
+    affected = set().union(*groups_of.values()) if groups_of else set()
     blocks = {group: block for group, block in old_groups.items() if group not in affected}
-    members: dict[str, list[str]] = {group: [] for group in affected}
-    for p in visible:
-        for group in summaries[p].groups:
-            if group in members:
-                members[group].append(p)
-    for group, paths in members.items():
-        kept: dict[str, list[tuple[str | None, ...]]] = {}
-        if previous is not None and group in old_groups:
-            for row in previous.rows(group):
-                kept.setdefault(row.path, []).append(tuple(row))
-        rows: list[tuple[str | None, ...]] = []
-        for p in paths:
-            if p in fresh:
-                rows += _rows(p, fresh[p], group)
-            elif p in kept:
-                rows += kept[p]
-            else:  # shown again: a copy that shadowed it is gone
-                rows += _rows(p, summaries[p].record(), group)
-        if rows:
-            blocks[group] = encode_block(rows)
+    position = dict(zip(visible, range(len(visible)), strict=True))
+    for group in affected:
+        by_path: dict[str, list[Row]] = {}
+        if previous.index is not None and group in old_groups:
+            for row in previous.index.rows(group):
+                if row.path not in fresh:
+                    by_path.setdefault(row.path, []).append(tuple(row))
+        for p in moved:
+            if p in position and p not in by_path and group in groups_of[p]:
+                record = fresh.get(p) or decode_row(rows[p])  # read now, or shown again
+                by_path[p] = _rows(p, record, group)
+        paths = sorted((p for p in by_path if p in position), key=position.__getitem__)
+        if paths:
+            blocks[group] = encode_block([row for p in paths for row in by_path[p]])
     return blocks, affected
 
 
@@ -195,11 +205,9 @@ def index_environment(
     a stamp it could not verify) are not read again, nor decoded, nor is what completing their
     groups read; groups none of whose distributions changed keep their blocks' bytes.
     """
-    before = previous.summaries() if previous is not None else ({}, ())
-    old = before[0]
-    reread = set(previous.unsettled_distributions) if previous is not None else set()
-    summaries: dict[str, DistSummary] = {}
+    before = _Previous(previous)
     fresh: dict[str, DistRecord] = {}
+    found: list[tuple[str, str, bytes]] = []
     path_entries: list[PathEntry] = []
     watched: list[WatchedFiles] = []
     unsettled_listings: dict[str, tuple[str, ...]] = {}
@@ -211,32 +219,40 @@ def index_environment(
         if scanned.racy:
             unsettled_listings[entry] = listings[entry]
         unsettled.extend(os.path.join(entry or ".", child) for child in scanned.unsettled)
+        count = len(found)
         if scanned.stamp == MISSING:
-            found: dict[str, DistSummary] = {}
+            pass
         elif not scanned.dists and not os.path.isdir(entry or "."):
-            zipped = dict(_zip_records(entry))  # stamped as a whole, by the path entry's stamp
-            fresh.update(zipped)
-            found = {p: DistSummary.of(record) for p, record in zipped.items()}
-        else:
-            found = dict(_entry_dists(entry, scanned.dists, old, reread, fresh))
-        if scanned.dists:
-            files = "\0".join(watched_file(d.child, d.entry_points) for d in scanned.dists)
-            stamped = encode_stamps([d.stamp for d in scanned.dists])
-            watched.append(WatchedFiles(entry, files, stamped))
-        summaries.update(found)
-        path_entries.append(PathEntry(entry, scanned.stamp, bool(found)))
-    visible = tuple(first_copies((summary.key, p) for p, summary in summaries.items()))
-    groups, affected = _group_blocks(previous, before, summaries, visible, fresh)
+            for p, record in _zip_records(entry):  # stamped as a whole, by the entry's stamp
+                fresh[p] = record
+                found.append((p, record.key, encode_row(record)))
+        elif scanned.dists:
+            names = "\0".join([watched_file(d.child, d.entry_points) for d in scanned.dists])
+            watched.append(
+                WatchedFiles(entry, names, encode_stamps([d.stamp for d in scanned.dists]))
+            )
+            same = before.unchanged(watched[-1], scanned.dists)
+            found += _entry_dists(entry, scanned.dists, same, before, fresh)
+        path_entries.append(PathEntry(entry, scanned.stamp, len(found) > count))
+    paths, keys, rows = (
+        (tuple(column) for column in zip(*found, strict=True)) if found else ((),) * 3
+    )
+    hidden: tuple[str, ...] = ()
+    if len(set(keys)) != len(keys):
+        shown = set(first_copies(zip(keys, paths, strict=True)))
+        hidden = tuple(p for p in paths if p not in shown)
+    table = DistTable(paths, keys, rows, hidden)
+    groups, affected = _group_blocks(before, table, fresh)
     index = EntryPointIndex(
         identity=identity(path),
         path_entries=tuple(path_entries),
         unsettled_listings=unsettled_listings,
         watched_files=tuple(watched),
         unsettled_distributions=tuple(unsettled),
-        links=tuple(Link._make(s.link) for s in summaries.values() if s.link is not None),
+        links=tuple(r.link for r in fresh.values() if r.link is not None),
         groups=groups,
         completed={},
-        distributions=encode_block(({p: tuple(s) for p, s in summaries.items()}, visible)),
+        distributions=encode_block(tuple(table)),
         details=encode_block(({}, {})),
         listings=encode_block(listings),
         body=previous.body if previous is not None else b"",
@@ -245,11 +261,12 @@ def index_environment(
     if previous is not None:
         from plux.runtime._index_completion import complete_group
 
-        sources, names = previous.details()
+        sources, metadata_names = previous.details()
+        present = set(paths) if metadata_names else set()
         kept = {
             p: name
-            for p, name in names.items()
-            if p in summaries and (p not in fresh or _same_record(old.get(p), fresh[p]))
+            for p, name in metadata_names.items()
+            if p in present and p in before.rows and _same(before.rows[p], fresh.get(p))
         }
         index.set_details(sources, kept)
         for group, read in previous.completed.items():
@@ -260,6 +277,6 @@ def index_environment(
     return index
 
 
-def _same_record(summary: DistSummary | None, record: DistRecord) -> bool:
-    """Whether a distribution read again holds what it held (whatever its stamp)."""
-    return summary is not None and summary.record()[1:] == record[1:]
+def _same(row: bytes, record: DistRecord | None) -> bool:
+    """Whether a distribution holds what its previous ``row`` held (``record``: read again)."""
+    return record is None or decode_row(row) == record

@@ -26,6 +26,7 @@ from plux.runtime._records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any, Protocol
 
     from plux.runtime._stamps import Stamp
@@ -52,7 +53,7 @@ __all__ = [
     "header_size",
 ]
 
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 """Bumped whenever the layout of the file changes: an index of another format is ignored."""
 
 _MAGIC = b"PLUXIDX" + bytes((INDEX_FORMAT,))
@@ -139,11 +140,12 @@ def decode_block(block: Block, body: Body) -> Any:
         raise DamagedIndex(f"a block of the index file does not decode: {e}") from e
 
 
-def encode_file(header: Header, body: bytes) -> bytes:
-    """The file of ``header`` and ``body`` (the blocks that :func:`place_blocks` placed)."""
+def encode_file(header: Header, body: Sequence[bytes | memoryview]) -> bytes:
+    """The file of ``header`` and the parts of its ``body`` (the blocks that a
+    :class:`BodyWriter` placed)."""
     data = encode_block(tuple(header))
     prefix = _crc32(data).to_bytes(4, "big") + len(data).to_bytes(4, "big")
-    return _MAGIC + prefix + data + body
+    return b"".join((_MAGIC, prefix, data, *body))
 
 
 def header_size(prefix: bytes | memoryview) -> int | None:
@@ -181,10 +183,12 @@ def decode_file(data: bytes) -> tuple[Header, memoryview] | None:
 
 
 class BodyWriter:
-    """Lays blocks out one after the other in a body."""
+    """Lays blocks out one after the other in a body (kept in parts: a body of megabytes is
+    copied once, into the file's bytes)."""
 
     def __init__(self) -> None:
-        self.body = bytearray()
+        self.parts: list[bytes | memoryview] = []
+        self.length = 0
 
     def place(self, block: Block, source: Body) -> tuple[int, int, int]:
         """The reference of ``block`` (as :func:`decode_block` takes it, from ``source``) in the
@@ -195,6 +199,7 @@ class BodyWriter:
         else:
             offset, length, crc = block
             data = source[offset : offset + length]
-        ref = (len(self.body), len(data), crc)
-        self.body.extend(data)
+        ref = (self.length, len(data), crc)
+        self.parts.append(data)
+        self.length += len(data)
         return ref

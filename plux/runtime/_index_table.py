@@ -1,27 +1,24 @@
-"""The index's table of distributions: one row per metadata folder on the path.
+"""The index's table of distributions: every metadata folder on the path, in path order.
 
-A row (:class:`DistSummary`) keeps what a rebuild compares and orders by (the stamp, the
-shadowing key, the groups) apart from the rest of the record, which it carries as marshalled
-bytes: a rebuild after one install decodes and encodes only the distributions that changed.
+The table is kept as columns (:class:`DistTable`): the folders, their shadowing keys, and each
+one's record as marshalled bytes. A rebuild decodes the paths and keys, compares stamps through
+the watched files (:class:`~plux.runtime._index.WatchedFiles`), and carries the bytes of every
+distribution whose stamp held over as they are: after one install it decodes and encodes only
+what changed.
 """
 
 from __future__ import annotations
 
 from plux.runtime._index_format import decode_block, encode_block
 from plux.runtime._records import Record
-from plux.runtime._stamps import DistStamp, Link
+from plux.runtime._stamps import Link
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from plux.runtime._stamps import Stamp
-
-__all__ = ["DistRecord", "DistSummary"]
+__all__ = ["DistRecord", "DistTable", "decode_row", "encode_row"]
 
 
 class DistRecord(Record):
     """What was read from one metadata folder (kept for incremental rebuilds and errors)."""
 
-    stamp: DistStamp
     link: Link | None
     name: str
     """The name as the folder spells it (as its metadata does once its group was completed, or
@@ -33,29 +30,38 @@ class DistRecord(Record):
     """(group, name, value) of each entry point, in file order."""
     errors: tuple[str, ...]
 
+    def groups(self) -> set[str]:
+        """The groups it has entry points in."""
+        return {group for group, _, _ in self.entry_points}
 
-class DistSummary(Record):
-    """A distribution in the index's table: what a rebuild compares and orders by, and the rest
-    of its record as bytes, carried over undecoded while its stamp holds. Its stamp and link are
-    plain tuples, as the file keeps them."""
 
-    stamp: tuple[str, bool, Stamp]
-    link: tuple[str, Stamp, str, Stamp] | None
-    key: str
-    groups: tuple[str, ...]
-    """The groups it has entry points in."""
-    rest: bytes
-    """Its record's name, version, entry points and errors, marshalled."""
+def encode_row(record: DistRecord) -> bytes:
+    """A record as the bytes of its row in the table."""
+    link = tuple(record.link) if record.link is not None else None
+    return encode_block((link, *record[1:]))
 
-    @classmethod
-    def of(cls, record: DistRecord) -> DistSummary:
-        groups = tuple(dict.fromkeys(group for group, _, _ in record.entry_points))
-        rest = encode_block((record.name, record.version, record.entry_points, record.errors))
-        link = tuple(record.link) if record.link is not None else None
-        return cls(tuple(record.stamp), link, record.key, groups, rest)  # type: ignore[arg-type]
 
-    def record(self) -> DistRecord:
-        name, version, entry_points, errors = decode_block(self.rest, b"")
-        link = Link._make(self.link) if self.link is not None else None
-        stamp = DistStamp._make(self.stamp)
-        return DistRecord(stamp, link, name, self.key, version, entry_points, errors)
+def decode_row(row: bytes) -> DistRecord:
+    """The record of a row of the table (:func:`encode_row`)."""
+    link, *rest = decode_block(row, b"")
+    return DistRecord(Link._make(link) if link is not None else None, *rest)
+
+
+class DistTable(Record):
+    """The table's columns, one item per metadata folder in path order (as marshal keeps it)."""
+
+    paths: tuple[str, ...]
+    keys: tuple[str, ...]
+    rows: tuple[bytes, ...]
+    """Each one's record (:func:`encode_row`)."""
+    hidden: tuple[str, ...]
+    """The shadowed copies (a later folder of a name seen before on the path)."""
+
+    def visible(self) -> list[str]:
+        """The folders that count, in path order."""
+        hidden = set(self.hidden)
+        return [p for p in self.paths if p not in hidden] if hidden else list(self.paths)
+
+    def records(self) -> dict[str, DistRecord]:
+        """Each folder's record (decoding every row)."""
+        return {p: decode_row(row) for p, row in zip(self.paths, self.rows, strict=True)}

@@ -215,6 +215,6 @@ def build_prebuilt_index(path: Sequence[str] | None = None) -> PrebuiltIndex:
             f"cannot write the prebuilt index {file}: {e.strerror or e}; run `plux index build` "
             f"as the owner of {sys.prefix} (or root)"
         ) from e
-    _, visible = index.summaries()
+    visible = index.table().visible()
     count = sum(len(index.rows(group)) for group in index.groups)
     return PrebuiltIndex(file, len(visible), count, path)

@@ -13,13 +13,15 @@ from __future__ import annotations
 import os
 import stat
 from _operator import attrgetter
+from itertools import repeat
 
 from plux.runtime._distributions import (
     EDITABLE_LINK_FILE,
     ENTRY_POINTS_FILE,
     METADATA_SUFFIXES,
     is_egg,
-    is_metadata_child,
+    lower_all,
+    metadata_children_of,
     normalize_name,
     read_editable_link,
     stem_name,
@@ -190,12 +192,11 @@ def is_racy(stamp: Stamp, now_ns: int) -> bool:
 
 def metadata_children(entry: str) -> tuple[str, ...]:
     """The names of the distribution metadata in path entry ``entry``, in listing order."""
-    in_egg = is_egg(entry)
     try:
-        with os.scandir(entry or ".") as it:
-            return tuple(d.name for d in it if is_metadata_child(d.name, in_egg))
+        names = os.listdir(entry or ".")
     except OSError:
         return ()
+    return metadata_children_of(names, is_egg(entry))
 
 
 def scan_entry(
@@ -268,13 +269,23 @@ def importlib_order(children: Sequence[str], entry: str) -> list[str]:
     """The metadata children of path entry ``entry`` (listed in ``children``' order) in the
     order ``importlib.metadata`` takes them: by listing order of each name's first copy, the
     copies of one name together, then an ``.egg``'s ``EGG-INFO``."""
+    if not children:
+        return []
+    lows = lower_all(children)
+    # normalize_name keeps the NULs between the names: one call normalises them all
+    stems = "\0".join([low.rpartition(".")[0].partition("-")[0] for low in lows])
+    keys = normalize_name(stems).split("\0")
+    in_egg = is_egg(entry)
+    if (
+        not in_egg
+        and len(set(keys)) == len(keys)
+        and all(map(str.endswith, lows, repeat(METADATA_SUFFIXES)))
+    ):
+        return list(children)  # no name twice: listing order
     by_name: dict[str, list[str]] = {}
     eggs: list[str] = []
-    in_egg = is_egg(entry)
-    for child in children:
-        low = child.lower()
+    for child, low, key in zip(children, lows, keys, strict=True):
         if low.endswith(METADATA_SUFFIXES):
-            key = normalize_name(low.rpartition(".")[0].partition("-")[0])
             by_name.setdefault(key, []).append(child)
         elif in_egg and low == "egg-info":
             eggs.append(child)

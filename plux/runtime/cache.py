@@ -166,14 +166,15 @@ class EntryPointsCache(EntryPointsResolver):
         """``group``'s entries when other finders provide distributions too: each finder's in
         ``sys.meta_path`` order, the first copy of a distribution counting."""
         found = self._found_by(index, finders)
-        records, visible = index.summaries()
+        table = index.table()
+        keys, visible = dict(zip(table.paths, table.keys, strict=True)), table.visible()
         by_path: dict[str, list[IndexedEntryPoint]] = {}
         for row in index.rows(group):
             by_path.setdefault(row.path, []).append(row)
         keyed: list[tuple[str, list[IndexedEntryPoint]]] = []
         for finder in finders:
             if finder is PATH_FINDER:
-                keyed.extend((records[p].key, by_path.get(p, [])) for p in visible)
+                keyed.extend((keys[p], by_path.get(p, [])) for p in visible)
             else:
                 keyed.extend((f.key, f.rows(group)) for f in found if f.finder is finder)
         return [row for rows in first_copies(keyed) for row in rows]

@@ -59,8 +59,9 @@ def iter_distributions(path: Iterable[str]) -> Iterator[DistributionInfo]:
     ``importlib.metadata`` finds them; a shadowed copy (a later one of the same name) is left
     out."""
     path = list(path)
-    records, visible = index_environment(path, scan_stamps(path)).dists()
-    for dist_path in visible:
+    table = index_environment(path, scan_stamps(path)).table()
+    records = table.records()
+    for dist_path in table.visible():
         yield DistributionInfo(records[dist_path].name, records[dist_path].version, dist_path)
 
 

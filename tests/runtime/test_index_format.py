@@ -1,6 +1,6 @@
 """The index file's format: a file written by this format decodes to what was written.
 
-``GOLDEN`` is a file of format 5 written once by ``EntryPointIndex.to_bytes`` from
+``GOLDEN`` is a file of format 6 written once by ``EntryPointIndex.to_bytes`` from
 :func:`sample`. A change of the layout or of a field's shape that keeps :data:`INDEX_FORMAT` makes
 it decode to something else, or not at all: this test fails. A change that bumps the format
 writes new golden bytes here (print ``sample(...).to_bytes().hex()``).
@@ -30,34 +30,31 @@ from plux.runtime._index_format import (
 )
 from plux.runtime._stamps import Link
 
-GOLDEN_FORMAT = 5
+GOLDEN_FORMAT = 6
 GOLDEN = bytes.fromhex(
-    "504c555849445805d54a25cb000001cea90dec050000000068417d5574bc3c0100a905e905000000fa132f75"
+    "504c55584944580658274d56000001d4a90dec050000000068417d5574bc3c0100a905e906000000fa132f75"
     "73722f62696e2f707974686f6e332e3131fa052f76656e76fa06332e31312e37a901fa052f73697465a90129"
     "037208000000a9046c050000000000546cf873bc3c01006c050000000065ee27f973bc3c0100e978000000e9"
-    "2a00000054fb7208000000a901fa116f6e652d312e302e646973742d696e666f30a90129037208000000fa22"
+    "2a00000054fb7208000000a9017a116f6e652d312e302e646973742d696e666f30a90129037208000000fa22"
     "6f6e652d312e302e646973742d696e666f2f656e7472795f706f696e74732e747874f3320000005b01000000"
     "28040000006c050000000000546cf873bc3c01006c050000000065ee27f973bc3c01006978000000692a0000"
     "00a901fa172f736974652f6f6e652d312e302e646973742d696e666fa9012904fa312f736974652f6f6e652d"
     "312e302e646973742d696e666f2f656e7472795f706f696e74735f6564697461626c652e747874720a000000"
     "fa0b2f7372632f65702e747874720a000000fbda016729012902fa0c2f736974652f6f6e652e7079720a0000"
-    "0030fb72190000002903e900000000e93800000069a3fc4d5a30a903721d000000e99500000069872a4361a9"
-    "03e9cd000000e924000000698811f614a903e9f1000000e91e000000697802e50be90f010000db0100000029"
-    "07da0161fa056f6e653a41da0167da036f6e65fa03312e30fa172f736974652f6f6e652d312e302e64697374"
-    "2d696e666f4ea9027bfa172f736974652f6f6e652d312e302e646973742d696e666fa9052903fa116f6e652d"
-    "312e302e646973742d696e666f54a9046c050000000000546cf873bc3c01006c050000000065ee27f973bc3c"
-    "0100e978000000e92a0000004eda036f6e652901da0167731f000000a904da036f6e65fa03312e3029012903"
-    "da0167da0161fa056f6e653a41a9003029017201000000a9027b307bfa172f736974652f6f6e652d312e302e"
-    "646973742d696e666fda036f6e6530fbfa052f73697465a901fa116f6e652d312e302e646973742d696e666f"
-    "30"
+    "0030fb72180000002903e900000000e93800000069a3fc4d5a30a903721c000000e9520000006c030000008e"
+    "7828770200a903e98a000000e924000000698811f614a903e9ae000000e91e0000006954421460e9cc000000"
+    "db010000002907da0161fa056f6e653a41da0167da036f6e65fa03312e30fa172f736974652f6f6e652d312e"
+    "302e646973742d696e666f4ea9042901fa172f736974652f6f6e652d312e302e646973742d696e666fa901da"
+    "036f6e6529017325000000a9064eda036f6e657201000000fa03312e3029012903da0167da0161fa056f6e65"
+    "3a41a900a900a9027b307bfa172f736974652f6f6e652d312e302e646973742d696e666fda036f6e6530fbfa"
+    "052f73697465a9017a116f6e652d312e302e646973742d696e666f30"
 )
 WRITTEN_NS = 1_700_000_100_000_000_000
 STAMP = (1_700_000_000_000_000_000, 1_700_000_000_500_000_000, 120, 42)
 DIST = "/site/one-1.0.dist-info"
 ROW = IndexedEntryPoint("a", "one:A", "g", "one", "1.0", DIST, None)
-RECORD = ("one", "1.0", (("g", "a", "one:A"),), ())
-"""A distribution's name, version, entry points and errors."""
-SUMMARY = (("one-1.0.dist-info", True, STAMP), None, "one", ("g",), encode_block(RECORD))
+RECORD = (None, "one", "one", "1.0", (("g", "a", "one:A"),), ())
+"""A distribution's link, name, key, version, entry points and errors."""
 
 
 def sample() -> EntryPointIndex:
@@ -73,7 +70,7 @@ def sample() -> EntryPointIndex:
         links=(Link(DIST + "/entry_points_editable.txt", STAMP, "/src/ep.txt", STAMP),),
         groups={"g": encode_block([tuple(ROW)])},
         completed={"g": (("/site/one.py", STAMP),)},
-        distributions=encode_block(({DIST: SUMMARY}, (DIST,))),
+        distributions=encode_block(((DIST,), ("one",), (encode_block(RECORD),), ())),
         details=encode_block(({}, {DIST: "one"})),
         listings=encode_block({"/site": ("one-1.0.dist-info",)}),
     )
@@ -96,8 +93,8 @@ def contents(index: EntryPointIndex) -> dict[str, object]:
         "links": index.links,
         "completed": index.completed,
         "rows": index.rows("g"),
-        "summaries": index.summaries(),
-        "dists": index.dists(),
+        "table": index.table(),
+        "records": index.table().records(),
         "details": index.details(),
         "listing": index.listing("/site"),
     }
