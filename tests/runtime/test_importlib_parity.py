@@ -7,6 +7,7 @@ the index, then a warm one that reads it), importlib.metadata and plux the same 
 from __future__ import annotations
 
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -303,3 +304,47 @@ def test_meta_path_finder_that_raises_is_logged_and_left_out(site_builder, pytho
                 "distribution finder RaisingFinder() failed; its distributions are left out",
             ]
         ]
+
+
+EVERY_GROUP = """
+import json
+import importlib.metadata as md
+from plux.runtime.cache import EntryPointsCache
+
+cache = EntryPointsCache.instance()
+answers = {{}}
+for group in {groups!r}:
+    theirs = [[ep.name, ep.value, ep.dist.name] for ep in md.entry_points(group=group)]
+    ours = [[ep.name, ep.value, ep.distribution] for ep in cache.entry_points_of(group)]
+    answers[group] = [theirs, ours]
+print(json.dumps(answers))
+"""
+
+
+def test_each_rebuild_after_a_change_answers_as_importlib(site_builder, second_site, python):
+    """After each change (an install into a folder of others, an install in a new group, a copy
+    that shadows one further down the path, its removal, a removal, an edit in place), the next
+    process rebuilds from the previous index, carrying over the groups of what did not change,
+    and every group answers as importlib.metadata does."""
+    groups = (GROUP, "parity.other", "parity.new")
+    python.sites.append(second_site.path)
+    for i in range(6):
+        entry_points = {GROUP: {f"p{i}": f"d{i}:P"}, "parity.other": {f"o{i}": f"d{i}:O"}}
+        site_builder.add_distribution(f"d{i}", entry_points=entry_points)
+    second_site.add_distribution("shadow", "1.0", entry_points={GROUP: {"old": "shadow:Old"}})
+    shadowing = site_builder.path / "shadow-2.0.dist-info"
+    changes = [
+        lambda: site_builder.add_distribution("late", entry_points={GROUP: {"l": "late:L"}}),
+        lambda: site_builder.add_distribution("fresh", entry_points={"parity.new": {"n": "f:N"}}),
+        lambda: site_builder.add_distribution("shadow", "2.0", {GROUP: {"new": "shadow:New"}}),
+        lambda: shutil.rmtree(shadowing),
+        lambda: shutil.rmtree(site_builder.path / "d3-1.0.dist-info"),
+        lambda: (site_builder.path / "d1-1.0.dist-info" / "entry_points.txt").write_text(
+            "[parity.new]\nmoved = d1:M\n"
+        ),
+    ]
+    for change in [lambda: None, *changes]:
+        change()
+        answers = python.json(EVERY_GROUP.format(groups=groups))
+        for group, (theirs, ours) in answers.items():
+            assert ours == theirs, group

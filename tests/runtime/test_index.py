@@ -166,6 +166,33 @@ def test_only_changed_distribution_is_read_again(site_builder, make_cache, names
     assert read == ["two-1.0.dist-info"]
 
 
+def test_install_and_removal_read_only_what_changed(site_builder, make_cache, names, monkeypatch):
+    """After one distribution is installed into a folder of others, a rebuild reads only it;
+    after one is removed, none."""
+    from plux.runtime import _distributions as distributions
+
+    for name in ("one", "two", "three"):
+        site_builder.add_distribution(name, entry_points={GROUP: {name: f"{name}:P"}})
+    site_builder.settle()
+    assert names(make_cache(), GROUP) == ["one", "three", "two"]
+    read = []
+    original = distributions.read_distribution_entry_points
+    monkeypatch.setattr(
+        distributions,
+        "read_distribution_entry_points",
+        lambda path, *link: read.append(os.path.basename(path)) or original(path, *link),
+    )
+    site_builder.add_distribution("four", entry_points={"other.group": {"x": "four:X"}})
+    assert names(make_cache(), GROUP) == ["one", "three", "two"]
+    assert read == ["four-1.0.dist-info"]
+    site_builder.settle()
+    assert names(make_cache(), "other.group") == ["x"]
+    read.clear()
+    shutil.rmtree(site_builder.path / "two-1.0.dist-info")
+    assert names(make_cache(), GROUP) == ["one", "three"]
+    assert read == []
+
+
 def test_entries_keep_path_order_and_origin(site_builder, second_site, make_cache):
     """Entries come in path order, each naming its distribution, version and metadata folder."""
     first = site_builder.add_distribution("beta", "2.1", entry_points={GROUP: {"b": "beta:B"}})
