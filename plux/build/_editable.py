@@ -98,13 +98,8 @@ def update_editable_install(
         return False
     entry_points_file.write_text(text)
     kept_index.write_text(kept_text)
+    # Nothing else to mark: a warm process stamps every distribution's entry_points.txt.
     _update_record(dist_info, [entry_points_file, kept_index])
-    try:
-        # A warm process looks at the site folder's stamp and at the entry points of the
-        # namespaces it asks for only: a namespace new to this distribution is seen there.
-        os.utime(dist_info.parent)
-    except OSError as e:
-        LOG.warning("plux: %s: cannot mark the change for running processes: %s", dist_info, e)
     return True
 
 

@@ -120,8 +120,8 @@ def test_editable_update_adding_a_namespace_is_seen_by_the_next_process(
     tmp_path: Path, cache_dir: Path
 ) -> None:
     """A namespace new to an editable install (it had entry points of others only) is seen by
-    the next process, whose warm check looks at the site folder and the namespace's own
-    distributions: the update marks the site folder."""
+    the next process, whose warm check stamps every distribution's entry_points.txt: the update
+    marks nothing else (the site folder keeps its stamp)."""
     project = tmp_path / "project"
     project.mkdir()
     site = tmp_path / "site"
@@ -132,7 +132,9 @@ def test_editable_update_adding_a_namespace_is_seen_by_the_next_process(
         return [ep.name for ep in cache.entry_points_of("demo")]
 
     assert names_in_a_new_process() == []
+    site_stamp = site.stat().st_mtime_ns
     assert update_editable_install(dist_info, {"demo": {"new": "app:New"}})
+    assert site.stat().st_mtime_ns == site_stamp
     assert names_in_a_new_process() == ["new"]
 
 
