@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 
+import pytest
+
 from ..conftest import METADATA_READS
 
 GROUP = "idx.plugins"
@@ -145,52 +147,51 @@ def test_refresh_checks_every_distribution(site_builder, make_cache, names):
     assert names(cache, GROUP) == ["a"]
 
 
-def test_only_changed_distribution_is_read_again(site_builder, make_cache, names, monkeypatch):
-    """A rebuild re-reads only the distributions whose stamps changed."""
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The metadata folders whose entry points are read (from when the fixture is set up)."""
     from plux.runtime import _distributions as distributions
 
+    read: list[str] = []
+    original = distributions.read_distribution_entry_points
+    monkeypatch.setattr(
+        distributions,
+        "read_distribution_entry_points",
+        lambda path, *link: read.append(os.path.basename(path)) or original(path, *link),
+    )
+    return read
+
+
+def test_only_changed_distribution_is_read_again(site_builder, make_cache, names, reads):
+    """A rebuild re-reads only the distributions whose stamps changed."""
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
     two = site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
     site_builder.settle()
     assert names(make_cache(), GROUP) == ["a", "b"]
-    read = []
-    original = distributions.read_distribution_entry_points
-    monkeypatch.setattr(
-        distributions,
-        "read_distribution_entry_points",
-        lambda path, *link: read.append(os.path.basename(path)) or original(path, *link),
-    )
+    reads.clear()
     with entry_points_file(two).open("a") as fh:
         fh.write("c = two:C\n")
     assert names(make_cache(), GROUP) == ["a", "b", "c"]
-    assert read == ["two-1.0.dist-info"]
+    assert reads == ["two-1.0.dist-info"]
 
 
-def test_install_and_removal_read_only_what_changed(site_builder, make_cache, names, monkeypatch):
+def test_install_and_removal_read_only_what_changed(site_builder, make_cache, names, reads):
     """After one distribution is installed into a folder of others, a rebuild reads only it;
     after one is removed, none."""
-    from plux.runtime import _distributions as distributions
-
     for name in ("one", "two", "three"):
         site_builder.add_distribution(name, entry_points={GROUP: {name: f"{name}:P"}})
     site_builder.settle()
     assert names(make_cache(), GROUP) == ["one", "three", "two"]
-    read = []
-    original = distributions.read_distribution_entry_points
-    monkeypatch.setattr(
-        distributions,
-        "read_distribution_entry_points",
-        lambda path, *link: read.append(os.path.basename(path)) or original(path, *link),
-    )
+    reads.clear()
     site_builder.add_distribution("four", entry_points={"other.group": {"x": "four:X"}})
     assert names(make_cache(), GROUP) == ["one", "three", "two"]
-    assert read == ["four-1.0.dist-info"]
+    assert reads == ["four-1.0.dist-info"]
     site_builder.settle()
     assert names(make_cache(), "other.group") == ["x"]
-    read.clear()
+    reads.clear()
     shutil.rmtree(site_builder.path / "two-1.0.dist-info")
     assert names(make_cache(), GROUP) == ["one", "three"]
-    assert read == []
+    assert reads == []
 
 
 def test_entries_keep_path_order_and_origin(site_builder, second_site, make_cache):
