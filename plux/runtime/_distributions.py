@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 
-from plux.core._entry_points_text import read_entry_point_lines
-
 # Neither typing nor plux.core.entrypoint (which needs typing) is imported here: this module is
 # on the warm and cold paths, and typing alone costs more than the rest of a warm start.
 TYPE_CHECKING = False
@@ -210,6 +208,8 @@ def entry_points_from_bytes(data: bytes, file: str) -> tuple[list[tuple[str, str
     except UnicodeDecodeError as e:
         text = data.decode("utf-8", errors="replace")
         errors = [f"{file}: not valid UTF-8 ({e.reason} at byte {e.start}), read with replacements"]
+    from plux.core._entry_points_text import read_entry_point_lines  # not for a warm check
+
     entry_points, line_errors = read_entry_point_lines(text, file)
     return entry_points, errors + line_errors
 

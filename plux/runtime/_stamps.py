@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
+from _frozen_importlib_external import PathFinder as _PathFinder
 
 from plux.runtime._distributions import (
     EDITABLE_LINK_FILE,
@@ -34,12 +36,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MISSING",
+    "PATH_FINDER",
+    "PATH_ONLY",
     "RACY_NS",
     "RACY_WHOLE_SECONDS_NS",
     "DistStamp",
     "EntryStamp",
     "Link",
     "Stamp",
+    "distribution_finders",
     "file_stamp",
     "first_copies",
     "importlib_order",
@@ -245,6 +250,17 @@ def shadowing_key(child: str, metadata_name: str) -> str:
     """The name under which a distribution shadows later copies, as ``importlib.metadata``
     decides: its :func:`stem_name`, else the ``Name`` in its metadata; normalised."""
     return normalize_name(stem_name(child) or metadata_name)
+
+
+PATH_FINDER: object = _PathFinder
+"""The standard path finder, whose distributions the index holds."""
+PATH_ONLY = (PATH_FINDER,)
+
+
+def distribution_finders() -> tuple[object, ...]:
+    """The finders on ``sys.meta_path`` that provide distributions, in the order
+    ``importlib.metadata`` asks them (usually only :data:`PATH_FINDER`)."""
+    return tuple(f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None)
 
 
 def first_copies(keyed: Iterable[tuple[str, T]]) -> Iterator[T]:
