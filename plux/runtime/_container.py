@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import _thread
 
-from plux.core._generic import Generic, TypeVar
+from plux.core._typing import Generic, TypeVar
 from plux.core.plugin import Plugin, PluginSpec
 from plux.runtime._lifecycle import PluginState
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 
+from plux.core._typing import Record
 from plux.runtime._index_format import (
     INDEX_FORMAT,
     BodyWriter,
@@ -29,7 +30,6 @@ from plux.runtime._index_format import (
     encode_block,
     encode_file,
 )
-from plux.runtime._records import Record
 from plux.runtime._stamps import (
     MISSING,
     DistStamp,

@@ -15,6 +15,7 @@ import stat
 import sys
 from _frozen_importlib_external import PathFinder as _PathFinder
 
+from plux.core._typing import Record
 from plux.runtime._distributions import (
     EDITABLE_LINK_FILE,
     ENTRY_POINTS_FILE,
@@ -25,7 +26,6 @@ from plux.runtime._distributions import (
     read_editable_link,
     stem_name,
 )
-from plux.runtime._records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ import _thread
 import sys
 from os import environ
 
-from plux.core._generic import Generic
+from plux.core._typing import Generic
 from plux.core.plugin import (
     NO_ORDER,
     ConflictSide,
