@@ -90,3 +90,13 @@ class _Loading:
         tb: TracebackType | None,
     ) -> None:
         self._tracker._exit(self._container)
+
+
+_tracker = LoadTracker()
+"""One for the process: a load cycle may run through several managers."""
+
+
+def loading(container: PluginContainer[Any]) -> _Loading:
+    """A context in which the calling thread alone loads ``container`` (:meth:`LoadTracker.loading`
+    of the process's tracker)."""
+    return _tracker.loading(container)

@@ -24,7 +24,6 @@ from plux.core.plugin import (
     order_of,
 )
 from plux.runtime._container import P, PluginContainer
-from plux.runtime._locking import LoadTracker
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,8 +43,6 @@ if TYPE_CHECKING:
     B = TypeVar("B", bound=Plugin)
 
 __all__ = ["PluginContainer", "PluginManager"]
-
-_tracker = LoadTracker()
 
 _QUIET = PluginLifecycleListener()
 """What a manager without listeners tells its events to (the hooks do nothing): the listener
@@ -457,8 +454,9 @@ class PluginManager(Generic[P]):
     def _unload(self, container: PluginContainer[P]) -> CallResult[P] | None:
         """Tear the plugin down if it is loaded: what its ``unload()`` gave; else None."""
         from plux.runtime._calls import CallResult
+        from plux.runtime._locking import loading
 
-        with _tracker.loading(container):
+        with loading(container):
             with self._index_lock:
                 if container in self._finished:
                     self._finished.remove(container)
@@ -753,7 +751,9 @@ class PluginManager(Generic[P]):
 
     def _load(self, container: PluginContainer[P], spec: PluginSpec | None = None) -> P:
         """Load the plugin once; ``spec``, if :meth:`_prepare` already made it."""
-        with _tracker.loading(container):
+        from plux.runtime._locking import loading  # not for a run that only lists
+
+        with loading(container):
             if container.is_loaded:
                 return container.plugin  # type: ignore[return-value]
             self._raise_if_ended(container)
@@ -761,7 +761,9 @@ class PluginManager(Generic[P]):
 
     def _prepared(self, container: PluginContainer[P]) -> PluginSpec:
         """The plugin's spec, through the filter and resolve steps if it is not loaded yet."""
-        with _tracker.loading(container):
+        from plux.runtime._locking import loading
+
+        with loading(container):
             if container.is_loaded:
                 return container.plugin_spec
             self._raise_if_ended(container)
