@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from plux.core._typing import Generic
-from plux.runtime._container import P
+from plux.runtime._lifecycle import P
 from plux.runtime._log import logger
 
 TYPE_CHECKING = False

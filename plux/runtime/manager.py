@@ -23,7 +23,7 @@ from plux.core.plugin import (
     make_plugin,
     order_of,
 )
-from plux.runtime._container import P, PluginContainer
+from plux.runtime._lifecycle import P, PluginContainer, loading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -454,7 +454,6 @@ class PluginManager(Generic[P]):
     def _unload(self, container: PluginContainer[P]) -> CallResult[P] | None:
         """Tear the plugin down if it is loaded: what its ``unload()`` gave; else None."""
         from plux.runtime._calls import CallResult
-        from plux.runtime._locking import loading
 
         with loading(container):
             with self._index_lock:
@@ -751,8 +750,6 @@ class PluginManager(Generic[P]):
 
     def _load(self, container: PluginContainer[P], spec: PluginSpec | None = None) -> P:
         """Load the plugin once; ``spec``, if :meth:`_prepare` already made it."""
-        from plux.runtime._locking import loading  # not for a run that only lists
-
         with loading(container):
             if container.is_loaded:
                 return container.plugin  # type: ignore[return-value]
@@ -761,8 +758,6 @@ class PluginManager(Generic[P]):
 
     def _prepared(self, container: PluginContainer[P]) -> PluginSpec:
         """The plugin's spec, through the filter and resolve steps if it is not loaded yet."""
-        from plux.runtime._locking import loading
-
         with loading(container):
             if container.is_loaded:
                 return container.plugin_spec
