@@ -55,8 +55,9 @@ OPERATIONS = {
 }
 
 
-def prepared(label: str) -> Path:
-    """The venv of one side, with LocalStack's CLI and its plux (installed on first use)."""
+def prepared(label: str, tree: Path) -> Path:
+    """The venv of one side, with LocalStack's CLI and its plux (installed on first use); "ours"
+    runs the plux of ``tree``."""
     venv = VENVS[label]
     marker = venv / ".installed"
     python = venv_python(venv)
@@ -66,16 +67,16 @@ def prepared(label: str) -> Path:
         if label == "ours":
             # pip must not see this tree: it installs the published plux as a dependency, which
             # the tree then replaces
-            tree = site_packages(python) / "plux-tree.pth"
-            tree.unlink(missing_ok=True)
+            (site_packages(python) / "plux-tree.pth").unlink(missing_ok=True)
             subprocess.run([*pip, *PACKAGES], check=True, cwd=RUN_DIR)
             subprocess.run(
                 [str(python), "-m", "pip", "uninstall", "-q", "-y", "plux"], check=True, cwd=RUN_DIR
             )
-            tree.write_text(f"{PROJECT}\n")
         else:
             subprocess.run([*pip, *PACKAGES, "plux==1.16.0"], check=True, cwd=RUN_DIR)
         marker.write_text(wanted)
+    if label == "ours":
+        (site_packages(python) / "plux-tree.pth").write_text(f"{tree}\n")
     return python
 
 
@@ -114,9 +115,16 @@ def timed(python: Path, arguments: list[str]) -> tuple[float, subprocess.Complet
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15, help="measured rounds (default 15)")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=PROJECT,
+        help="the plux source tree that 'ours' runs (default: this checkout; another, say a git "
+        "worktree of an earlier commit, gives before/after figures)",
+    )
     args = parser.parse_args()
     RUN_DIR.mkdir(parents=True, exist_ok=True)
-    pythons = {label: prepared(label) for label in VENVS}
+    pythons = {label: prepared(label, args.tree.resolve()) for label in VENVS}
     results: dict[tuple[str, str], list[tuple[float, float, int]]] = {}
     for operation, arguments in OPERATIONS.items():
         for python in pythons.values():
