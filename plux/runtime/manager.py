@@ -857,14 +857,14 @@ class PluginManager(Generic[P]):
         if spec is None:
             spec = container.plugin_spec
         try:
-            filters = self._in_use()
+            filters = self._filters_in_use()
             return FILTERED if any(plugin_filter(spec) for plugin_filter in filters) else None
         except Exception:
             if quiet:
                 return None
             raise
 
-    def _in_use(self) -> list[PluginFilter]:
+    def _filters_in_use(self) -> list[PluginFilter]:
         """The filters to apply: the global filter only once its module is imported (before, no
         one can have given it an exclusion, and it disables nothing)."""
         if self._filters is None and "plux.runtime.filter" not in sys.modules:
