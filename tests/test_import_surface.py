@@ -82,7 +82,9 @@ def test_unknown_top_level_name_raises_attribute_error() -> None:
         importlib.import_module("plux").Nope  # noqa: B018
 
 
-WARM_PATH_BUDGET = frozenset({"__future__", "_operator", "importlib", "os", "stat", "zlib"})
+WARM_PATH_BUDGET = frozenset(
+    {"__future__", "_collections", "_operator", "importlib", "os", "stat", "zlib"}
+)
 """The standard-library modules (with what they import in turn) that a warm process may import:
 ``import plux``, listing a namespace from a warm index and loading one plugin. Everything else
 (typing, inspect, importlib.metadata, logging, re, ast, email, json, ...) is imported only on

@@ -18,7 +18,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Generic as Generic, NamedTuple as Record, TypeVar as TypeVar
 else:
-    from _operator import itemgetter
+    from _collections import _tuplegetter  # the field accessor namedtuple uses, in C
 
     _GenericAlias = type(list[int])
 
@@ -92,7 +92,7 @@ else:
             fields = tuple(namespace.pop("__annotations__", {}))
             defaults = {field: namespace.pop(field) for field in fields if field in namespace}
             for position, field in enumerate(fields):
-                namespace[field] = property(itemgetter(position), doc=f"field {position}")
+                namespace[field] = _tuplegetter(position, None)
             namespace.update(
                 __slots__=(), _fields=fields, _field_defaults=defaults, __match_args__=fields
             )
