@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from plux.runtime.manager import FILTERED
+
 TOP_LEVEL = [
     "Plugin",
     "PluginSpec",
@@ -80,7 +82,9 @@ def test_unknown_top_level_name_raises_attribute_error() -> None:
         importlib.import_module("plux").Nope  # noqa: B018
 
 
-WARM_PATH_BUDGET = frozenset({"__future__", "_operator", "importlib", "os", "stat", "zlib"})
+WARM_PATH_BUDGET = frozenset(
+    {"__future__", "_collections", "_operator", "importlib", "os", "stat", "zlib"}
+)
 """The standard-library modules (with what they import in turn) that a warm process may import:
 ``import plux``, listing a namespace from a warm index and loading one plugin. Everything else
 (typing, inspect, importlib.metadata, logging, re, ast, email, json, ...) is imported only on
@@ -109,6 +113,36 @@ def test_warm_process_imports_only_the_budget(site_builder, python) -> None:
         and not module.startswith(("plux.core.", "plux.runtime."))
     ]
     assert outside == []
+
+
+def test_global_filter_applies_to_a_manager_made_before_the_filter_module(site_builder, python):
+    """A warm manager does not import ``plux.runtime.filter``; an exclusion given to the global
+    filter once it is imported still disables the manager's plugin, and the manager's filters
+    are the global filter, as in plux 1.16."""
+    site_builder.add_module("budget_plugin.py", PLUGIN_MODULE)
+    site_builder.add_distribution(
+        "budget_plugin", entry_points={"budget.plugins": {"hello": "budget_plugin:Hello"}}
+    )
+    result = python.json(
+        """
+        import json, sys
+        import plux
+
+        manager = plux.PluginManager("budget.plugins")
+        listed = manager.list_names()
+        imported = "plux.runtime.filter" in sys.modules
+        from plux.runtime.filter import global_plugin_filter
+
+        global_plugin_filter.add_exclusion(name="hello")
+        try:
+            manager.load("hello")
+            outcome = "loaded"
+        except plux.PluginDisabled as e:
+            outcome = e.reason
+        print(json.dumps([listed, imported, outcome, manager.filters == [global_plugin_filter]]))
+        """
+    )
+    assert result == [["hello"], False, FILTERED, True]
 
 
 PLUGIN_MODULE = """\

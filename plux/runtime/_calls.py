@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sys
 
-from plux.core._generic import Generic
-from plux.runtime._container import P
+from plux.core._typing import Generic
+from plux.runtime._lifecycle import P
 from plux.runtime._log import logger
 
 TYPE_CHECKING = False

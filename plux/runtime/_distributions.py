@@ -9,9 +9,6 @@ path; nothing here imports ``importlib.metadata``.
 from __future__ import annotations
 
 import os
-from itertools import compress, repeat
-
-from plux.core._entry_points_text import read_entry_point_lines
 
 # Neither typing nor plux.core.entrypoint (which needs typing) is imported here: this module is
 # on the warm and cold paths, and typing alone costs more than the rest of a warm start.
@@ -75,6 +72,8 @@ def lower_all(names: Sequence[str]) -> list[str]:
 def metadata_children_of(names: Sequence[str], in_egg: bool) -> tuple[str, ...]:
     """Those of a path entry's children ``names`` that :func:`is_metadata_child` takes (tested
     in C: a site folder may hold thousands)."""
+    from itertools import compress, repeat  # not on the warm path
+
     if in_egg:
         return tuple(name for name in names if is_metadata_child(name, True))
     suffixes = repeat(METADATA_SUFFIXES)
@@ -228,6 +227,8 @@ def entry_points_from_bytes(data: bytes, file: str) -> tuple[list[tuple[str, str
     except UnicodeDecodeError as e:
         text = data.decode("utf-8", errors="replace")
         errors = [f"{file}: not valid UTF-8 ({e.reason} at byte {e.start}), read with replacements"]
+    from plux.core._entry_points_text import read_entry_point_lines  # not for a warm check
+
     entry_points, line_errors = read_entry_point_lines(text, file)
     return entry_points, errors + line_errors
 

@@ -2,16 +2,17 @@
 ``importlib.metadata`` objects for indexed entry points.
 
 Such distributions cannot be stamped, so they are not indexed: the cache asks their finders once
-per check. Everything here imports ``importlib.metadata``, except :func:`distribution_finders`.
+per check (which finders provide distributions is :func:`~._stamps.distribution_finders`).
+Everything here imports ``importlib.metadata``.
 """
 
 from __future__ import annotations
 
 import os
-from _frozen_importlib_external import PathFinder as _PathFinder
 
 from plux.runtime._distributions import normalize_name
 from plux.runtime._index import IndexedEntryPoint
+from plux.runtime._stamps import PATH_FINDER
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -21,26 +22,11 @@ if TYPE_CHECKING:
     from plux.core._entry_points_text import NamedEntryPoint
 
 __all__ = [
-    "PATH_FINDER",
-    "PATH_ONLY",
     "FoundDistribution",
     "bind_entry_point",
     "distribution_at",
-    "distribution_finders",
     "find_distributions",
 ]
-
-PATH_FINDER: object = _PathFinder
-"""The standard path finder, whose distributions the index holds."""
-PATH_ONLY = (PATH_FINDER,)
-
-
-def distribution_finders() -> tuple[object, ...]:
-    """The finders on ``sys.meta_path`` that provide distributions, in order (usually only
-    :data:`PATH_FINDER`)."""
-    import sys
-
-    return tuple(f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None)
 
 
 class FoundDistribution:

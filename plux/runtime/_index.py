@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 
+from plux.core._typing import Record
 from plux.runtime._index_format import (
     INDEX_FORMAT,
     BodyWriter,
@@ -31,7 +32,6 @@ from plux.runtime._index_format import (
     encode_file,
     encode_stamps,
 )
-from plux.runtime._records import Record
 from plux.runtime._stamps import (
     MISSING,
     Link,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import marshal
 
-from plux.runtime._records import Record
+from plux.core._typing import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -7,7 +7,6 @@ from plux.core.plugin import (
     PluginException,
     PluginLifecycleListener,
 )
-from plux.runtime._log import log_error
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,6 +29,8 @@ class ListenerDispatcher(CompositePluginLifecycleListener):
         except PluginException:
             raise
         except Exception as e:
+            from plux.runtime._log import log_error
+
             # plux 1.16's words, which log readers may match on
             listener = getattr(method, "__self__", method)
             log_error("error while calling %s: %s (listener %r, ignored)", hook_name, e, listener)

@@ -3,7 +3,7 @@ order, under the ``after``/``before`` constraints plugins declare by name."""
 
 from __future__ import annotations
 
-from plux.core.plugin import NO_ORDER, PluginException
+from plux.core.plugin import PluginException
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,8 +16,6 @@ def arrange(namespace: str, names: list[str], orders: list[Order]) -> list[int]:
 
     :raises PluginException: if the constraints form a cycle, naming it.
     """
-    if all(order == NO_ORDER for order in orders):
-        return list(range(len(names)))  # nobody declares an order: plux 1.16's
     import heapq
 
     position = {name: i for i, name in enumerate(names)}

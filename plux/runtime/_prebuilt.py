@@ -15,10 +15,10 @@ from __future__ import annotations
 import os
 import sys
 
+from plux.core._typing import Record
 from plux.runtime._index import EntryPointIndex, PathEntry, identity
 from plux.runtime._index_file import read_trusted, trusted, write_atomically
 from plux.runtime._index_format import DamagedIndex
-from plux.runtime._records import Record
 from plux.runtime._stamps import file_stamp, metadata_children, scan_stamps
 
 TYPE_CHECKING = False

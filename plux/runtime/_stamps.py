@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
+from _frozen_importlib_external import PathFinder as _PathFinder
 from _operator import attrgetter
-from itertools import repeat
 
+from plux.core._typing import Record
 from plux.runtime._distributions import (
     EDITABLE_LINK_FILE,
     ENTRY_POINTS_FILE,
@@ -26,26 +28,25 @@ from plux.runtime._distributions import (
     read_editable_link,
     stem_name,
 )
-from plux.runtime._records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Sequence
-    from functools import partial
+    from collections.abc import Callable, Iterable, Iterator, Sequence
     from typing import TypeVar
 
     T = TypeVar("T")
-else:
-    from _functools import partial  # functools itself is not imported at start-up
 
 __all__ = [
     "MISSING",
+    "PATH_FINDER",
+    "PATH_ONLY",
     "RACY_NS",
     "RACY_WHOLE_SECONDS_NS",
     "DistStamp",
     "EntryStamp",
     "Link",
     "Stamp",
+    "distribution_finders",
     "file_stamp",
     "first_copies",
     "importlib_order",
@@ -132,19 +133,22 @@ def stamps_at(directory: str, names: Sequence[str]) -> list[Stamp]:
     """The stamps of the files ``names`` (relative to the folder ``directory``; ``''`` is the
     working directory), :data:`MISSING` for those that cannot be stat'ed. The warm check's
     hottest loop (one turn per installed distribution): each ``stat`` is relative to the open
-    folder (a shorter walk than the absolute path) and the loop runs in C."""
+    folder (a shorter walk than the absolute path), and ``map`` makes the turns."""
     fd = None
     if os.stat in os.supports_dir_fd:
         try:
             fd = os.open(directory or ".", _DIR_FLAGS)
         except (OSError, ValueError):
             pass
+    stat_one: Callable[[str], os.stat_result] = os.stat
     if fd is None:
         folder = os.path.join(directory or ".", "")
         names = [folder + name for name in names]
-        stat_one = os.stat
     else:
-        stat_one = partial(os.stat, dir_fd=fd)
+
+        def stat_one(name: str) -> os.stat_result:
+            return os.stat(name, dir_fd=fd)
+
     stamps: list[Stamp] = []
     remaining = iter(names)
     try:
@@ -269,6 +273,8 @@ def importlib_order(children: Sequence[str], entry: str) -> list[str]:
     """The metadata children of path entry ``entry`` (listed in ``children``' order) in the
     order ``importlib.metadata`` takes them: by listing order of each name's first copy, the
     copies of one name together, then an ``.egg``'s ``EGG-INFO``."""
+    from itertools import repeat  # not on the warm path
+
     if not children:
         return []
     lows = lower_all(children)
@@ -296,6 +302,17 @@ def shadowing_key(child: str, metadata_name: str) -> str:
     """The name under which a distribution shadows later copies, as ``importlib.metadata``
     decides: its :func:`stem_name`, else the ``Name`` in its metadata; normalised."""
     return normalize_name(stem_name(child) or metadata_name)
+
+
+PATH_FINDER: object = _PathFinder
+"""The standard path finder, whose distributions the index holds."""
+PATH_ONLY = (PATH_FINDER,)
+
+
+def distribution_finders() -> tuple[object, ...]:
+    """The finders on ``sys.meta_path`` that provide distributions, in the order
+    ``importlib.metadata`` asks them (usually only :data:`PATH_FINDER`)."""
+    return tuple(f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None)
 
 
 def first_copies(keyed: Iterable[tuple[str, T]]) -> Iterator[T]:

@@ -2,7 +2,7 @@
 
 The index lives in a file (:mod:`plux.runtime._index_file`) that a warm process reads instead of
 scanning every installed distribution; distributions of other finders on ``sys.meta_path`` are
-asked for through ``importlib.metadata`` (:mod:`plux.runtime._finders`).
+asked for through ``importlib.metadata`` (:mod:`plux.runtime._finders`, imported only then).
 """
 
 from __future__ import annotations
@@ -11,15 +11,6 @@ import os
 import sys
 from _thread import RLock
 
-from plux.core._entry_points_text import serialize_entry_points_text
-from plux.runtime._finders import (
-    PATH_FINDER,
-    PATH_ONLY,
-    bind_entry_point,
-    distribution_at,
-    distribution_finders,
-    find_distributions,
-)
 from plux.runtime._index import EntryPointIndex, IndexedEntryPoint, identity
 from plux.runtime._index_file import (
     cache_disabled,
@@ -32,7 +23,7 @@ from plux.runtime._index_file import (
     write_index_file,
 )
 from plux.runtime._index_format import DamagedIndex
-from plux.runtime._stamps import first_copies
+from plux.runtime._stamps import PATH_FINDER, PATH_ONLY, distribution_finders, first_copies
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -156,6 +147,8 @@ class EntryPointsCache(EntryPointsResolver):
     ) -> list[FoundDistribution]:
         found = self._found.get(finders)
         if found is None:
+            from plux.runtime._finders import find_distributions
+
             found = self._found[finders] = find_distributions(finders, index.identity.path)
             self._distributions.update((f.path, f.distribution) for f in found if f.path)
         return found
@@ -199,6 +192,8 @@ class EntryPointsCache(EntryPointsResolver):
         """Every entry point of the environment as ``{group: [importlib.metadata.EntryPoint]}``,
         each bound to its distribution. Imports ``importlib.metadata``; prefer
         :meth:`entry_points_of`, which does not."""
+        from plux.runtime._finders import bind_entry_point
+
         with self._lock:
             self._answer(self._current)
             if self._entry_points is None:
@@ -216,6 +211,8 @@ class EntryPointsCache(EntryPointsResolver):
         """``importlib.metadata``'s distribution for an entry point's ``path``."""
         with self._lock:
             if path not in self._distributions:
+                from plux.runtime._finders import distribution_at
+
                 self._distributions[path] = distribution_at(path)
             return self._distributions[path]
 
@@ -224,6 +221,8 @@ class EntryPointsCache(EntryPointsResolver):
     ) -> dict[str, list[EntryPoint]]:
         """Write :meth:`get_entry_points` as an ``entry_points.txt`` text into ``cache_dir``, and
         return it: plux 1.16's way of storing its index, kept for its callers (its own suite)."""
+        from plux.core._entry_points_text import serialize_entry_points_text
+
         index = self.get_entry_points()
         name = os.path.splitext(index_file_name(identity(self._current_path())))[0]
         file = os.path.join(os.fspath(cache_dir), f"{name}.entry_points.txt")

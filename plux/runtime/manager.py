@@ -7,10 +7,12 @@ imported when that plugin is first loaded (or its spec's factory first read).
 from __future__ import annotations
 
 import _thread
+import sys
 from os import environ
 
-from plux.core._generic import Generic
+from plux.core._typing import Generic
 from plux.core.plugin import (
+    NO_ORDER,
     ConflictSide,
     PluginDisabled,
     PluginException,
@@ -21,12 +23,7 @@ from plux.core.plugin import (
     make_plugin,
     order_of,
 )
-from plux.runtime._container import P, PluginContainer
-from plux.runtime._listeners import ListenerDispatcher, as_listeners
-from plux.runtime._locking import LoadTracker
-from plux.runtime._log import debug, log_error, logger
-from plux.runtime.filter import PluginFilter, global_plugin_filter
-from plux.runtime.resolve import describe_failure, import_entry_point_value
+from plux.runtime._lifecycle import P, PluginContainer, loading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,18 +31,22 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any, TypeVar
 
-    from plux.core.plugin import Plugin, PluginFinder
+    from plux.core.plugin import Order, Plugin, PluginFinder
     from plux.runtime._calls import CallResult, CallRun, ErrorPolicy
     from plux.runtime._index import IndexedEntryPoint
     from plux.runtime._lifecycle import Step
+    from plux.runtime._listeners import ListenerDispatcher
     from plux.runtime._switches import Pattern, Switches
+    from plux.runtime.filter import PluginFilter
     from plux.testing._overrides import Override
 
     B = TypeVar("B", bound=Plugin)
 
 __all__ = ["PluginContainer", "PluginManager"]
 
-_tracker = LoadTracker()
+_QUIET = PluginLifecycleListener()
+"""What a manager without listeners tells its events to (the hooks do nothing): the listener
+machinery is imported only for a manager that has listeners."""
 
 _SEPARATORS = ", \t\n\r"
 """What separates the patterns of PLUX_ENABLE/PLUX_DISABLE."""
@@ -96,11 +97,13 @@ class PluginManager(Generic[P]):
         self.namespace = namespace
         self.load_args: list[Any] | tuple[Any, ...] = load_args or []
         self.load_kwargs = load_kwargs or {}
-        self._listeners = ListenerDispatcher(as_listeners(listener))
+        self._listeners: PluginLifecycleListener = _QUIET
+        if listener is not None:
+            from plux.runtime._listeners import as_listeners
+
+            self._dispatcher().listeners = as_listeners(listener)
         self.finder = finder
-        self.filters: list[PluginFilter] = (
-            [global_plugin_filter] if filters is None else list(filters)
-        )
+        self._filters: list[PluginFilter] | None = None if filters is None else list(filters)
         self._spec_resolver = PluginSpecResolver()
         self._index_lock = _thread.RLock()
         self._by_name: dict[str, PluginContainer[P]] | None = None
@@ -156,11 +159,33 @@ class PluginManager(Generic[P]):
     @property
     def listeners(self) -> list[PluginLifecycleListener]:
         """The listeners, in the order they hear of each event."""
-        return self._listeners.listeners
+        return self._dispatcher().listeners
 
     @listeners.setter
     def listeners(self, listeners: list[PluginLifecycleListener]) -> None:
-        self._listeners.listeners = listeners
+        self._dispatcher().listeners = listeners
+
+    def _dispatcher(self) -> ListenerDispatcher:
+        """What tells the listeners of events (made on first use: until then events go nowhere)."""
+        from plux.runtime._listeners import ListenerDispatcher
+
+        if not isinstance(self._listeners, ListenerDispatcher):
+            self._listeners = ListenerDispatcher([])
+        return self._listeners
+
+    @property
+    def filters(self) -> list[PluginFilter]:
+        """The filters a plugin's spec must pass (by default the process-wide
+        :data:`~plux.runtime.filter.global_plugin_filter`); a filter returning True disables it."""
+        if self._filters is None:
+            from plux.runtime.filter import global_plugin_filter
+
+            self._filters = [global_plugin_filter]
+        return self._filters
+
+    @filters.setter
+    def filters(self, filters: list[PluginFilter]) -> None:
+        self._filters = filters
 
     def add_listener(self, listener: PluginLifecycleListener) -> None:
         """Add a listener; it hears of every lifecycle event from now on."""
@@ -210,16 +235,13 @@ class PluginManager(Generic[P]):
                 if container.state.phase == "failed":  # reported again, as on every load_all
                     self._attempt(self._prepared, container, propagate_exceptions)
             return known[2]
-        from plux.runtime._order import arrange
-
         prepared = []
         for container in plugins.values():
             if not container.is_disabled:
                 spec = self._attempt(self._prepared, container, propagate_exceptions)
                 if spec is not None:
                     prepared.append((container, spec))
-        order = arrange(
-            self.namespace,
+        order = self._arrange(
             [container.name for container, _ in prepared],
             [declared_order(spec) for _, spec in prepared],
         )
@@ -228,13 +250,20 @@ class PluginManager(Generic[P]):
             if self._attempt(self._load, container, propagate_exceptions, spec) is not None:
                 loaded.append(container)
         # the objects may declare an order of their own (a factory's choice)
-        order = arrange(
-            self.namespace,
+        order = self._arrange(
             [container.name for container in loaded],
             [order_of(container.plugin) for container in loaded],
         )
         self._run_order = (loads, plugins, [loaded[i] for i in order])
         return self._run_order[2]
+
+    def _arrange(self, names: list[str], orders: list[Order]) -> list[int]:
+        """The positions of ``names`` in run order (:func:`~plux.runtime._order.arrange`)."""
+        if all(order == NO_ORDER for order in orders):
+            return list(range(len(names)))  # nobody declares an order: entry point order
+        from plux.runtime._order import arrange
+
+        return arrange(self.namespace, names, orders)
 
     def _attempt(
         self,
@@ -247,10 +276,14 @@ class PluginManager(Generic[P]):
         try:
             return step(container, *args)
         except PluginDisabled as e:
+            from plux.runtime._log import debug
+
             debug("%s", e)
         except Exception as e:
             if propagate_exceptions:
                 raise
+            from plux.runtime._log import log_error
+
             log_error("exception while loading plugin %s:%s: %s", self.namespace, container.name, e)
         return None
 
@@ -422,7 +455,7 @@ class PluginManager(Generic[P]):
         """Tear the plugin down if it is loaded: what its ``unload()`` gave; else None."""
         from plux.runtime._calls import CallResult
 
-        with _tracker.loading(container):
+        with loading(container):
             with self._index_lock:
                 if container in self._finished:
                     self._finished.remove(container)
@@ -507,6 +540,7 @@ class PluginManager(Generic[P]):
     def _warn_if_mistyped(self) -> None:
         """Warn that the namespace, which has no entry points, looks like a mistyped one."""
         # only an empty namespace pays for these
+        from plux.runtime._log import logger
         from plux.runtime._suggest import NAMESPACE_CUTOFF, did_you_mean
         from plux.runtime.cache import EntryPointsCache
 
@@ -605,6 +639,7 @@ class PluginManager(Generic[P]):
 
     def _report_conflict(self, name: str, chosen: ConflictSide, ignored: ConflictSide) -> None:
         from plux.runtime._conflicts import describe_conflict
+        from plux.runtime._log import logger
 
         logger().warning("%s", describe_conflict(self.namespace, name, chosen, [ignored]))
         self._listeners.on_conflict(self.namespace, name, chosen, ignored)
@@ -673,10 +708,13 @@ class PluginManager(Generic[P]):
                 raise state.error
             entry_point = container.entry_point
             assert entry_point is not None  # containers from a finder start resolved
+            from plux.runtime.resolve import import_entry_point_value
+
             try:
                 spec = self._spec_resolver.resolve(import_entry_point_value(entry_point.value))
             except Exception as cause:
                 from plux.runtime._conflicts import provider
+                from plux.runtime.resolve import describe_failure
 
                 why = describe_failure(cause, entry_point.value)
                 error = PluginException(
@@ -712,7 +750,7 @@ class PluginManager(Generic[P]):
 
     def _load(self, container: PluginContainer[P], spec: PluginSpec | None = None) -> P:
         """Load the plugin once; ``spec``, if :meth:`_prepare` already made it."""
-        with _tracker.loading(container):
+        with loading(container):
             if container.is_loaded:
                 return container.plugin  # type: ignore[return-value]
             self._raise_if_ended(container)
@@ -720,7 +758,7 @@ class PluginManager(Generic[P]):
 
     def _prepared(self, container: PluginContainer[P]) -> PluginSpec:
         """The plugin's spec, through the filter and resolve steps if it is not loaded yet."""
-        with _tracker.loading(container):
+        with loading(container):
             if container.is_loaded:
                 return container.plugin_spec
             self._raise_if_ended(container)
@@ -819,11 +857,19 @@ class PluginManager(Generic[P]):
         if spec is None:
             spec = container.plugin_spec
         try:
-            return FILTERED if any(plugin_filter(spec) for plugin_filter in self.filters) else None
+            filters = self._filters_in_use()
+            return FILTERED if any(plugin_filter(spec) for plugin_filter in filters) else None
         except Exception:
             if quiet:
                 return None
             raise
+
+    def _filters_in_use(self) -> list[PluginFilter]:
+        """The filters to apply: the global filter only once its module is imported (before, no
+        one can have given it an exclusion, and it disables nothing)."""
+        if self._filters is None and "plux.runtime.filter" not in sys.modules:
+            return []
+        return self.filters
 
     def _init(self, spec: PluginSpec) -> P:
         """Make the plugin from its spec (the init step)."""

@@ -1,21 +1,40 @@
-"""Named tuples declared as ``typing.NamedTuple`` classes, built without importing ``typing``.
+"""``typing``'s ``Generic``, ``TypeVar`` and ``NamedTuple`` at run time, without ``typing``.
 
-A warm process must not pay for ``typing`` (it costs more than everything else the process does),
-yet the index's records should be read by name and checked by mypy. ``Record`` is
-``typing.NamedTuple`` to mypy; at run time a class statement deriving from it makes a tuple
-subclass with the annotated fields (defaults from class attributes), the body's methods, and
-``_fields``, ``_make``, ``_replace`` and ``_asdict``. Unlike ``collections.namedtuple`` it
-compiles no code per class, which a warm process would pay for each record.
-Marshal takes plain tuples only: convert at the file boundary.
+``typing`` costs an interpreter several milliseconds to import, more than the rest of a warm plux
+start-up together. Type checkers see the real names; at run time:
+
+- ``Generic[P]`` is a plain base class whose subclasses can still be subscripted
+  (``PluginManager[CliPlugin]``), and ``TypeVar`` returns the variable's name;
+- a class statement deriving from ``Record`` (``typing.NamedTuple`` to mypy) makes a tuple
+  subclass with the annotated fields (defaults from class attributes), the body's methods, and
+  ``_fields``, ``_make``, ``_replace`` and ``_asdict``. Unlike ``collections.namedtuple`` it
+  compiles no code per class, which a warm process would pay for each record. Marshal takes
+  plain tuples only: convert at the file boundary.
 """
 
 from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import NamedTuple as Record
+    from typing import Generic as Generic, NamedTuple as Record, TypeVar as TypeVar
 else:
-    from _operator import itemgetter
+    from _collections import _tuplegetter  # the field accessor namedtuple uses, in C
+
+    _GenericAlias = type(list[int])
+
+    class _SubscriptableBase:
+        def __class_getitem__(cls, params: object) -> object:
+            return _GenericAlias(cls, params)
+
+    class Generic:
+        """Stand-in for ``typing.Generic``: ``Generic[P]`` is a subscriptable base class."""
+
+        def __class_getitem__(cls, params: object) -> type:
+            return _SubscriptableBase
+
+    def TypeVar(name: str, *constraints: object, bound: object = None) -> str:  # noqa: N802
+        """Stand-in for ``typing.TypeVar``: type variables are only read by type checkers."""
+        return name
 
     class _Tuple(tuple):
         """What every record has (the methods of a named tuple)."""
@@ -73,7 +92,7 @@ else:
             fields = tuple(namespace.pop("__annotations__", {}))
             defaults = {field: namespace.pop(field) for field in fields if field in namespace}
             for position, field in enumerate(fields):
-                namespace[field] = property(itemgetter(position), doc=f"field {position}")
+                namespace[field] = _tuplegetter(position, None)
             namespace.update(
                 __slots__=(), _fields=fields, _field_defaults=defaults, __match_args__=fields
             )
@@ -83,4 +102,4 @@ else:
         """Base of a named tuple declared by annotations (``typing.NamedTuple``'s syntax)."""
 
 
-__all__ = ["Record"]
+__all__ = ["Generic", "Record", "TypeVar"]
