@@ -163,10 +163,16 @@ class Side:
     """One plux under test: its interpreter, environment and index location."""
 
     def __init__(
-        self, label: str, python: Path, site: Path = SITE, cache_home: Path | None = None
+        self,
+        label: str,
+        python: Path,
+        site: Path = SITE,
+        cache_home: Path | None = None,
+        cwd: Path = RUN_DIR,
     ) -> None:
         self.label = label
         self.python = python
+        self.cwd = cwd
         self.cache_home = cache_home or WORK / f"cache-{label}"
         self.env = {
             k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PLUX_", "XDG_"))
@@ -185,7 +191,7 @@ class Side:
         proc = subprocess.run(
             [str(self.python), "-c", code],
             env=self.env,
-            cwd=RUN_DIR,
+            cwd=self.cwd,
             capture_output=True,
             text=True,
         )

@@ -18,7 +18,8 @@ round, and prints the medians as a table:
 - warm plux 1.16: the published plux 1.16.0 with its cache written.
 
 - after a change (issue 20), this plux in the process right after: a file written in the working
-  directory (``''`` on ``sys.path``, a folder without distributions), one distribution installed
+  directory (``''`` on ``sys.path``, a folder without distributions; each size has a working
+  directory of its own, so that the other columns stay warm), one distribution installed
   without or with an ``entry_points.txt``, and a cold process (each undone, and the index made warm
   again, unmeasured, after the run).
 
@@ -69,10 +70,16 @@ Change = Callable[[Path, int], Callable[[], None]]
 site and the round; returns what undoes the change."""
 
 
+def working_directory(site: Path) -> Path:
+    """The working directory of the processes in ``site``: one per size, so that a file written
+    in one size's does not change what the other sizes' indexes hold (``''`` on ``sys.path``)."""
+    return RUN_DIR / site.name
+
+
 def file_in_working_directory(site: Path, round_: int) -> Callable[[], None]:
     """A file written in the working directory (``''`` on ``sys.path``), which holds no
     distribution: a log beside a script."""
-    file = RUN_DIR / f"written-{round_}.log"
+    file = working_directory(site) / f"written-{round_}.log"
     file.write_text("a line\n")
     return file.unlink
 
@@ -148,7 +155,7 @@ def plux_index(side: Side, action: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(side.python), "-m", "plux", "index", action],
         env=side.env,
-        cwd=RUN_DIR,
+        cwd=side.cwd,
         capture_output=True,
         text=True,
     )
@@ -166,12 +173,15 @@ def build_prebuilt_index(side: Side) -> None:
 def sides_for(size: int, ours: Path, theirs: Path) -> dict[str, Side]:
     """The plux sides in the site of ``size``, each with its own index location per size."""
     site = site_for(size)
-    prebuilt = Side("prebuilt", prebuilt_python(size), site, SCALING / f"cache-prebuilt-{size}")
+    cwd = working_directory(site)
+    cwd.mkdir(parents=True, exist_ok=True)
+    cache = SCALING / f"cache-prebuilt-{size}"
+    prebuilt = Side("prebuilt", prebuilt_python(size), site, cache, cwd)
     build_prebuilt_index(prebuilt)
     return {
-        "ours": Side("ours", ours, site, SCALING / f"cache-ours-{size}"),
+        "ours": Side("ours", ours, site, SCALING / f"cache-ours-{size}", cwd),
         "prebuilt": prebuilt,
-        "theirs": Side("theirs", theirs, site, SCALING / f"cache-theirs-{size}"),
+        "theirs": Side("theirs", theirs, site, SCALING / f"cache-theirs-{size}", cwd),
     }
 
 

@@ -23,7 +23,6 @@ from plux.runtime._stamps import (
     read_link,
     scan_stamps,
     shadowing_key,
-    watched_file,
 )
 
 TYPE_CHECKING = False
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
     from plux.runtime._distributions import DistributionInfo
     from plux.runtime._index_format import Block
-    from plux.runtime._stamps import DistStamp, Link, Stamps
+    from plux.runtime._stamps import EntryStamp, Link, Stamps
 
     Row = tuple[str | None, ...]
 
@@ -107,24 +106,23 @@ class _Previous:
         if index is not None:
             self.stale.update(os.path.dirname(link.file) for link in index.links)
 
-    def unchanged(self, now: WatchedFiles, dists: tuple[DistStamp, ...]) -> set[str]:
-        """Which of a path entry's metadata folders ``dists`` (whose watched files are ``now``)
-        have the watched file and stamp they had."""
+    def unchanged(self, now: WatchedFiles, scanned: EntryStamp) -> set[str]:
+        """Which of a path entry's metadata folders (``scanned``, whose watched files are
+        ``now``) have the watched file and stamp they had."""
         before = self.watched.get(now.entry)
         if before is None:
             return set()
         if before.stamps == now.stamps and before.names == now.names:
-            return {d.child for d in dists}
+            return set(scanned.children)
         old_names = before.names.split("\0") if before.names else []
         old = dict(zip(old_names, decode_stamps(before.stamps, len(old_names)), strict=True))
-        names = now.names.split("\0")
-        pairs = zip(dists, names, strict=True)
-        return {child for (child, _, stamp), name in pairs if old.get(name) == stamp}
+        columns = zip(scanned.children, scanned.watched, scanned.stamps, strict=True)
+        return {child for child, name, stamp in columns if old.get(name) == stamp}
 
 
 def _entry_dists(
     entry: str,
-    dists: tuple[DistStamp, ...],
+    children: tuple[str, ...],
     same: set[str],
     previous: _Previous,
     fresh: dict[str, DistRecord],
@@ -133,7 +131,7 @@ def _entry_dists(
     order: the previous row of those whose watched files are the ``same``, the others read
     again (into ``fresh``)."""
     folder = os.path.join(entry or ".", "")
-    for child in importlib_order([d.child for d in dists], entry):
+    for child in importlib_order(children, entry):
         dist_path = folder + child
         row = previous.rows.get(dist_path)
         if row is None or child not in same or dist_path in previous.stale:
@@ -215,24 +213,22 @@ def index_environment(
     listings: dict[str, tuple[str, ...]] = {}
     for scanned in stamps:
         entry = scanned.entry
-        listings[entry] = tuple(dist_stamp.child for dist_stamp in scanned.dists)
+        listings[entry] = scanned.children
         if scanned.racy:
             unsettled_listings[entry] = listings[entry]
         unsettled.extend(os.path.join(entry or ".", child) for child in scanned.unsettled)
         count = len(found)
         if scanned.stamp == MISSING:
             pass
-        elif not scanned.dists and not os.path.isdir(entry or "."):
+        elif not scanned.children and not os.path.isdir(entry or "."):
             for p, record in _zip_records(entry):  # stamped as a whole, by the entry's stamp
                 fresh[p] = record
                 found.append((p, record.key, encode_row(record)))
-        elif scanned.dists:
-            names = "\0".join([watched_file(d.child, d.entry_points) for d in scanned.dists])
-            watched.append(
-                WatchedFiles(entry, names, encode_stamps([d.stamp for d in scanned.dists]))
-            )
-            same = before.unchanged(watched[-1], scanned.dists)
-            found += _entry_dists(entry, scanned.dists, same, before, fresh)
+        elif scanned.children:
+            stamped = encode_stamps(list(scanned.stamps))
+            watched.append(WatchedFiles(entry, "\0".join(scanned.watched), stamped))
+            same = before.unchanged(watched[-1], scanned)
+            found += _entry_dists(entry, scanned.children, same, before, fresh)
         path_entries.append(PathEntry(entry, scanned.stamp, len(found) > count))
     paths, keys, rows = (
         (tuple(column) for column in zip(*found, strict=True)) if found else ((),) * 3

@@ -179,10 +179,7 @@ def _recent(scanned: EntryStamp, start_ns: int) -> bool:
     return (
         scanned.racy
         or bool(scanned.unsettled)
-        or any(
-            s[0] // 1_000_000_000 >= second
-            for s in (scanned.stamp, *(d.stamp for d in scanned.dists))
-        )
+        or any(s[0] // 1_000_000_000 >= second for s in (scanned.stamp, *scanned.stamps))
     )
 
 

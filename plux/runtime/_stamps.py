@@ -42,7 +42,6 @@ __all__ = [
     "PATH_ONLY",
     "RACY_NS",
     "RACY_WHOLE_SECONDS_NS",
-    "DistStamp",
     "EntryStamp",
     "Link",
     "Stamp",
@@ -72,34 +71,29 @@ compared as well until it is older (:func:`is_racy`)."""
 RACY_WHOLE_SECONDS_NS = 2_000_000_000
 """The same for a stamp in whole seconds: a file system that keeps no finer times."""
 _ENTRY_POINTS = os.sep + ENTRY_POINTS_FILE
-_new = tuple.__new__
 _STAMP_OF = attrgetter("st_mtime_ns", "st_ctime_ns", "st_size", "st_ino")
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 
 
-class DistStamp(Record):
-    """A metadata folder's stamp: of its ``entry_points.txt`` when it has one (an edit of it is what
-    changes the distribution's answer), else of the folder itself (where one would appear)."""
-
-    child: str
-    """The folder's name as the path entry lists it."""
-    entry_points: bool
-    """Whether it has an ``entry_points.txt``."""
-    stamp: Stamp
-
-
 class EntryStamp(Record):
-    """A path entry's stamps."""
+    """A path entry's stamps, and its metadata folders' as columns (a site folder may hold
+    thousands): each folder is stamped by its ``entry_points.txt`` when it has one (an edit of
+    it is what changes the distribution's answer), else by the folder itself (where one would
+    appear): its :func:`watched_file`."""
 
     entry: str
     stamp: Stamp
-    dists: tuple[DistStamp, ...]
+    children: tuple[str, ...] = ()
     """The metadata folders in it, in listing order."""
-    racy: bool
+    watched: tuple[str, ...] = ()
+    """Each folder's watched file, relative to the path entry."""
+    stamps: tuple[Stamp, ...] = ()
+    """Each watched file's stamp."""
+    racy: bool = False
     """Whether it changed just before it was scanned (:data:`RACY_NS`)."""
     unsettled: tuple[str, ...] = ()
-    """The metadata folders among ``dists`` that changed just before they were scanned: what
-    is read from them now may be half-written, and is read again by the next process."""
+    """The metadata folders that changed just before they were scanned: what is read from them
+    now may be half-written, and is read again by the next process."""
 
 
 Stamps = tuple[EntryStamp, ...]
@@ -180,7 +174,7 @@ def same_since(recorded: Stamp, current: Stamp, built_ctime_ns: int) -> bool:
 
 
 def watched_file(dist_path: str, entry_points: bool) -> str:
-    """The file whose stamp :class:`DistStamp` records for the metadata folder ``dist_path``
+    """The file whose stamp :class:`EntryStamp` records for the metadata folder ``dist_path``
     (``entry_points``: whether it has an ``entry_points.txt``)."""
     return dist_path + _ENTRY_POINTS if entry_points else dist_path
 
@@ -214,38 +208,29 @@ def scan_entry(
     try:
         st = os.stat(directory)
     except (OSError, ValueError):
-        return EntryStamp(entry, MISSING, (), False)
+        return EntryStamp(entry, MISSING)
     stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-    dists: list[DistStamp] = []
-    if stat.S_ISDIR(st.st_mode):
-        children = known[1] if known is not None and known[0] == stamp else None
-        if children is None:
-            children = metadata_children(entry)
-        dists = _dist_stamps(directory, children)
+    racy = is_racy(stamp, scan_start_ns)
+    if not stat.S_ISDIR(st.st_mode):
+        return EntryStamp(entry, stamp, racy=racy)
+    children = known[1] if known is not None and known[0] == stamp else None
+    if children is None:
+        children = metadata_children(entry)
+    watched = [watched_file(child, True) for child in children]
+    stamps = stamps_at(directory, watched)
+    if MISSING in stamps:  # no entry_points.txt (or a folder gone meanwhile): the folder itself
+        without = [i for i, found in enumerate(stamps) if found == MISSING]
+        folder_stamps = stamps_at(directory, [children[i] for i in without])
+        for i, folder_stamp in zip(without, folder_stamps, strict=True):
+            watched[i], stamps[i] = watched_file(children[i], False), folder_stamp
     # the widest window first: a cheap comparison that all but the newest distributions fail
     recent = scan_start_ns - RACY_WHOLE_SECONDS_NS
     unsettled = tuple(
-        d.child for d in dists if d.stamp[0] >= recent and is_racy(d.stamp, scan_start_ns)
+        child
+        for child, child_stamp in zip(children, stamps, strict=True)
+        if child_stamp[0] >= recent and is_racy(child_stamp, scan_start_ns)
     )
-    return EntryStamp(entry, stamp, tuple(dists), is_racy(stamp, scan_start_ns), unsettled)
-
-
-def _dist_stamps(directory: str, children: Sequence[str]) -> list[DistStamp]:
-    """The stamps of the metadata folders ``children`` of ``directory``: of each one's
-    ``entry_points.txt``, else of the folder itself."""
-    stamps = stamps_at(directory, [child + _ENTRY_POINTS for child in children])
-    pairs = zip(children, stamps, strict=True)
-    without = [child for child, stamp in pairs if stamp == MISSING]
-    folder_stamps = (
-        dict(zip(without, stamps_at(directory, without), strict=True)) if without else {}
-    )
-    # tuple.__new__: the scan's hottest line skips the record's argument checks
-    return [
-        _new(DistStamp, (child, True, stamp))
-        if stamp != MISSING
-        else _new(DistStamp, (child, False, folder_stamps[child]))
-        for child, stamp in zip(children, stamps, strict=True)
-    ]
+    return EntryStamp(entry, stamp, tuple(children), tuple(watched), tuple(stamps), racy, unsettled)
 
 
 def scan_stamps(
