@@ -11,11 +11,33 @@ Layout (format :data:`INDEX_FORMAT`; all integers big-endian)::
     16+H    B     the body: the blocks, one after the other (B is the header's ``body_length``)
 
 A block is a marshalled value in the body, named in the header by ``(offset in the body, length,
-CRC-32)`` and decoded on first use: a warm process decodes the header and the one group it asks
-for. The header's fields hold plain tuples, dicts, strings and integers only (what marshal
-takes); :mod:`plux.runtime._index` gives them their meaning. Any change of this layout or of a
-field's shape bumps :data:`INDEX_FORMAT`: a file of another format is ignored (and rewritten),
-never misread (``tests/runtime/test_index_format.py`` holds a file's golden bytes).
+CRC-32)`` and decoded on first use. The header's fields hold plain tuples, dicts, strings, bytes
+and integers only (what marshal takes); :mod:`plux.runtime._index` gives them their meaning:
+
+- ``written_ns``; ``identity``: (format, executable, prefix, version, path);
+- ``path_entries``: (entry, stamp, holds distributions) per ``sys.path`` entry; a stamp is
+  (mtime_ns, ctime_ns, size, inode);
+- ``unsettled_listings``: {entry: its metadata children}, listed again until settled;
+- ``watched_files``: per path entry holding distributions, (entry, the watched file of each
+  metadata folder relative to the entry, joined by NUL, their stamps as :func:`encode_stamps`
+  bytes): what a warm check stats and compares as bytes;
+- ``unsettled_distributions``: metadata folders read while changing; ``links``: plux 1.x
+  editable links (file, stamp, target, target stamp);
+- ``completed``: {group: ((source file, stamp), ...)} of the completed groups;
+- ``groups``: {group: block}, each block a list of rows (name, value, group, distribution,
+  version, metadata folder, declared name) in ``importlib.metadata``'s order;
+- ``distributions``: the block of the table of distributions, columns (paths, shadowing keys,
+  rows, hidden paths); a row is the marshalled bytes of (link, name, key, version, entry points,
+  errors) (:mod:`plux.runtime._index_table`);
+- ``details``: the block of what completing groups read ({source file: (stamp, declared names)},
+  {metadata folder: distribution name}); ``listings``: the block of {entry: metadata children};
+- ``body_length``.
+
+A warm process decodes the header and the one group it asks for. A rebuild carries over the
+bytes of every block, and of every row of the table, that did not change. Any change of this
+layout or of a field's shape bumps :data:`INDEX_FORMAT`: a file of another format is ignored
+(and rewritten), never misread (``tests/runtime/test_index_format.py`` holds a file's golden
+bytes).
 """
 
 from __future__ import annotations
