@@ -138,5 +138,5 @@ def reencode_header(data: bytes, change: Callable[[Header], Header], magic: int 
     decoded = decode_file(data)
     assert decoded is not None, "not an index file of this format"
     header, body = decoded
-    again = encode_file(change(header), [bytes(body)])
+    again = b"".join(encode_file(change(header), [bytes(body)]))
     return again if magic < 0 else again[:7] + bytes((magic,)) + again[8:]

@@ -340,8 +340,8 @@ class EntryPointIndex:
         records = table.records()
         return [error for p in table.visible() for error in records[p].errors]
 
-    def to_bytes(self) -> bytes:
-        """The index as the bytes of its file."""
+    def to_parts(self) -> list[bytes | memoryview]:
+        """The bytes of the index's file, in parts (:func:`~._index_format.encode_file`)."""
         import time
 
         body = BodyWriter()

@@ -23,6 +23,8 @@ from plux.runtime._index_format import DamagedIndex, decode_header, header_size
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from plux.runtime._index import Identity
     from plux.runtime._index_format import Body, Header
 
@@ -268,16 +270,17 @@ def write_index_file(file: str, index: EntryPointIndex) -> bool:
     except OSError:
         return False
     try:
-        write_atomically(file, index.to_bytes(), 0o600)
+        write_atomically(file, index.to_parts(), 0o600)
     except OSError:
         return False
     index.dirty = False
     return True
 
 
-def write_atomically(file: str, data: bytes, mode: int) -> None:
-    """Write ``data`` to ``file`` through a private temporary file in the same folder and
-    ``os.replace``, so that a reader sees the old file or the new one, never part of one."""
+def write_atomically(file: str, parts: Sequence[bytes | memoryview], mode: int) -> None:
+    """Write ``parts`` one after the other to ``file`` through a private temporary file in the
+    same folder and ``os.replace``, so that a reader sees the old file or the new one, never part
+    of one."""
     directory, name = os.path.split(file)
     temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}{_TEMP_SUFFIX}")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -286,9 +289,10 @@ def write_atomically(file: str, data: bytes, mode: int) -> None:
         try:
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, mode)  # exactly ``mode``, whatever the umask
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            for part in parts:
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         os.replace(temp, file)

@@ -162,12 +162,12 @@ def decode_block(block: Block, body: Body) -> Any:
         raise DamagedIndex(f"a block of the index file does not decode: {e}") from e
 
 
-def encode_file(header: Header, body: Sequence[bytes | memoryview]) -> bytes:
-    """The file of ``header`` and the parts of its ``body`` (the blocks that a
-    :class:`BodyWriter` placed)."""
+def encode_file(header: Header, body: Sequence[bytes | memoryview]) -> list[bytes | memoryview]:
+    """The bytes of the file of ``header`` and the parts of its ``body`` (the blocks that a
+    :class:`BodyWriter` placed), in parts: written one after the other, never joined."""
     data = encode_block(tuple(header))
     prefix = _crc32(data).to_bytes(4, "big") + len(data).to_bytes(4, "big")
-    return b"".join((_MAGIC, prefix, data, *body))
+    return [_MAGIC + prefix + data, *body]
 
 
 def header_size(prefix: bytes | memoryview) -> int | None:

@@ -206,7 +206,7 @@ def build_prebuilt_index(path: Sequence[str] | None = None) -> PrebuiltIndex:
         complete_group(index, group)
     try:
         os.makedirs(os.path.dirname(file), 0o755, exist_ok=True)
-        write_atomically(file, index.to_bytes(), 0o644)
+        write_atomically(file, index.to_parts(), 0o644)
     except OSError as e:
         raise PrebuiltIndexError(
             f"cannot write the prebuilt index {file}: {e.strerror or e}; run `plux index build` "

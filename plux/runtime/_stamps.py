@@ -14,7 +14,7 @@ import os
 import stat
 import sys
 from _frozen_importlib_external import PathFinder as _PathFinder
-from _operator import attrgetter
+from _operator import attrgetter, itemgetter
 
 from plux.core._typing import Record
 from plux.runtime._distributions import (
@@ -72,6 +72,7 @@ RACY_WHOLE_SECONDS_NS = 2_000_000_000
 """The same for a stamp in whole seconds: a file system that keeps no finer times."""
 _ENTRY_POINTS = os.sep + ENTRY_POINTS_FILE
 _STAMP_OF = attrgetter("st_mtime_ns", "st_ctime_ns", "st_size", "st_ino")
+_MTIME = itemgetter(0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 
 
@@ -223,13 +224,15 @@ def scan_entry(
         folder_stamps = stamps_at(directory, [children[i] for i in without])
         for i, folder_stamp in zip(without, folder_stamps, strict=True):
             watched[i], stamps[i] = watched_file(children[i], False), folder_stamp
-    # the widest window first: a cheap comparison that all but the newest distributions fail
+    # the widest window first: a comparison (in C) that all but the newest distributions fail
     recent = scan_start_ns - RACY_WHOLE_SECONDS_NS
-    unsettled = tuple(
-        child
-        for child, child_stamp in zip(children, stamps, strict=True)
-        if child_stamp[0] >= recent and is_racy(child_stamp, scan_start_ns)
-    )
+    unsettled: tuple[str, ...] = ()
+    if stamps and max(map(_MTIME, stamps)) >= recent:
+        unsettled = tuple(
+            child
+            for child, child_stamp in zip(children, stamps, strict=True)
+            if child_stamp[0] >= recent and is_racy(child_stamp, scan_start_ns)
+        )
     return EntryStamp(entry, stamp, tuple(children), tuple(watched), tuple(stamps), racy, unsettled)
 
 

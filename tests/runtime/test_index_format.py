@@ -1,9 +1,9 @@
 """The index file's format: a file written by this format decodes to what was written.
 
-``GOLDEN`` is a file of format 6 written once by ``EntryPointIndex.to_bytes`` from
+``GOLDEN`` is a file of format 6 written once by ``EntryPointIndex.to_parts`` from
 :func:`sample`. A change of the layout or of a field's shape that keeps :data:`INDEX_FORMAT` makes
 it decode to something else, or not at all: this test fails. A change that bumps the format
-writes new golden bytes here (print ``sample(...).to_bytes().hex()``).
+writes new golden bytes here (print ``b"".join(sample(...).to_parts()).hex()``).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def test_index_written_now_reads_as_the_golden_file(monkeypatch):
     import time
 
     monkeypatch.setattr(time, "time_ns", lambda: WRITTEN_NS)
-    data = sample().to_bytes()
+    data = b"".join(sample().to_parts())
     written, golden = decode_file(data), decode_file(GOLDEN)
     assert written is not None and golden is not None
     places = ("groups", "distributions", "details", "listings", "body_length")
