@@ -167,9 +167,10 @@ def by_plugin_name(
     (:func:`plux.runtime._conflicts.serving_order`).
 
     This is the rule ``PluginManager`` applies to the plugins of its namespace, not
-    :func:`plux.runtime._stamps.first_copies` (which of several copies of one *distribution* on
-    the path counts, the others being invisible): here different distributions register one
-    plugin name, all stay installed and are listed, and only the manager ignores the later ones.
+    :func:`plux.runtime._distributions.first_copies` (which of several copies of one
+    *distribution* on the path counts, the others being invisible): here different distributions
+    register one plugin name, all stay installed and are listed, and only the manager ignores the
+    later ones.
     """
     rows = list(entry_points)
     grouped: dict[str, list[IndexedEntryPoint]] = {}

@@ -1,40 +1,52 @@
 """Installed distributions on a path entry, read from the file system without importlib.
 
 What counts as a distribution's metadata (``*.dist-info``, ``*.egg-info``, an ``.egg``'s
-``EGG-INFO``, a zip file's top-level folders), its name and version, and its entry points (with
-plux 1.x's editable link). The index (:mod:`plux.runtime._index`) reads through here on its cold
-path; nothing here imports ``importlib.metadata``.
+``EGG-INFO``, a zip file's top-level folders), its name and version, its entry points (with
+plux 1.x's editable link) and the file whose change changes them (:func:`watched_file`). Which
+copy of a distribution counts is decided here, once, as ``importlib.metadata`` decides it
+(:func:`importlib_order`, :func:`shadowing_key`, :func:`first_copies`). The index
+(:mod:`plux.runtime._index`) reads through here on its cold path, and a warm process only when
+a path entry changed; nothing here imports ``importlib.metadata``.
 """
 
 from __future__ import annotations
 
 import os
 
-# Neither typing nor plux.core.entrypoint (which needs typing) is imported here: this module is
-# on the warm and cold paths, and typing alone costs more than the rest of a warm start.
+# Neither typing nor plux.core.entrypoint (which needs typing) is imported here: typing alone
+# costs more than the rest of a warm start.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Iterator, Sequence
+    from typing import TypeVar
     from zipfile import ZipFile
+
+    T = TypeVar("T")
 
 __all__ = [
     "DistributionInfo",
     "ZipEntry",
     "distribution_info",
     "entry_points_file",
+    "first_copies",
+    "importlib_order",
     "is_metadata_child",
     "lower_all",
+    "metadata_children",
     "metadata_children_of",
     "metadata_name",
     "normalize_name",
     "read_distribution_entry_points",
     "read_bytes",
     "read_editable_link",
+    "shadowing_key",
     "stem_name",
+    "watched_file",
 ]
 
 METADATA_SUFFIXES = (".dist-info", ".egg-info")
 ENTRY_POINTS_FILE = "entry_points.txt"
+_ENTRY_POINTS = os.sep + ENTRY_POINTS_FILE
 EDITABLE_LINK_FILE = "entry_points_editable.txt"
 """Written by plux 1.x into an editable install's dist-info: the path of the real entry points."""
 
@@ -284,3 +296,64 @@ class ZipEntry:
                 version = version or headers.get("Version", "")
                 break
         return DistributionInfo(name, version, os.path.join(self.archive, child))
+
+
+def watched_file(dist_path: str, entry_points: bool) -> str:
+    """The file whose change changes the answer of the metadata folder ``dist_path``, and whose
+    stamp stands for it (``entry_points``: whether it has an ``entry_points.txt``): that file,
+    else the folder itself, where one may appear."""
+    return dist_path + _ENTRY_POINTS if entry_points else dist_path
+
+
+def metadata_children(entry: str) -> tuple[str, ...]:
+    """The names of the distribution metadata in path entry ``entry``, in listing order."""
+    try:
+        names = os.listdir(entry or ".")
+    except OSError:
+        return ()
+    return metadata_children_of(names, is_egg(entry))
+
+
+def importlib_order(children: Sequence[str], entry: str) -> list[str]:
+    """The metadata children of path entry ``entry`` (listed in ``children``' order) in the
+    order ``importlib.metadata`` takes them: by listing order of each name's first copy, the
+    copies of one name together, then an ``.egg``'s ``EGG-INFO``."""
+    from itertools import repeat  # not on the warm path
+
+    if not children:
+        return []
+    lows = lower_all(children)
+    # normalize_name keeps the NULs between the names: one call normalises them all
+    stems = "\0".join([low.rpartition(".")[0].partition("-")[0] for low in lows])
+    keys = normalize_name(stems).split("\0")
+    in_egg = is_egg(entry)
+    if (
+        not in_egg
+        and len(set(keys)) == len(keys)
+        and all(map(str.endswith, lows, repeat(METADATA_SUFFIXES)))
+    ):
+        return list(children)  # no name twice: listing order
+    by_name: dict[str, list[str]] = {}
+    eggs: list[str] = []
+    for child, low, key in zip(children, lows, keys, strict=True):
+        if low.endswith(METADATA_SUFFIXES):
+            by_name.setdefault(key, []).append(child)
+        elif in_egg and low == "egg-info":
+            eggs.append(child)
+    return [child for copies in by_name.values() for child in copies] + eggs
+
+
+def shadowing_key(child: str, metadata_name: str) -> str:
+    """The name under which a distribution shadows later copies, as ``importlib.metadata``
+    decides: its :func:`stem_name`, else the ``Name`` in its metadata; normalised."""
+    return normalize_name(stem_name(child) or metadata_name)
+
+
+def first_copies(keyed: Iterable[tuple[str, T]]) -> Iterator[T]:
+    """The items of ``(key, item)`` pairs whose key was not seen before: the first copy of a
+    distribution on the path wins, later ones are shadowed (the one place this rule lives)."""
+    seen: set[str] = set()
+    for key, item in keyed:
+        if key not in seen:
+            seen.add(key)
+            yield item

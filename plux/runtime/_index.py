@@ -32,16 +32,7 @@ from plux.runtime._index_format import (
     encode_file,
     encode_stamps,
 )
-from plux.runtime._stamps import (
-    MISSING,
-    Link,
-    file_stamp,
-    metadata_children,
-    same_second,
-    same_since,
-    stamps_at,
-    watched_file,
-)
+from plux.runtime._stamps import MISSING, Link, file_stamp, same_second, same_since, stamps_at
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -101,7 +92,7 @@ class PathEntry(Record):
 
 
 class WatchedFiles(Record):
-    """The files that stamp a path entry's distributions (:func:`~._stamps.watched_file`), as
+    """The files that stamp a path entry's distributions (:func:`~._distributions.watched_file`), as
     the warm check reads them: one ``stat`` each, compared as bytes."""
 
     entry: str
@@ -191,11 +182,15 @@ class EntryPointIndex:
                 # a zip file has no listing to compare: read again
                 if not os.path.isdir(entry or "."):
                     return entry
+                from plux.runtime._distributions import metadata_children  # a folder changed
+
                 self.relisted[entry] = (current, metadata_children(entry))
                 if self.relisted[entry][1] != self.listing(entry):
                     return entry
                 moved[entry] = current
         for entry, children in self.unsettled_listings.items():
+            from plux.runtime._distributions import metadata_children
+
             if metadata_children(entry) != children:
                 return entry
         for entry, names, recorded in self.watched_files:
@@ -246,11 +241,12 @@ class EntryPointIndex:
     def _still_without_entry_points(self, folder: str, recorded: Stamp, current: Stamp) -> bool:
         """In a copy of the environment, whether a metadata folder without entry points whose
         change time moved still has none (only a new ``entry_points.txt`` changes its answer)."""
-        return (
-            self.built_ctime_ns is not None
-            and same_second(recorded, current)
-            and not folder.endswith(os.sep + "entry_points.txt")
-            and file_stamp(watched_file(folder, True)) == MISSING
+        if self.built_ctime_ns is None or not same_second(recorded, current):
+            return False
+        from plux.runtime._distributions import ENTRY_POINTS_FILE, watched_file
+
+        return os.path.basename(folder) != ENTRY_POINTS_FILE and (
+            file_stamp(watched_file(folder, True)) == MISSING
         )
 
     def holds(self) -> bool:

@@ -1,7 +1,7 @@
 """Building the index: reading the distributions of the path, again only where they changed.
 
 Which distributions count, and in which order, follows ``importlib.metadata``
-(:mod:`plux.runtime._stamps`). A process whose index no longer holds rebuilds it from the
+(:mod:`plux.runtime._distributions`). A process whose index no longer holds rebuilds it from the
 previous one: path entries whose stamps hold are not listed again, distributions whose stamps
 hold are not read again, nor is what completing their groups read.
 """
@@ -12,18 +12,20 @@ import os
 
 from plux.core._entry_points_text import log_malformed
 from plux.runtime import _distributions as distributions
-from plux.runtime._distributions import is_egg, is_metadata_child, stem_name
+from plux.runtime._distributions import (
+    EDITABLE_LINK_FILE,
+    first_copies,
+    importlib_order,
+    is_egg,
+    is_metadata_child,
+    read_editable_link,
+    shadowing_key,
+    stem_name,
+)
 from plux.runtime._index import EntryPointIndex, PathEntry, WatchedFiles, identity
 from plux.runtime._index_format import decode_stamps, encode_block, encode_stamps
 from plux.runtime._index_table import DistRecord, DistTable, decode_row, encode_row
-from plux.runtime._stamps import (
-    MISSING,
-    first_copies,
-    importlib_order,
-    read_link,
-    scan_stamps,
-    shadowing_key,
-)
+from plux.runtime._stamps import MISSING, Link, file_stamp, scan_stamps
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 
     from plux.runtime._distributions import DistributionInfo
     from plux.runtime._index_format import Block
-    from plux.runtime._stamps import EntryStamp, Link, Stamps
+    from plux.runtime._stamps import EntryStamp, Stamps
 
     Row = tuple[str | None, ...]
 
@@ -50,6 +52,15 @@ def rescan(path: Sequence[str], previous: EntryPointIndex | None) -> Stamps:
     }
     known.update(previous.relisted)  # listed after their current stamps were taken
     return scan_stamps(path, known)
+
+
+def read_link(dist_path: str) -> Link | None:
+    """The editable link in the metadata folder ``dist_path`` with its stamps, or None."""
+    target = read_editable_link(dist_path)
+    if target is None:
+        return None
+    file = os.path.join(dist_path, EDITABLE_LINK_FILE)
+    return Link(file, file_stamp(file), target, file_stamp(target) if target else MISSING)
 
 
 def _read_dist(dist_path: str, child: str) -> DistRecord:

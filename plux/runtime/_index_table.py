@@ -24,7 +24,8 @@ class DistRecord(Record):
     """The name as the folder spells it (as its metadata does once its group was completed, or
     when the folder name has none)."""
     key: str
-    """The name it shadows later copies under (:func:`~plux.runtime._stamps.shadowing_key`)."""
+    """The name it shadows later copies under
+    (:func:`~plux.runtime._distributions.shadowing_key`)."""
     version: str
     entry_points: tuple[tuple[str, str, str], ...]
     """(group, name, value) of each entry point, in file order."""

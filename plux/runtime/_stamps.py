@@ -1,11 +1,11 @@
-"""Change stamps of the path, and the order in which ``importlib.metadata`` takes distributions.
+"""Change stamps of the path, and which finders ``importlib.metadata`` asks for distributions.
 
 A stamp is a file's mtime and ctime in nanoseconds, size and inode: an edit that keeps size and
 mtime still moves the ctime, a replaced file its inode. A path entry's stamp changes whenever a
 distribution is installed into it, removed or replaced, so a warm process stamps each entry and
 reads a folder's listing only when its stamp moved (:mod:`plux.runtime._index` says which files it
-stamps besides). Which copy of a distribution counts is decided here, once
-(:func:`importlib_order`, :func:`shadowing_key`, :func:`first_copies`).
+stamps besides: each distribution's :func:`~plux.runtime._distributions.watched_file`). A warm
+check needs nothing of :mod:`plux.runtime._distributions`; a scan imports it.
 """
 
 from __future__ import annotations
@@ -17,24 +17,10 @@ from _frozen_importlib_external import PathFinder as _PathFinder
 from _operator import attrgetter, itemgetter
 
 from plux.core._typing import Record
-from plux.runtime._distributions import (
-    EDITABLE_LINK_FILE,
-    ENTRY_POINTS_FILE,
-    METADATA_SUFFIXES,
-    is_egg,
-    lower_all,
-    metadata_children_of,
-    normalize_name,
-    read_editable_link,
-    stem_name,
-)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
-    from typing import TypeVar
-
-    T = TypeVar("T")
+    from collections.abc import Callable, Sequence
 
 __all__ = [
     "MISSING",
@@ -47,18 +33,12 @@ __all__ = [
     "Stamp",
     "distribution_finders",
     "file_stamp",
-    "first_copies",
-    "importlib_order",
     "is_racy",
-    "metadata_children",
-    "read_link",
     "same_second",
     "same_since",
     "scan_entry",
     "scan_stamps",
-    "shadowing_key",
     "stamps_at",
-    "watched_file",
 ]
 
 Stamp = tuple[int, int, int, int]
@@ -70,7 +50,6 @@ moving (the kernel stamps files with a clock that ticks every few milliseconds):
 compared as well until it is older (:func:`is_racy`)."""
 RACY_WHOLE_SECONDS_NS = 2_000_000_000
 """The same for a stamp in whole seconds: a file system that keeps no finer times."""
-_ENTRY_POINTS = os.sep + ENTRY_POINTS_FILE
 _STAMP_OF = attrgetter("st_mtime_ns", "st_ctime_ns", "st_size", "st_ino")
 _MTIME = itemgetter(0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
@@ -80,7 +59,7 @@ class EntryStamp(Record):
     """A path entry's stamps, and its metadata folders' as columns (a site folder may hold
     thousands): each folder is stamped by its ``entry_points.txt`` when it has one (an edit of
     it is what changes the distribution's answer), else by the folder itself (where one would
-    appear): its :func:`watched_file`."""
+    appear): its :func:`~plux.runtime._distributions.watched_file`."""
 
     entry: str
     stamp: Stamp
@@ -174,12 +153,6 @@ def same_since(recorded: Stamp, current: Stamp, built_ctime_ns: int) -> bool:
     return current == recorded or (same_second(recorded, current) and current[1] <= built_ctime_ns)
 
 
-def watched_file(dist_path: str, entry_points: bool) -> str:
-    """The file whose stamp :class:`EntryStamp` records for the metadata folder ``dist_path``
-    (``entry_points``: whether it has an ``entry_points.txt``)."""
-    return dist_path + _ENTRY_POINTS if entry_points else dist_path
-
-
 def is_racy(stamp: Stamp, now_ns: int) -> bool:
     """Whether a folder stamped ``stamp`` changed so shortly before ``now_ns`` that a further
     change could keep its stamp (:data:`RACY_NS`, :data:`RACY_WHOLE_SECONDS_NS`)."""
@@ -189,15 +162,6 @@ def is_racy(stamp: Stamp, now_ns: int) -> bool:
     return stamp[0] >= now_ns - window
 
 
-def metadata_children(entry: str) -> tuple[str, ...]:
-    """The names of the distribution metadata in path entry ``entry``, in listing order."""
-    try:
-        names = os.listdir(entry or ".")
-    except OSError:
-        return ()
-    return metadata_children_of(names, is_egg(entry))
-
-
 def scan_entry(
     entry: str, scan_start_ns: int, known: tuple[Stamp, tuple[str, ...] | None] | None = None
 ) -> EntryStamp:
@@ -205,6 +169,8 @@ def scan_entry(
     per distribution, and one ``scandir`` unless ``known`` gives the entry's stamp and listing
     when it was last listed and that stamp holds; no file is opened). A zip file is stamped as a
     whole. ``scan_start_ns`` is when the scan began (``time.time_ns()``)."""
+    from plux.runtime._distributions import metadata_children, watched_file  # a scan reads them
+
     directory = entry or "."
     try:
         st = os.stat(directory)
@@ -248,50 +214,6 @@ def scan_stamps(
     return tuple(scan_entry(entry, start, known.get(entry)) for entry in path)
 
 
-def read_link(dist_path: str) -> Link | None:
-    """The editable link in the metadata folder ``dist_path`` with its stamps, or None."""
-    target = read_editable_link(dist_path)
-    if target is None:
-        return None
-    file = os.path.join(dist_path, EDITABLE_LINK_FILE)
-    return Link(file, file_stamp(file), target, file_stamp(target) if target else MISSING)
-
-
-def importlib_order(children: Sequence[str], entry: str) -> list[str]:
-    """The metadata children of path entry ``entry`` (listed in ``children``' order) in the
-    order ``importlib.metadata`` takes them: by listing order of each name's first copy, the
-    copies of one name together, then an ``.egg``'s ``EGG-INFO``."""
-    from itertools import repeat  # not on the warm path
-
-    if not children:
-        return []
-    lows = lower_all(children)
-    # normalize_name keeps the NULs between the names: one call normalises them all
-    stems = "\0".join([low.rpartition(".")[0].partition("-")[0] for low in lows])
-    keys = normalize_name(stems).split("\0")
-    in_egg = is_egg(entry)
-    if (
-        not in_egg
-        and len(set(keys)) == len(keys)
-        and all(map(str.endswith, lows, repeat(METADATA_SUFFIXES)))
-    ):
-        return list(children)  # no name twice: listing order
-    by_name: dict[str, list[str]] = {}
-    eggs: list[str] = []
-    for child, low, key in zip(children, lows, keys, strict=True):
-        if low.endswith(METADATA_SUFFIXES):
-            by_name.setdefault(key, []).append(child)
-        elif in_egg and low == "egg-info":
-            eggs.append(child)
-    return [child for copies in by_name.values() for child in copies] + eggs
-
-
-def shadowing_key(child: str, metadata_name: str) -> str:
-    """The name under which a distribution shadows later copies, as ``importlib.metadata``
-    decides: its :func:`stem_name`, else the ``Name`` in its metadata; normalised."""
-    return normalize_name(stem_name(child) or metadata_name)
-
-
 PATH_FINDER: object = _PathFinder
 """The standard path finder, whose distributions the index holds."""
 PATH_ONLY = (PATH_FINDER,)
@@ -301,13 +223,3 @@ def distribution_finders() -> tuple[object, ...]:
     """The finders on ``sys.meta_path`` that provide distributions, in the order
     ``importlib.metadata`` asks them (usually only :data:`PATH_FINDER`)."""
     return tuple(f for f in sys.meta_path if getattr(f, "find_distributions", None) is not None)
-
-
-def first_copies(keyed: Iterable[tuple[str, T]]) -> Iterator[T]:
-    """The items of ``(key, item)`` pairs whose key was not seen before: the first copy of a
-    distribution on the path wins, later ones are shadowed (the one place this rule lives)."""
-    seen: set[str] = set()
-    for key, item in keyed:
-        if key not in seen:
-            seen.add(key)
-            yield item

@@ -23,7 +23,7 @@ from plux.runtime._index_file import (
     write_index_file,
 )
 from plux.runtime._index_format import DamagedIndex
-from plux.runtime._stamps import PATH_FINDER, PATH_ONLY, distribution_finders, first_copies
+from plux.runtime._stamps import PATH_FINDER, PATH_ONLY, distribution_finders
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -158,6 +158,8 @@ class EntryPointsCache(EntryPointsResolver):
     ) -> list[IndexedEntryPoint]:
         """``group``'s entries when other finders provide distributions too: each finder's in
         ``sys.meta_path`` order, the first copy of a distribution counting."""
+        from plux.runtime._distributions import first_copies
+
         found = self._found_by(index, finders)
         table = index.table()
         keys, visible = dict(zip(table.paths, table.keys, strict=True)), table.visible()

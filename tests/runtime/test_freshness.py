@@ -130,12 +130,9 @@ def test_file_written_beside_the_site_costs_no_rebuild(site_builder, python):
         reads = []
         real = distributions.read_distribution_entry_points
         distributions.read_distribution_entry_points = lambda *a: reads.append(a) or real(*a)
-        import plux.runtime._stamps as stamps
         listed = []
-        real_children = stamps.metadata_children
-        stamps.metadata_children = lambda entry: listed.append(entry) or real_children(entry)
-        import plux.runtime._index as index
-        index.metadata_children = stamps.metadata_children
+        real_children = distributions.metadata_children
+        distributions.metadata_children = lambda entry: listed.append(entry) or real_children(entry)
         from plux.runtime.cache import EntryPointsCache
         names = [ep.name for ep in EntryPointsCache.instance().entry_points_of({GROUP!r})]
         print(json.dumps([names, len(reads), listed]))
