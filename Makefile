@@ -25,6 +25,11 @@ format: venv
 	$(VENV)/bin/ruff check --fix plux plugin tests bench examples tools
 	$(VENV)/bin/ruff format plux plugin tests bench examples tools
 
+# The suite starts hundreds of fresh interpreters and several pytest processes: let them keep
+# what they compile (plux's modules, pytest's rewritten test modules) even where the environment
+# sets PYTHONDONTWRITEBYTECODE, or each of them compiles it all again.
+unit compat test: export PYTHONDONTWRITEBYTECODE :=
+
 unit: venv
 	$(VPY) -m pytest -q -n auto -m "not integration"
 

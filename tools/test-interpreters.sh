@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 main_version=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 status=0
+wheels=$(mktemp -d)
+trap 'rm -rf "$wheels"' EXIT
+wheel=""
 for minor in 10 11 12 13 14; do
     version="3.$minor"
     [ "$version" = "$main_version" ] && { echo "Python $version: the main suite ran under it"; continue; }
@@ -22,9 +25,14 @@ for minor in 10 11 12 13 14; do
     fi
     venv=".venv-$version"
     if [ ! -x "$venv/bin/python" ] || [ pyproject.toml -nt "$venv/.installed" ]; then
-        "$interpreter" -m venv --clear "$venv"
-        "$venv/bin/python" -m pip install -q --upgrade pip
-        "$venv/bin/python" -m pip install -q '.[unit]'
+        # No pip of its own: the main environment's pip installs into it, from a wheel of plux
+        # built once for every interpreter (both save a third of the time a new one takes).
+        "$interpreter" -m venv --clear --without-pip "$venv"
+        if [ -z "$wheel" ]; then
+            .venv/bin/python -m pip wheel -q --no-deps --no-build-isolation -w "$wheels" .
+            wheel=$(echo "$wheels"/plux-*.whl)
+        fi
+        .venv/bin/python -m pip --python "$venv/bin/python" install -q "$wheel[unit]"
         touch "$venv/.installed"
     fi
     echo "Python $version ($interpreter): unit tests"

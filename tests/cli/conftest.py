@@ -41,8 +41,8 @@ def plux_cli(python: Any, tmp_path: Path) -> PluxCli:
     """
     vendor: list[str] = []
     if sys.version_info < (3, 11):
-        # Without site-packages, 3.10 has no TOML parser: lend it the one pip vendors.
-        import pip._vendor.tomli as tomli
+        # Without site-packages, 3.10 has no TOML parser: lend it plux's dependency, tomli.
+        import tomli
 
         (tmp_path / "vendor").mkdir()
         (tmp_path / "vendor" / "tomli").symlink_to(Path(tomli.__file__).parent)

@@ -19,9 +19,11 @@ from plux.runtime.metadata import (
     serialize_entry_points_text,
 )
 
+from ..hardening.strategies import DIGITS, LETTERS, LOWER, words
+
 # --- strategies ----------------------------------------------------------------------------------
 
-identifiers = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
+identifiers = words(LETTERS + "_", LETTERS + DIGITS + "_", 8)
 dotted = st.lists(identifiers, min_size=1, max_size=3).map(".".join)
 values = st.builds(
     lambda module, attr, extras: module + (f":{attr}" if attr else "") + extras,
@@ -38,7 +40,7 @@ entry_names = (
     .map(str.strip)
     .filter(bool)
 )
-groups = st.from_regex(r"[a-z][a-z0-9_.:-]{0,15}", fullmatch=True)
+groups = words(LOWER, LOWER + DIGITS + "_.:-", 15)
 indexes = st.dictionaries(
     groups,
     st.lists(st.tuples(entry_names, values), min_size=1, max_size=5),

@@ -37,7 +37,10 @@ def prefix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def site(site_builder, prefix):
+    """One distribution, installed a while ago: a build right after an install waits for it to
+    settle (the tests that install more before building still do)."""
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    site_builder.settle()
     return site_builder
 
 
