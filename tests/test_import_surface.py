@@ -123,6 +123,7 @@ def test_warm_process_imports_only_the_budget(site_builder, python) -> None:
     site_builder.add_distribution(
         "budget_plugin", entry_points={"budget.plugins": {"hello": "budget_plugin:Hello"}}
     )
+    site_builder.settle()  # else the next process reads again what the first read while it changed
     command = [sys.executable, "-S", str(PROBE), "budget.plugins", "hello", *WARM_PATH_BUDGET]
     for _ in ("cold", "warm"):
         run = subprocess.run(
