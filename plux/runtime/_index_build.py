@@ -107,9 +107,9 @@ class _Previous:
     def __init__(self, index: EntryPointIndex | None) -> None:
         self.index = index
         self.table: DistTable | None = index.table() if index is not None else None
-        table = self.table or ((), (), (), ())
-        self.rows: dict[str, bytes] = dict(zip(table[0], table[2], strict=True))
-        self.keys: dict[str, str] = dict(zip(table[0], table[1], strict=True))
+        table = self.table or DistTable((), (), (), ())
+        self.rows: dict[str, bytes] = dict(zip(table.paths, table.rows, strict=True))
+        self.keys: dict[str, str] = dict(zip(table.paths, table.keys, strict=True))
         self.watched = {w.entry: w for w in index.watched_files} if index is not None else {}
         # read again whatever their stamps: read while changing, or linked (the link's target
         # may have moved)

@@ -51,6 +51,7 @@ compared as well until it is older (:func:`is_racy`)."""
 RACY_WHOLE_SECONDS_NS = 2_000_000_000
 """The same for a stamp in whole seconds: a file system that keeps no finer times."""
 _STAMP_OF = attrgetter("st_mtime_ns", "st_ctime_ns", "st_size", "st_ino")
+"""A :data:`Stamp` from an ``os.stat_result`` (the one place that says which fields)."""
 _MTIME = itemgetter(0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 
@@ -100,7 +101,7 @@ def file_stamp(path: str) -> Stamp:
         st = os.stat(path)
     except (OSError, ValueError):
         return MISSING
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+    return _STAMP_OF(st)
 
 
 def stamps_at(directory: str, names: Sequence[str]) -> list[Stamp]:
@@ -176,7 +177,7 @@ def scan_entry(
         st = os.stat(directory)
     except (OSError, ValueError):
         return EntryStamp(entry, MISSING)
-    stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+    stamp: Stamp = _STAMP_OF(st)
     racy = is_racy(stamp, scan_start_ns)
     if not stat.S_ISDIR(st.st_mode):
         return EntryStamp(entry, stamp, racy=racy)
