@@ -99,7 +99,6 @@ WARM_PATH_PLUX_MODULES = frozenset(
         "plux.runtime",
         "plux.runtime.manager",
         "plux.runtime._lifecycle",  # each plugin's state, container and load lock
-        "plux.runtime.resolve",  # importing what an entry point names (a load)
         "plux.runtime.cache",
         "plux.runtime._index",  # the index and its check
         "plux.runtime._index_file",

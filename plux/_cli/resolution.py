@@ -1,6 +1,6 @@
 """Resolving an installed entry point as the plugin manager does, to report on it.
 
-The steps are the run time's own (:func:`plux.runtime.resolve.import_entry_point_value`,
+The steps are the run time's own (:func:`plux.core.plugin.import_entry_point_value`,
 :class:`~plux.core.plugin.PluginSpecResolver`, and for ``doctor``
 :func:`plux.core.plugin.make_plugin`); this module times them and keeps each failure as a value.
 ``plux resolve`` and ``plux doctor`` let no error of a plugin's escape, and keep what plugins
@@ -16,14 +16,14 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from plux.core.plugin import PluginSpec, PluginSpecResolver
-from plux.runtime.cache import IndexedEntryPoint
-from plux.runtime.resolve import (
-    describe_failure,
+from plux.core.plugin import (
+    PluginSpec,
+    PluginSpecResolver,
     entry_point_reference,
-    failure_location,
     import_entry_point_value,
 )
+from plux.runtime.cache import IndexedEntryPoint
+from plux.runtime.resolve import describe_failure, failure_location
 
 
 @contextlib.contextmanager

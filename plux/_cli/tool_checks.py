@@ -19,8 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from typing import Any
 
+from plux.core.plugin import entry_point_reference, import_entry_point_value
 from plux.runtime.cache import IndexedEntryPoint
-from plux.runtime.resolve import entry_point_reference, import_entry_point_value
 
 from .resolution import Failure, plugin_output_to_stderr
 

@@ -1,4 +1,6 @@
-"""The plugin vocabulary: plugins, specs, finders, resolvers, lifecycle listeners and exceptions.
+"""The plugin vocabulary: plugins, specs, finders, resolvers, lifecycle listeners and exceptions;
+and the way from an entry point's value to a plugin (import what it names, make its spec, make
+the plugin), which the plugin manager, ``plux resolve`` and ``plux doctor`` all take.
 
 This module is imported by both the run-time and the build side, and by every application at
 start-up, so it imports only what a bare interpreter has already loaded (no ``typing``,
@@ -219,6 +221,47 @@ class PluginFinder(abc.ABC):
     @abc.abstractmethod
     def find_plugins(self) -> list[PluginSpec]:
         """Return the specs of every plugin this finder knows of."""
+
+
+def entry_point_reference(value: str) -> tuple[str, list[str]]:
+    """The module and attribute path an entry point value names: ``module``, ``module:attr`` or
+    ``module:attr.sub``, optionally followed by extras in brackets, which are ignored here.
+
+    :raises ValueError: if ``value`` is not of that form.
+    """
+    reference = value.split("[", 1)[0].strip()
+    module_name, _, attrs = reference.partition(":")
+    module_name = module_name.strip()
+    attr_path = attrs.strip().split(".") if attrs.strip() else []
+    parts = [*module_name.split("."), *attr_path]
+    if (
+        not module_name
+        or not all(part.isidentifier() for part in parts)
+        or (":" in reference and not attr_path)
+    ):
+        raise ValueError(
+            f"malformed entry point value {value!r}: expected 'module.path:attr' "
+            "(a dotted module path, optionally ':' and a dotted attribute path)"
+        )
+    return module_name, attr_path
+
+
+def import_entry_point_value(value: str) -> object:
+    """Import the object an entry point value names (:func:`entry_point_reference`).
+
+    :raises ValueError: if ``value`` is malformed.
+    :raises ImportError: if the module cannot be imported (any error the module raises on import
+        propagates as is).
+    :raises AttributeError: if the module has no such attribute.
+    """
+    module_name, attr_path = entry_point_reference(value)
+    # importlib is loaded by every interpreter at start-up; import_module is cheap.
+    from importlib import import_module
+
+    obj: object = import_module(module_name)
+    for attr in attr_path:
+        obj = getattr(obj, attr)
+    return obj
 
 
 class PluginSpecResolver:

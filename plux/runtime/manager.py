@@ -20,6 +20,7 @@ from plux.core.plugin import (
     PluginSpec,
     PluginSpecResolver,
     declared_order,
+    import_entry_point_value,
     make_plugin,
     order_of,
 )
@@ -708,8 +709,6 @@ class PluginManager(Generic[P]):
                 raise state.error
             entry_point = container.entry_point
             assert entry_point is not None  # containers from a finder start resolved
-            from plux.runtime.resolve import import_entry_point_value
-
             try:
                 spec = self._spec_resolver.resolve(import_entry_point_value(entry_point.value))
             except Exception as cause:

@@ -1,8 +1,10 @@
-"""Turning entry points into plugin specs: importing what an entry point names."""
+"""Turning entry points into plugin specs: the eager finder of plux 1.16, and where resolving an
+entry point failed. Importing what an entry point names is :mod:`plux.core.plugin`'s
+(:func:`~plux.core.plugin.import_entry_point_value`), which the warm path has loaded already."""
 
 from __future__ import annotations
 
-from plux.core.plugin import PluginFinder, PluginSpec, PluginSpecResolver
+from plux.core.plugin import PluginFinder, PluginSpec, PluginSpecResolver, import_entry_point_value
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,47 +18,6 @@ if TYPE_CHECKING:
 __all__ = [
     "MetadataPluginFinder",
 ]
-
-
-def entry_point_reference(value: str) -> tuple[str, list[str]]:
-    """The module and attribute path an entry point value names: ``module``, ``module:attr`` or
-    ``module:attr.sub``, optionally followed by extras in brackets, which are ignored here.
-
-    :raises ValueError: if ``value`` is not of that form.
-    """
-    reference = value.split("[", 1)[0].strip()
-    module_name, _, attrs = reference.partition(":")
-    module_name = module_name.strip()
-    attr_path = attrs.strip().split(".") if attrs.strip() else []
-    parts = [*module_name.split("."), *attr_path]
-    if (
-        not module_name
-        or not all(part.isidentifier() for part in parts)
-        or (":" in reference and not attr_path)
-    ):
-        raise ValueError(
-            f"malformed entry point value {value!r}: expected 'module.path:attr' "
-            "(a dotted module path, optionally ':' and a dotted attribute path)"
-        )
-    return module_name, attr_path
-
-
-def import_entry_point_value(value: str) -> object:
-    """Import the object an entry point value names (:func:`entry_point_reference`).
-
-    :raises ValueError: if ``value`` is malformed.
-    :raises ImportError: if the module cannot be imported (any error the module raises on import
-        propagates as is).
-    :raises AttributeError: if the module has no such attribute.
-    """
-    module_name, attr_path = entry_point_reference(value)
-    # importlib is loaded by every interpreter at start-up; import_module is cheap.
-    from importlib import import_module
-
-    obj: object = import_module(module_name)
-    for attr in attr_path:
-        obj = getattr(obj, attr)
-    return obj
 
 
 def failure_location(error: BaseException, value: str) -> str | None:
