@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 
 import plux
-from plux.runtime._index_format import Header, decode_file, encode_file
+from plux.runtime._index_file import Header, decode_file
+from plux.runtime._index_write import encode_file
 
 PROJECT_ROOT = Path(plux.__file__).resolve().parent.parent
 GROUP = "prebuilt.plugins"

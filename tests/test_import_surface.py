@@ -102,7 +102,6 @@ WARM_PATH_PLUX_MODULES = frozenset(
         "plux.runtime.cache",
         "plux.runtime._index",  # the index and its check
         "plux.runtime._index_file",
-        "plux.runtime._index_format",
         "plux.runtime._stamps",  # the check's stat pass
     }
 )

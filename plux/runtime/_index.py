@@ -11,7 +11,7 @@ records stamps (:mod:`plux.runtime._stamps`) so that a later process can trust i
 - what was read while it was changing (within the racy window of :func:`~._stamps.is_racy`,
   two seconds on a file system that keeps whole seconds) is read again by the next process.
 
-Its file format is :mod:`plux.runtime._index_format`.
+Its file format is :mod:`plux.runtime._index_file`'s.
 """
 
 from __future__ import annotations
@@ -20,16 +20,13 @@ import os
 import sys
 
 from plux.core._typing import Record
-from plux.runtime._index_format import (
+from plux.runtime._index_file import (
     INDEX_FORMAT,
-    BodyWriter,
     DamagedIndex,
     Header,
     decode_block,
     decode_file,
     decode_stamps,
-    encode_block,
-    encode_file,
     encode_stamps,
 )
 from plux.runtime._stamps import MISSING, Link, file_stamp, same_second, same_since, stamps_at
@@ -38,7 +35,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from plux.runtime._index_format import Block, Body
+    from plux.runtime._index_file import Block, Body
     from plux.runtime._index_table import DistTable
     from plux.runtime._names import SourceResults
     from plux.runtime._stamps import Stamp
@@ -99,7 +96,7 @@ class WatchedFiles(Record):
     names: str
     """Their names relative to the path entry, joined by NUL (which no file name holds)."""
     stamps: bytes
-    """Their stamps when the index was built (:func:`~._index_format.encode_stamps`)."""
+    """Their stamps when the index was built (:func:`~._index_file.encode_stamps`)."""
 
 
 def identity(path: Sequence[str]) -> Identity:
@@ -308,6 +305,8 @@ class EntryPointIndex:
 
     def set_rows(self, group: str, rows: list[IndexedEntryPoint]) -> None:
         self._rows[group] = rows
+        from plux.runtime._index_write import encode_block
+
         self.groups[group] = encode_block([tuple(row) for row in rows])
         self.dirty = True
 
@@ -327,6 +326,8 @@ class EntryPointIndex:
         return sources, names
 
     def set_details(self, sources: SourceResults, names: dict[str, str]) -> None:
+        from plux.runtime._index_write import encode_block
+
         self._details = encode_block((sources, names))
         self.dirty = True
 
@@ -337,8 +338,10 @@ class EntryPointIndex:
         return [error for p in table.visible() for error in records[p].errors]
 
     def to_parts(self) -> list[bytes | memoryview]:
-        """The bytes of the index's file, in parts (:func:`~._index_format.encode_file`)."""
+        """The bytes of the index's file, in parts (:func:`~._index_write.encode_file`)."""
         import time
+
+        from plux.runtime._index_write import BodyWriter, encode_file
 
         body = BodyWriter()
         groups = {group: body.place(block, self.body) for group, block in self.groups.items()}
@@ -363,7 +366,7 @@ class EntryPointIndex:
     def from_bytes(cls, data: bytes, ident: Identity | None) -> EntryPointIndex | None:
         """The index in the bytes of a file, if they are a whole file of this format and belong
         to ``ident`` (None: to any interpreter and path), else None. Raises
-        :class:`~._index_format.DamagedIndex` when they pass the checks but do not decode."""
+        :class:`~._index_file.DamagedIndex` when they pass the checks but do not decode."""
         decoded = decode_file(data)
         if decoded is None or (ident is not None and decoded[0].identity != ident):
             return None
@@ -372,7 +375,7 @@ class EntryPointIndex:
     @classmethod
     def from_header(cls, header: Header, body: Body) -> EntryPointIndex:
         """The index of a file with ``header`` whose blocks lie in ``body``. Raises
-        :class:`~._index_format.DamagedIndex` when the header's fields are not an index's."""
+        :class:`~._index_file.DamagedIndex` when the header's fields are not an index's."""
         try:
             index = cls(
                 identity=Identity._make(header.identity),

@@ -23,8 +23,9 @@ from plux.runtime._distributions import (
     stem_name,
 )
 from plux.runtime._index import EntryPointIndex, PathEntry, WatchedFiles, identity
-from plux.runtime._index_format import decode_stamps, encode_block, encode_stamps
+from plux.runtime._index_file import decode_stamps, encode_stamps
 from plux.runtime._index_table import DistRecord, DistTable, decode_row, encode_row
+from plux.runtime._index_write import encode_block
 from plux.runtime._stamps import MISSING, Link, file_stamp, scan_stamps
 
 TYPE_CHECKING = False
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from plux.runtime._distributions import DistributionInfo
-    from plux.runtime._index_format import Block
+    from plux.runtime._index_file import Block
     from plux.runtime._stamps import EntryStamp, Stamps
 
     Row = tuple[str | None, ...]

@@ -1,46 +1,216 @@
-"""The index file: where it lives, and reading and writing it so that it can be trusted.
+"""The index file: where it lives, its layout, and reading it so that it can be trusted.
 
 Where: ``$PLUX_CACHE_DIR`` if set, else the platform's user cache folder (``$XDG_CACHE_HOME/plux``
 or ``~/.cache/plux``; ``~/Library/Caches/plux`` on macOS; ``%LOCALAPPDATA%\\plux\\Cache`` on
 Windows); ``PLUX_NO_CACHE=1`` switches the file off. One file per interpreter, prefix and path
 list. The folder (0700) and the file (0600) are trusted only while owned by this user and not
-writable by group or others; the file is written atomically.
+writable by group or others. A process reads the header when it opens the file and each block
+when it first uses it, from the same open file (:class:`FileBody`). Writing it (atomically, and
+pruning files no longer used) is :mod:`plux.runtime._index_write`'s, which a warm process does
+not import.
 
-A process reads the header when it opens the file and each block when it first uses it, from the
-same open file (:class:`FileBody`): at 5,000 distributions the file holds about 5.2 MB, of which
-a warm process reads the header (about 0.5 MB, most of it the watched files and their stamps)
-and one group's block.
+Layout (format :data:`INDEX_FORMAT`; all integers big-endian)::
+
+    offset  size  what
+    0       7     b"PLUXIDX"
+    7       1     INDEX_FORMAT
+    8       4     CRC-32 of the header
+    12      4     length of the header, H
+    16      H     the header: a :class:`Header` as a marshalled tuple (marshal version 4)
+    16+H    B     the body: the blocks, one after the other (B is the header's ``body_length``)
+
+A block is a marshalled value in the body, named in the header by ``(offset in the body, length,
+CRC-32)`` and decoded on first use. The header's fields hold plain tuples, dicts, strings, bytes
+and integers only (what marshal takes); :mod:`plux.runtime._index` gives them their meaning:
+
+- ``written_ns``; ``identity``: (format, executable, prefix, version, path);
+- ``path_entries``: (entry, stamp, holds distributions) per ``sys.path`` entry; a stamp is
+  (mtime_ns, ctime_ns, size, inode);
+- ``unsettled_listings``: {entry: its metadata children}, listed again until settled;
+- ``watched_files``: per path entry holding distributions, (entry, the watched file of each
+  metadata folder relative to the entry, joined by NUL, their stamps as :func:`encode_stamps`
+  bytes): what a warm check stats and compares as bytes;
+- ``unsettled_distributions``: metadata folders read while changing; ``links``: plux 1.x
+  editable links (file, stamp, target, target stamp);
+- ``completed``: {group: ((source file, stamp), ...)} of the completed groups;
+- ``groups``: {group: block}, each block a list of rows (name, value, group, distribution,
+  version, metadata folder, declared name) in ``importlib.metadata``'s order;
+- ``distributions``: the block of the table of distributions, columns (paths, shadowing keys,
+  rows, hidden paths); a row is the marshalled bytes of (link, name, key, version, entry points,
+  errors) (:mod:`plux.runtime._index_table`);
+- ``details``: the block of what completing groups read ({source file: (stamp, declared names)},
+  {metadata folder: distribution name}); ``listings``: the block of {entry: metadata children};
+- ``body_length``.
+
+A warm process decodes the header and the one group it asks for. A rebuild carries over the
+bytes of every block, and of every row of the table, that did not change. Any change of this
+layout or of a field's shape bumps :data:`INDEX_FORMAT`: a file of another format is ignored
+(and rewritten), never misread (``tests/runtime/test_index_format.py`` holds a file's golden
+bytes).
 """
 
 from __future__ import annotations
 
+import marshal
 import os
 import stat
 import sys
 
-from plux.runtime._index import EntryPointIndex
-from plux.runtime._index_format import DamagedIndex, decode_header, header_size
+from plux.core._typing import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from typing import Any, Protocol
 
     from plux.runtime._index import Identity
-    from plux.runtime._index_format import Body, Header
+    from plux.runtime._stamps import Stamp
+
+    class Body(Protocol):
+        """The body of an index file: its bytes, or the file they are read from when asked."""
+
+        def __getitem__(self, part: slice, /) -> bytes | memoryview: ...
+
 
 __all__ = [
+    "INDEX_FILE_PREFIX",
+    "INDEX_FILE_SUFFIX",
+    "INDEX_FORMAT",
+    "MAGIC",
+    "Block",
+    "DamagedIndex",
+    "FileBody",
+    "Header",
     "cache_disabled",
+    "crc32",
+    "decode_block",
+    "decode_file",
+    "decode_header",
+    "decode_stamps",
     "default_cache_dir",
+    "encode_stamps",
+    "header_size",
     "index_file_name",
     "mark_used",
     "prepare_cache_dir",
-    "prune_index_files",
-    "read_index_file",
     "read_trusted",
     "trusted",
-    "write_atomically",
-    "write_index_file",
 ]
+
+INDEX_FORMAT = 6
+"""Bumped whenever the layout of the file changes: an index of another format is ignored."""
+
+MAGIC = b"PLUXIDX" + bytes((INDEX_FORMAT,))
+PREFIX_SIZE = len(MAGIC) + 8
+"""The magic, then the header's CRC-32 and length."""
+_STAMPS_MARSHAL_VERSION = 2
+"""Without references (version 3 on): the bytes of a list of stamps depend on its values only,
+so that a warm check compares bytes (:func:`encode_stamps`)."""
+
+Block = bytes | tuple[int, int, int]
+"""A block: its marshalled bytes, or where it lies in the body it came from (offset, length,
+CRC-32)."""
+
+
+class DamagedIndex(Exception):
+    """Bytes that pass the index file's checks but do not decode as an index (written by hand, or
+    by a plux with a bug): the file is not used."""
+
+
+class Header(Record):
+    """The header of an index file (see :mod:`plux.runtime._index` for what each field means)."""
+
+    written_ns: int
+    """When the file was written (``time.time_ns()``)."""
+    identity: tuple[Any, ...]
+    path_entries: tuple[tuple[Any, ...], ...]
+    unsettled_listings: dict[str, tuple[str, ...]]
+    watched_files: tuple[tuple[str, str, bytes], ...]
+    unsettled_distributions: tuple[str, ...]
+    links: tuple[tuple[Any, ...], ...]
+    completed: dict[str, tuple[tuple[str, Any], ...]]
+    groups: dict[str, tuple[int, int, int]]
+    distributions: tuple[int, int, int]
+    details: tuple[int, int, int]
+    listings: tuple[int, int, int]
+    body_length: int
+
+
+def crc32(data: bytes | memoryview) -> int:
+    """The CRC-32 of ``data`` (zlib is imported when first needed)."""
+    from zlib import crc32 as zlib_crc32
+
+    return zlib_crc32(data)
+
+
+def encode_stamps(stamps: list[Stamp]) -> bytes:
+    """A list of stamps as bytes that equal another list's bytes exactly when the stamps do."""
+    return marshal.dumps(stamps, _STAMPS_MARSHAL_VERSION)
+
+
+def decode_stamps(data: bytes, count: int) -> list[Stamp]:
+    """The ``count`` stamps that :func:`encode_stamps` encoded as ``data``. Raises
+    :class:`DamagedIndex` when they do not decode as that many."""
+    try:
+        stamps = marshal.loads(data)
+    except (EOFError, ValueError, TypeError) as e:
+        raise DamagedIndex(f"the stamps of the index file do not decode: {e}") from e
+    if type(stamps) is not list or len(stamps) != count:
+        raise DamagedIndex(f"the index file holds {count} watched files but other stamps")
+    return stamps
+
+
+def decode_block(block: Block, body: Body) -> Any:
+    """The value of ``block`` (placed in ``body`` when it is not bytes). Raises
+    :class:`DamagedIndex` when it lies outside the body, fails its CRC-32 or does not unmarshal."""
+    if isinstance(block, bytes):
+        data: bytes | memoryview = block
+    else:
+        try:
+            offset, length, crc = block
+        except (TypeError, ValueError) as e:
+            raise DamagedIndex(f"a block reference is not (offset, length, crc): {block!r}") from e
+        data = body[offset : offset + length]
+        if len(data) != length or crc32(data) != crc:
+            raise DamagedIndex("a block of the index file is damaged")
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError) as e:
+        raise DamagedIndex(f"a block of the index file does not decode: {e}") from e
+
+
+def header_size(prefix: bytes | memoryview) -> int | None:
+    """How many bytes the magic and the header take in a file that starts with ``prefix`` (its
+    first :data:`PREFIX_SIZE` bytes or more); None when it is not a file of this format."""
+    if len(prefix) < PREFIX_SIZE or bytes(prefix[: len(MAGIC)]) != MAGIC:
+        return None
+    return PREFIX_SIZE + int.from_bytes(prefix[len(MAGIC) + 4 : PREFIX_SIZE], "big")
+
+
+def decode_header(head: bytes | memoryview, size: int) -> Header | None:
+    """The header of a file of ``size`` bytes that starts with ``head`` (its first
+    :func:`header_size` bytes); None when they are not a whole header of this format, or the
+    file is not as long as the header says (truncated, two writers' bytes interleaved). Raises
+    :class:`DamagedIndex` when the header passes its CRC-32 but is not a :class:`Header`."""
+    end = header_size(head)
+    if end is None or len(head) < end:
+        return None
+    raw = head[PREFIX_SIZE:end]
+    if crc32(raw) != int.from_bytes(head[len(MAGIC) : len(MAGIC) + 4], "big"):
+        return None
+    try:
+        header = Header._make(marshal.loads(raw))
+    except (EOFError, ValueError, TypeError) as e:
+        raise DamagedIndex(f"the index file's header does not decode: {e}") from e
+    return header if end + header.body_length == size else None
+
+
+def decode_file(data: bytes) -> tuple[Header, memoryview] | None:
+    """The header and the body of an index file's bytes (see :func:`decode_header`)."""
+    header = decode_header(data, len(data))
+    if header is None:
+        return None
+    return header, memoryview(data)[len(data) - header.body_length :]
+
 
 _OFF = ("1", "true", "yes", "on")
 
@@ -66,18 +236,14 @@ def default_cache_dir() -> str:
     return os.path.join(base, "plux")
 
 
-_PREFIX, _SUFFIX = "entry-points-", ".index"
-_MAX_AGE_NS = 30 * 24 * 3600 * 10**9
-_TEMP_PREFIX, _TEMP_SUFFIX = "." + _PREFIX, ".tmp"
-_TEMP_MAX_AGE_NS = 24 * 3600 * 10**9
-"""A temporary file this old was left by a writer that died before renaming it."""
+INDEX_FILE_PREFIX, INDEX_FILE_SUFFIX = "entry-points-", ".index"
 
 
 def index_file_name(ident: Identity) -> str:
     """A file name of its own for each interpreter, prefix, version and path list (and working
     directory, when the path has relative entries such as ``''``: processes started in different
     folders would otherwise take turns rebuilding one file)."""
-    from zlib import adler32, crc32
+    from zlib import adler32
 
     parts = [ident.executable, ident.prefix, ident.version, *ident.path]
     if any(not os.path.isabs(entry) for entry in ident.path):
@@ -86,33 +252,7 @@ def index_file_name(ident: Identity) -> str:
         except OSError:
             pass
     key = "\0".join(parts).encode("utf-8", "surrogatepass")
-    return f"{_PREFIX}{crc32(key):08x}{adler32(key):08x}{_SUFFIX}"
-
-
-def prune_index_files(directory: str, keep: str) -> None:
-    """Remove index files not used for 30 days (of paths no longer used), except ``keep``,
-    and temporary files that writers killed before renaming them left behind a day ago."""
-    import time
-
-    now = time.time_ns()
-    try:
-        with os.scandir(directory) as it:
-            for entry in it:
-                name = entry.name
-                if name.startswith(_PREFIX) and name.endswith(_SUFFIX) and name != keep:
-                    limit = now - _MAX_AGE_NS
-                elif name.startswith(_TEMP_PREFIX) and name.endswith(_TEMP_SUFFIX):
-                    limit = now - _TEMP_MAX_AGE_NS
-                else:
-                    continue
-                try:
-                    st = entry.stat(follow_symlinks=False)
-                    if st.st_mtime_ns < limit and trusted(st):
-                        os.unlink(entry.path)
-                except OSError:
-                    continue  # e.g. pruned by another process at the same moment
-    except OSError:
-        pass
+    return f"{INDEX_FILE_PREFIX}{crc32(key):08x}{adler32(key):08x}{INDEX_FILE_SUFFIX}"
 
 
 def prepare_cache_dir(directory: str, create: bool = True) -> bool:
@@ -156,33 +296,16 @@ def trusted(st: os.stat_result, owners: tuple[int, ...] | None = None) -> bool:
     return st.st_uid in allowed and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
-    """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
-    truncated, damaged, of another format or interpreter, a symlink, or not :func:`trusted`."""
-    try:
-        header, body, st = read_trusted(file)
-    except OSError:
-        return None
-    if header is None or not trusted(st) or header.identity != ident:
-        return None
-    try:
-        index = EntryPointIndex.from_header(header, body)
-    except DamagedIndex:
-        return None
-    index.last_used_ns = st.st_mtime_ns
-    return index
-
-
 _USED_EVERY_NS = 24 * 3600 * 10**9
 """How often an index file in use is marked so (its mtime set to now): at most daily."""
 
 
-def mark_used(file: str, index: EntryPointIndex) -> None:
-    """Mark ``file``, from which ``index`` was read, as used now, so that it is not pruned
-    (:func:`prune_index_files` goes by last use); once a day at most."""
+def mark_used(file: str, last_used_ns: int) -> None:
+    """Mark ``file``, last marked at ``last_used_ns``, as used now, so that it is not pruned
+    (pruning goes by last use); once a day at most."""
     import time
 
-    if index.last_used_ns < time.time_ns() - _USED_EVERY_NS:
+    if last_used_ns < time.time_ns() - _USED_EVERY_NS:
         try:
             os.utime(file)
         except OSError:
@@ -255,50 +378,3 @@ def _open_regular(file: str) -> tuple[int, os.stat_result]:
         os.close(fd)
         raise IsADirectoryError(f"{file} is not a regular file")
     return fd, st
-
-
-def write_index_file(file: str, index: EntryPointIndex) -> bool:
-    """Write ``index`` to ``file`` atomically with mode 0600 (:func:`write_atomically`). An
-    existing ``file`` that is not :func:`trusted` is left alone. Returns whether the index was
-    written; failing to write is never an error."""
-    try:
-        st = os.lstat(file)
-        if not stat.S_ISREG(st.st_mode) or not trusted(st):
-            return False
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return False
-    try:
-        write_atomically(file, index.to_parts(), 0o600)
-    except OSError:
-        return False
-    index.dirty = False
-    return True
-
-
-def write_atomically(file: str, parts: Sequence[bytes | memoryview], mode: int) -> None:
-    """Write ``parts`` one after the other to ``file`` through a private temporary file in the
-    same folder and ``os.replace``, so that a reader sees the old file or the new one, never part
-    of one."""
-    directory, name = os.path.split(file)
-    temp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(6).hex()}{_TEMP_SUFFIX}")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(temp, flags | getattr(os, "O_BINARY", 0), mode)
-    try:
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, mode)  # exactly ``mode``, whatever the umask
-            for part in parts:
-                view = memoryview(part)
-                while view:
-                    view = view[os.write(fd, view) :]
-        finally:
-            os.close(fd)
-        os.replace(temp, file)
-    except OSError:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise

@@ -10,7 +10,8 @@ what changed.
 from __future__ import annotations
 
 from plux.core._typing import Record
-from plux.runtime._index_format import decode_block, encode_block
+from plux.runtime._index_file import decode_block
+from plux.runtime._index_write import encode_block
 from plux.runtime._stamps import Link
 
 __all__ = ["DistRecord", "DistTable", "decode_row", "encode_row"]

@@ -18,8 +18,8 @@ import sys
 from plux.core._typing import Record
 from plux.runtime._distributions import metadata_children
 from plux.runtime._index import EntryPointIndex, PathEntry, identity
-from plux.runtime._index_file import read_trusted, trusted, write_atomically
-from plux.runtime._index_format import DamagedIndex
+from plux.runtime._index_file import DamagedIndex, read_trusted, trusted
+from plux.runtime._index_write import write_atomically
 from plux.runtime._stamps import file_stamp, scan_stamps
 
 TYPE_CHECKING = False

@@ -1,6 +1,7 @@
 """The process-wide entry point cache: this interpreter's index, checked and kept current.
 
-The index lives in a file (:mod:`plux.runtime._index_file`) that a warm process reads instead of
+The index lives in a file (:mod:`plux.runtime._index_file`; written by
+:mod:`plux.runtime._index_write`) that a warm process reads instead of
 scanning every installed distribution; distributions of other finders on ``sys.meta_path`` are
 asked for through ``importlib.metadata`` (:mod:`plux.runtime._finders`, imported only then).
 """
@@ -13,16 +14,15 @@ from _thread import RLock
 
 from plux.runtime._index import EntryPointIndex, IndexedEntryPoint, identity
 from plux.runtime._index_file import (
+    DamagedIndex,
     cache_disabled,
     default_cache_dir,
     index_file_name,
     mark_used,
     prepare_cache_dir,
-    prune_index_files,
-    read_index_file,
-    write_index_file,
+    read_trusted,
+    trusted,
 )
-from plux.runtime._index_format import DamagedIndex
 from plux.runtime._stamps import PATH_FINDER, PATH_ONLY, distribution_finders
 
 TYPE_CHECKING = False
@@ -283,7 +283,7 @@ class EntryPointsCache(EntryPointsResolver):
                 import time
 
                 index.settle(time.time_ns())
-            mark_used(file, index)
+            mark_used(file, index.last_used_ns)
         elif trust_file:
             from plux.runtime._prebuilt import read_prebuilt
 
@@ -314,6 +314,8 @@ class EntryPointsCache(EntryPointsResolver):
             written = index_environment(path, rescan(path, index), index)
         file = self._index_file(index.identity, create=True)
         if file is not None:
+            from plux.runtime._index_write import prune_index_files, write_index_file
+
             created = not os.path.lexists(file)
             if write_index_file(file, written) and created:
                 # a new path list: a good moment to drop the files of long unused ones
@@ -333,6 +335,23 @@ class EntryPointsCache(EntryPointsResolver):
             if ok or create:
                 self._dir_ok[directory] = ok
         return os.path.join(directory, index_file_name(ident)) if ok else None
+
+
+def read_index_file(file: str, ident: Identity) -> EntryPointIndex | None:
+    """The index stored in ``file`` for ``ident``; None when it is missing, unreadable, corrupt,
+    truncated, damaged, of another format or interpreter, a symlink, or not :func:`trusted`."""
+    try:
+        header, body, st = read_trusted(file)
+    except OSError:
+        return None
+    if header is None or not trusted(st) or header.identity != ident:
+        return None
+    try:
+        index = EntryPointIndex.from_header(header, body)
+    except DamagedIndex:
+        return None
+    index.last_used_ns = st.st_mtime_ns
+    return index
 
 
 def _getcwd() -> str:

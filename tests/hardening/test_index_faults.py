@@ -15,9 +15,8 @@ from prebuilt_support import reencode_header  # loaded by conftest.py
 
 from plux.runtime import cache as cache_module
 from plux.runtime._index import EntryPointIndex, identity
-from plux.runtime._index_file import read_index_file
-from plux.runtime._index_format import INDEX_FORMAT, Header, decode_file
-from plux.runtime.cache import EntryPointsCache
+from plux.runtime._index_file import INDEX_FORMAT, Header, decode_file
+from plux.runtime.cache import EntryPointsCache, read_index_file
 
 from ..conftest import METADATA_READS, PythonRunner, SiteBuilder
 from .conftest import GROUP, CacheFactory, JsonRunner, Mount, entry_names

@@ -13,9 +13,10 @@ import pytest
 
 from plux.runtime._index import identity
 from plux.runtime._index_build import index_environment
-from plux.runtime._index_file import prune_index_files, read_index_file, write_index_file
-from plux.runtime._index_format import INDEX_FORMAT
+from plux.runtime._index_file import INDEX_FORMAT
+from plux.runtime._index_write import prune_index_files, write_index_file
 from plux.runtime._stamps import scan_stamps
+from plux.runtime.cache import read_index_file
 
 GROUP = "idx.plugins"
 OTHER_UID = 54321
@@ -205,7 +206,7 @@ def test_no_temporary_files_are_left(written, cache_dir, site_builder, make_cach
 WRITER = """
 import sys
 from plux.runtime._index_build import index_environment
-from plux.runtime._index_file import write_index_file
+from plux.runtime._index_write import write_index_file
 from plux.runtime._stamps import scan_stamps
 file, site = sys.argv[1], sys.argv[2]
 for _ in range(40):

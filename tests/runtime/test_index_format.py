@@ -20,14 +20,14 @@ from plux.runtime._index import (
     PathEntry,
     WatchedFiles,
 )
-from plux.runtime._index_format import (
+from plux.runtime._index_file import (
     INDEX_FORMAT,
     DamagedIndex,
     Header,
     decode_file,
-    encode_block,
     encode_stamps,
 )
+from plux.runtime._index_write import encode_block
 from plux.runtime._stamps import Link
 
 GOLDEN_FORMAT = 6

@@ -15,7 +15,7 @@ from pathlib import Path
 import prebuilt_support as support  # loaded by conftest.py
 import pytest
 
-from plux.runtime._index_format import Header
+from plux.runtime._index_file import Header
 
 from ..conftest import METADATA_READS
 

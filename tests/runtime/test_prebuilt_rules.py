@@ -12,7 +12,7 @@ import pytest
 from prebuilt_support import reencode_header  # loaded by conftest.py
 
 from plux.runtime._index import identity
-from plux.runtime._index_format import Header
+from plux.runtime._index_file import Header
 from plux.runtime._prebuilt import (
     PrebuiltIndexError,
     build_prebuilt_index,
