@@ -22,15 +22,12 @@ else:
 
     _GenericAlias = type(list[int])
 
-    class _SubscriptableBase:
-        def __class_getitem__(cls, params: object) -> object:
-            return _GenericAlias(cls, params)
-
     class Generic:
         """Stand-in for ``typing.Generic``: ``Generic[P]`` is a subscriptable base class."""
 
-        def __class_getitem__(cls, params: object) -> type:
-            return _SubscriptableBase
+        def __class_getitem__(cls, params: object) -> object:
+            # Generic[P] (a base) is Generic itself; a subclass subscripted is an alias of it
+            return cls if cls is Generic else _GenericAlias(cls, params)
 
     def TypeVar(name: str, *constraints: object, bound: object = None) -> str:  # noqa: N802
         """Stand-in for ``typing.TypeVar``: type variables are only read by type checkers."""

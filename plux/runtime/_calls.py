@@ -1,18 +1,28 @@
 """Calling every loaded plugin of a namespace (and tearing them down): one result per plugin, and
-what a failure does under each error policy."""
+what a failure does under each error policy.
+
+The plugin manager's ``call_all``, ``call_first``, their ``async`` forms, ``unload`` and
+``unload_all`` are these functions (imported by the first call): a process that only loads
+plugins never reads them."""
 
 from __future__ import annotations
 
 import sys
 
 from plux.core._typing import Generic
-from plux.runtime._lifecycle import P
+from plux.runtime._lifecycle import P, loading
 from plux.runtime._log import logger
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-    from typing import Literal
+    from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+    from typing import Any, Literal
+
+    from plux.runtime._lifecycle import PluginContainer
+    from plux.runtime.manager import PluginManager
+
+    Target = tuple[PluginContainer[P], P, Callable[..., Any]]
+    """A loaded plugin, and what a call calls of it."""
 
     ErrorPolicy = Literal["log", "raise", "group"]
     """``log``: log each failure, naming the plugin, and go on; ``raise``: raise the first
@@ -132,3 +142,156 @@ class CallRun(Generic[P]):
                 self._failures,
             )
         return self.results
+
+
+def call_all(
+    manager: PluginManager[P], method: str | None, args: Any, kwargs: Any, errors: str
+) -> list[CallResult[P]]:
+    """:meth:`PluginManager.call_all <plux.PluginManager.call_all>`."""
+    run = _run(manager, "call_all", method, errors)
+    for _ in _results(manager, run, method, args, kwargs):
+        pass
+    return run.finish()
+
+
+def call_first(
+    manager: PluginManager[P], method: str | None, args: Any, kwargs: Any, errors: str
+) -> CallResult[P] | None:
+    """:meth:`PluginManager.call_first <plux.PluginManager.call_first>`."""
+    run = _run(manager, "call_first", method, errors)
+    answer = next(
+        (r for r in _results(manager, run, method, args, kwargs) if r.value is not None), None
+    )
+    run.finish()  # failures before the answer are raised as the policy says
+    return answer
+
+
+async def acall_all(
+    manager: PluginManager[P], method: str | None, args: Any, kwargs: Any, errors: str
+) -> list[CallResult[P]]:
+    """:meth:`PluginManager.acall_all <plux.PluginManager.acall_all>`."""
+    run = _run(manager, "acall_all", method, errors)
+    async for _ in _aresults(manager, run, method, args, kwargs):
+        pass
+    return run.finish()
+
+
+async def acall_first(
+    manager: PluginManager[P], method: str | None, args: Any, kwargs: Any, errors: str
+) -> CallResult[P] | None:
+    """:meth:`PluginManager.acall_first <plux.PluginManager.acall_first>`."""
+    run = _run(manager, "acall_first", method, errors)
+    answer = None
+    async for result in _aresults(manager, run, method, args, kwargs):
+        if result.value is not None:
+            answer = result
+            break
+    run.finish()  # failures before the answer are raised as the policy says
+    return answer
+
+
+def unload_all(manager: PluginManager[P], errors: str) -> list[CallResult[P]]:
+    """:meth:`PluginManager.unload_all <plux.PluginManager.unload_all>`: the manager's record of
+    finished loads, torn down from the last."""
+    run = _run(manager, "unload_all", None, errors, stop_early=False)
+    while True:
+        with manager._index_lock:
+            if not manager._finished:
+                break
+            container = manager._finished[-1]
+        result = unload(manager, container)
+        if result is not None:
+            run.add(result)
+    return run.finish()
+
+
+def unload(manager: PluginManager[P], container: PluginContainer[P]) -> CallResult[P] | None:
+    """Tear the plugin down if it is loaded: what its ``unload()`` gave; else None."""
+    with loading(container):
+        with manager._index_lock:
+            if container in manager._finished:
+                manager._finished.remove(container)
+                manager._loads += 1
+        plugin, spec = container.plugin, container.resolved_spec
+        if not container.is_loaded or plugin is None or spec is None:
+            return None
+        container.state = container.state.unloaded()
+        try:
+            plugin.unload()
+        except Exception as e:
+            manager._listeners.on_unload_exception(spec, plugin, e)
+            return CallResult(container.name, plugin, error=e)
+        manager._listeners.on_unload_after(spec, plugin)
+        return CallResult(container.name, plugin)
+
+
+def _run(
+    manager: PluginManager[P], call: str, method: str | None, errors: str, stop_early: bool = True
+) -> CallRun[P]:
+    what = f"{call}({method!r})" if method is not None else call
+    return CallRun(manager.namespace, what, errors, stop_early)
+
+
+def _results(
+    manager: PluginManager[P], run: CallRun[P], method: str | None, args: Any, kwargs: Any
+) -> Iterator[CallResult[P]]:
+    """Call each loaded plugin in run order; each result, once ``run`` has it."""
+    for container, plugin, call in _targets(manager, method):
+        try:
+            value = call(*args, **kwargs)
+        except Exception as e:
+            yield _failed(manager, run, container, plugin, method, e)
+        else:
+            yield run.called(container.name, plugin, value)
+
+
+async def _aresults(
+    manager: PluginManager[P], run: CallRun[P], method: str | None, args: Any, kwargs: Any
+) -> AsyncIterator[CallResult[P]]:
+    """As :func:`_results`, awaiting each awaitable value."""
+    for container, plugin, call in _targets(manager, method):
+        try:
+            value = call(*args, **kwargs)
+            if hasattr(value, "__await__"):
+                value = await value
+        except Exception as e:
+            yield _failed(manager, run, container, plugin, method, e)
+        else:
+            yield run.called(container.name, plugin, value)
+
+
+def _targets(manager: PluginManager[P], method: str | None) -> Iterator[Target[P]]:
+    """Each loaded plugin in run order, with what to call of it."""
+    for container in manager._load_all(propagate_exceptions=False):
+        plugin = container.plugin
+        if plugin is None:
+            continue  # unloaded by another thread meanwhile
+        if method is None:
+            yield container, plugin, plugin  # type: ignore[misc]
+        elif hasattr(plugin, method):
+            yield container, plugin, getattr(plugin, method)
+        else:
+            yield container, plugin, _missing(manager.namespace, container.name, plugin, method)
+
+
+def _failed(
+    manager: PluginManager[P],
+    run: CallRun[P],
+    container: PluginContainer[P],
+    plugin: P,
+    method: str | None,
+    error: Exception,
+) -> CallResult[P]:
+    manager._listeners.on_call_exception(container.plugin_spec, plugin, method, error)
+    return run.called(container.name, plugin, error=error)
+
+
+def _missing(namespace: str, name: str, plugin: object, method: str) -> Callable[..., Any]:
+    """A call that fails, naming the plugin that lacks ``method``."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        raise AttributeError(
+            f"plugin {namespace}:{name} ({type(plugin).__qualname__}) has no method {method!r}"
+        )
+
+    return call

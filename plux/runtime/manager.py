@@ -28,12 +28,12 @@ from plux.runtime._lifecycle import P, PluginContainer, loading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+    from collections.abc import Callable, Iterable
     from types import TracebackType
     from typing import Any, TypeVar
 
     from plux.core.plugin import Order, Plugin, PluginFinder
-    from plux.runtime._calls import CallResult, CallRun, ErrorPolicy
+    from plux.runtime._calls import CallResult, ErrorPolicy
     from plux.runtime._index import IndexedEntryPoint
     from plux.runtime._lifecycle import Step
     from plux.runtime._listeners import ListenerDispatcher
@@ -325,10 +325,9 @@ class PluginManager(Generic[P]):
         ``"raise"`` raises it at once; ``"group"`` calls every plugin, then raises the failures
         together as :class:`~plux.PluginErrors` (an ``ExceptionGroup``).
         """
-        run = self._call_run("call_all", method, errors)
-        for _ in self._results(run, method, args, kwargs):
-            pass
-        return run.finish()
+        from plux.runtime._calls import call_all
+
+        return call_all(self, method, args, kwargs, errors)
 
     def call_first(
         self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
@@ -336,92 +335,27 @@ class PluginManager(Generic[P]):
         """As :meth:`call_all`, but stop at the first plugin that returns something other than
         None and return its result; None if no plugin does. With ``errors="group"``, failures
         of the plugins called before it are raised together instead."""
-        run = self._call_run("call_first", method, errors)
-        answer = next(
-            (r for r in self._results(run, method, args, kwargs) if r.value is not None), None
-        )
-        run.finish()  # failures before the answer are raised as the policy says
-        return answer
+        from plux.runtime._calls import call_first
+
+        return call_first(self, method, args, kwargs, errors)
 
     async def acall_all(
         self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
     ) -> list[CallResult[P]]:
         """As :meth:`call_all`, awaiting each awaitable result before the next plugin is
         called; the values in the results are what was awaited."""
-        run = self._call_run("acall_all", method, errors)
-        async for _ in self._aresults(run, method, args, kwargs):
-            pass
-        return run.finish()
+        from plux.runtime._calls import acall_all
+
+        return await acall_all(self, method, args, kwargs, errors)
 
     async def acall_first(
         self, method: str | None = None, /, *args: Any, errors: ErrorPolicy = "log", **kwargs: Any
     ) -> CallResult[P] | None:
         """As :meth:`call_first`, awaiting each awaitable result before the next plugin is
         called."""
-        run = self._call_run("acall_first", method, errors)
-        answer = None
-        async for result in self._aresults(run, method, args, kwargs):
-            if result.value is not None:
-                answer = result
-                break
-        run.finish()  # failures before the answer are raised as the policy says
-        return answer
+        from plux.runtime._calls import acall_first
 
-    def _results(
-        self, run: CallRun[P], method: str | None, args: Any, kwargs: Any
-    ) -> Iterator[CallResult[P]]:
-        """Call each loaded plugin in run order; each result, once ``run`` has it."""
-        for container, plugin, call in self._calls(method):
-            try:
-                value = call(*args, **kwargs)
-            except Exception as e:
-                yield self._call_failed(run, container, plugin, method, e)
-            else:
-                yield run.called(container.name, plugin, value)
-
-    async def _aresults(
-        self, run: CallRun[P], method: str | None, args: Any, kwargs: Any
-    ) -> AsyncIterator[CallResult[P]]:
-        """As :meth:`_results`, awaiting each awaitable value."""
-        for container, plugin, call in self._calls(method):
-            try:
-                value = await _awaited(call(*args, **kwargs))
-            except Exception as e:
-                yield self._call_failed(run, container, plugin, method, e)
-            else:
-                yield run.called(container.name, plugin, value)
-
-    def _call_run(
-        self, call: str, method: str | None, errors: str, stop_early: bool = True
-    ) -> CallRun[P]:
-        from plux.runtime._calls import CallRun
-
-        what = f"{call}({method!r})" if method is not None else call
-        return CallRun(self.namespace, what, errors, stop_early)
-
-    def _calls(self, method: str | None) -> Iterable[_Target[P]]:
-        """Each loaded plugin in run order, with what to call of it."""
-        for container in self._load_all(propagate_exceptions=False):
-            plugin = container.plugin
-            if plugin is None:
-                continue  # unloaded by another thread meanwhile
-            if method is None:
-                yield container, plugin, plugin  # type: ignore[misc]
-            elif hasattr(plugin, method):
-                yield container, plugin, getattr(plugin, method)
-            else:
-                yield container, plugin, _missing(self.namespace, container.name, plugin, method)
-
-    def _call_failed(
-        self,
-        run: CallRun[P],
-        container: PluginContainer[P],
-        plugin: P,
-        method: str | None,
-        error: Exception,
-    ) -> CallResult[P]:
-        self._listeners.on_call_exception(container.plugin_spec, plugin, method, error)
-        return run.called(container.name, plugin, error=error)
+        return await acall_first(self, method, args, kwargs, errors)
 
     def unload(self, name: str) -> None:
         """Tear down plugin ``name`` if it is loaded: call its ``unload()`` and forget the
@@ -431,7 +365,9 @@ class PluginManager(Generic[P]):
         :raises ValueError: if the namespace has no plugin of that name.
         :raises Exception: what its ``unload()`` raised (it is unloaded all the same).
         """
-        result = self._unload(self._require(name))
+        from plux.runtime._calls import unload
+
+        result = unload(self, self._require(name))
         if result is not None and result.error is not None:
             raise result.error
 
@@ -441,37 +377,9 @@ class PluginManager(Generic[P]):
         failures are handled as :meth:`call_all` handles them, except that ``"raise"`` raises
         the first failure after every teardown ran (and logs the others). A second call does
         nothing."""
-        run = self._call_run("unload_all", None, errors, stop_early=False)
-        while True:
-            with self._index_lock:
-                if not self._finished:
-                    break
-                container = self._finished[-1]
-            result = self._unload(container)
-            if result is not None:
-                run.add(result)
-        return run.finish()
+        from plux.runtime._calls import unload_all
 
-    def _unload(self, container: PluginContainer[P]) -> CallResult[P] | None:
-        """Tear the plugin down if it is loaded: what its ``unload()`` gave; else None."""
-        from plux.runtime._calls import CallResult
-
-        with loading(container):
-            with self._index_lock:
-                if container in self._finished:
-                    self._finished.remove(container)
-                    self._loads += 1
-            plugin, spec = container.plugin, container.resolved_spec
-            if not container.is_loaded or plugin is None or spec is None:
-                return None
-            container.state = container.state.unloaded()
-            try:
-                plugin.unload()
-            except Exception as e:
-                self._listeners.on_unload_exception(spec, plugin, e)
-                return CallResult(container.name, plugin, error=e)
-            self._listeners.on_unload_after(spec, plugin)
-            return CallResult(container.name, plugin)
+        return unload_all(self, errors)
 
     def list_names(self) -> list[str]:
         """The names of the namespace's plugins, in entry point order; imports no plugin."""
@@ -884,29 +792,8 @@ class PluginManager(Generic[P]):
             self._listeners.on_load_exception(spec, container.plugin, error)
 
 
-_Target = tuple[PluginContainer[P], P, "Callable[..., Any]"]
-"""A loaded plugin, and what a call calls of it."""
-
 _Conflict = tuple[str, ConflictSide, ConflictSide]
 """A plugin name, the registration of it in use and one left out."""
-
-
-async def _awaited(value: object) -> object:
-    """``value``, awaited if it is awaitable."""
-    if hasattr(value, "__await__"):
-        return await value
-    return value
-
-
-def _missing(namespace: str, name: str, plugin: object, method: str) -> Callable[..., Any]:
-    """A call that fails, naming the plugin that lacks ``method``."""
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        raise AttributeError(
-            f"plugin {namespace}:{name} ({type(plugin).__qualname__}) has no method {method!r}"
-        )
-
-    return call
 
 
 def _identity(spec: PluginSpec) -> tuple[str, str, str | None]:
