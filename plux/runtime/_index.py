@@ -191,9 +191,9 @@ class EntryPointIndex:
             if metadata_children(entry) != children:
                 return entry
         for entry, names, recorded in self.watched_files:
-            files = names.split("\0") if names else []
-            stamps = stamps_at(entry, files)
+            stamps = stamps_at(entry, names)
             if encode_stamps(stamps) != recorded:
+                files = names.split("\0") if names else []
                 file = self._changed_file(entry, files, stamps, recorded)
                 if file is not None:
                     return file

@@ -20,7 +20,7 @@ from plux.core._typing import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 __all__ = [
     "MISSING",
@@ -104,28 +104,37 @@ def file_stamp(path: str) -> Stamp:
     return _STAMP_OF(st)
 
 
-def stamps_at(directory: str, names: Sequence[str]) -> list[Stamp]:
-    """The stamps of the files ``names`` (relative to the folder ``directory``; ``''`` is the
-    working directory), :data:`MISSING` for those that cannot be stat'ed. The warm check's
-    hottest loop (one turn per installed distribution): each ``stat`` is relative to the open
-    folder (a shorter walk than the absolute path), and ``map`` makes the turns."""
+def stamps_at(directory: str, names: str) -> list[Stamp]:
+    """The stamps of the files ``names`` (joined by NUL, as the index keeps them; relative to the
+    folder ``directory``, ``''`` being the working directory), :data:`MISSING` for those that
+    cannot be stat'ed. The warm check's hottest loop (one turn per installed distribution): each
+    ``stat`` is relative to the open folder (a shorter walk than the absolute path), of a name
+    encoded once with all the others (``os.stat`` would encode each ``str``), and ``map`` makes
+    the turns."""
+    if not names:
+        return []
     fd = None
     if os.stat in os.supports_dir_fd:
         try:
             fd = os.open(directory or ".", _DIR_FLAGS)
         except (OSError, ValueError):
             pass
-    stat_one: Callable[[str], os.stat_result] = os.stat
+    stat_one: Callable[[str | bytes], os.stat_result] = os.stat
+    files: list[str] | list[bytes]
     if fd is None:
         folder = os.path.join(directory or ".", "")
-        names = [folder + name for name in names]
+        files = [folder + name for name in names.split("\0")]
     else:
+        try:
+            files = os.fsencode(names).split(b"\0")
+        except ValueError:  # a name no file can have: stamped MISSING below
+            files = names.split("\0")
 
-        def stat_one(name: str) -> os.stat_result:
+        def stat_one(name: str | bytes) -> os.stat_result:
             return os.stat(name, dir_fd=fd)
 
     stamps: list[Stamp] = []
-    remaining = iter(names)
+    remaining: Iterator[str | bytes] = iter(files)
     try:
         while True:
             try:
@@ -185,10 +194,10 @@ def scan_entry(
     if children is None:
         children = metadata_children(entry)
     watched = [watched_file(child, True) for child in children]
-    stamps = stamps_at(directory, watched)
+    stamps = stamps_at(directory, "\0".join(watched))
     if MISSING in stamps:  # no entry_points.txt (or a folder gone meanwhile): the folder itself
         without = [i for i, found in enumerate(stamps) if found == MISSING]
-        folder_stamps = stamps_at(directory, [children[i] for i in without])
+        folder_stamps = stamps_at(directory, "\0".join(children[i] for i in without))
         for i, folder_stamp in zip(without, folder_stamps, strict=True):
             watched[i], stamps[i] = watched_file(children[i], False), folder_stamp
     # the widest window first: a comparison (in C) that all but the newest distributions fail

@@ -335,6 +335,22 @@ def test_index_of_other_format_version_is_ignored_and_rebuilt(
     assert read_index_file(str(written), ident_of(site)) is not None
 
 
+def test_watched_name_no_file_system_can_hold_is_a_change_not_an_error(
+    written: Path, site: SiteBuilder, make_cache: CacheFactory
+) -> None:
+    """An index file whose watched names hold one that no file system can hold (a lone
+    surrogate, as a hand edit or a plux with a bug might write) does not hold: the next cache
+    answers from the distributions, and raises nothing."""
+
+    def unencodable(header: Header) -> Header:
+        (entry, names, stamps), *others = header.watched_files
+        odd = names.replace("entry_points.txt", "\ud800", 1)
+        return header._replace(watched_files=((entry, odd, stamps), *others))
+
+    written.write_bytes(reencode_header(written.read_bytes(), unencodable))
+    assert entry_names(make_cache()) == ["a", "aws::queue", "b"]
+
+
 def test_format_round_trip_helper_is_faithful(written: Path, site: SiteBuilder) -> None:
     """Re-encoding with our own format numbers gives a file we accept (the helper above is fair)."""
     same = _with_format(written.read_bytes(), INDEX_FORMAT, INDEX_FORMAT)

@@ -238,6 +238,30 @@ def test_install_reads_only_the_new_distribution(site_builder, make_cache, names
     assert reads == []
 
 
+def test_check_by_whole_paths_holds_and_sees_an_edit(site_builder, make_cache, names, monkeypatch):
+    """Where ``os.stat`` takes no folder descriptor (Windows), each watched file is stamped by its
+    whole path: an unchanged site is answered without reading, an edit in place is seen."""
+    from plux.runtime import _distributions as distributions
+
+    one = site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    site_builder.add_distribution("bare")  # no entry points: its folder is watched
+    site_builder.settle()
+    monkeypatch.setattr(os, "supports_dir_fd", set())
+    assert names(make_cache(), GROUP) == ["a"]
+    reads: list[str] = []
+    real = distributions.read_distribution_entry_points
+    monkeypatch.setattr(
+        distributions,
+        "read_distribution_entry_points",
+        lambda path, *link: reads.append(os.path.basename(path)) or real(path, *link),
+    )
+    assert names(make_cache(), GROUP) == ["a"]
+    assert reads == []
+    (one / "entry_points.txt").write_text(f"[{GROUP}]\na = one:A\nb = one:B\n")
+    assert names(make_cache(), GROUP) == ["a", "b"]
+    assert reads == ["one-1.0.dist-info"]
+
+
 def test_error_in_plux_code_is_not_taken_for_a_damaged_index(site_builder, make_cache, monkeypatch):
     """Only decoding the file counts as damage: an error of plux's own code while answering
     surfaces, rather than turning into a silent rebuild."""

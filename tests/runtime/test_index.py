@@ -84,6 +84,18 @@ def test_distribution_removed_in_same_second_is_seen(site_builder, python, same_
     assert python.json(LIST) == ["a"]
 
 
+def test_metadata_folder_named_in_no_encoding_is_warm_and_its_edit_seen(site_builder, python):
+    """A metadata folder whose name is not valid UTF-8 (surrogate-escaped) is stamped as any
+    other: the next process answers without reading metadata, and an edit of it is seen."""
+    folder = site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
+    odd = folder.rename(folder.with_name(os.fsdecode(b"one-1.0\xff.dist-info")))
+    site_builder.settle()
+    assert python.json(LIST) == ["a"]
+    assert python.json(WARM_WITHOUT_READING) == ["a"]
+    entry_points_file(odd).write_text(f"[{GROUP}]\nb = one:B\n")
+    assert python.json(LIST) == ["b"]
+
+
 def test_entry_points_file_added_to_installed_distribution_is_seen(
     site_builder, python, same_second
 ):
