@@ -26,7 +26,8 @@ from plux.runtime._index import EntryPointIndex, PathEntry, WatchedFiles, identi
 from plux.runtime._index_file import decode_stamps, encode_stamps
 from plux.runtime._index_table import DistRecord, DistTable, decode_row, encode_row
 from plux.runtime._index_write import encode_block
-from plux.runtime._stamps import MISSING, Link, file_stamp, scan_stamps
+from plux.runtime._scan import scan_stamps
+from plux.runtime._stamps import MISSING, Link, file_stamp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
     from plux.runtime._distributions import DistributionInfo
     from plux.runtime._index_file import Block
-    from plux.runtime._stamps import EntryStamp, Stamps
+    from plux.runtime._scan import EntryStamp, Stamps
 
     Row = tuple[str | None, ...]
 

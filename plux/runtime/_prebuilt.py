@@ -20,14 +20,15 @@ from plux.runtime._distributions import metadata_children
 from plux.runtime._index import EntryPointIndex, PathEntry, identity
 from plux.runtime._index_file import DamagedIndex, read_trusted, trusted
 from plux.runtime._index_write import write_atomically
-from plux.runtime._stamps import file_stamp, scan_stamps
+from plux.runtime._scan import scan_stamps
+from plux.runtime._stamps import file_stamp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from plux.runtime._index import Identity
-    from plux.runtime._stamps import EntryStamp
+    from plux.runtime._scan import EntryStamp
 
 __all__ = [
     "PrebuiltIndex",

@@ -4,23 +4,22 @@ A stamp is a file's mtime and ctime in nanoseconds, size and inode: an edit that
 mtime still moves the ctime, a replaced file its inode. A path entry's stamp changes whenever a
 distribution is installed into it, removed or replaced, so a warm process stamps each entry and
 reads a folder's listing only when its stamp moved (:mod:`plux.runtime._index` says which files it
-stamps besides: each distribution's :func:`~plux.runtime._distributions.watched_file`). A warm
-check needs nothing of :mod:`plux.runtime._distributions`; a scan imports it.
+stamps besides: each distribution's :func:`~plux.runtime._distributions.watched_file`). Taking
+them all, as a rebuild does, is :mod:`plux.runtime._scan`'s.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import sys
 from _frozen_importlib_external import PathFinder as _PathFinder
-from _operator import attrgetter, itemgetter
+from _operator import attrgetter
 
 from plux.core._typing import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterator
 
 __all__ = [
     "MISSING",
@@ -28,7 +27,7 @@ __all__ = [
     "PATH_ONLY",
     "RACY_NS",
     "RACY_WHOLE_SECONDS_NS",
-    "EntryStamp",
+    "STAMP_OF",
     "Link",
     "Stamp",
     "distribution_finders",
@@ -36,8 +35,6 @@ __all__ = [
     "is_racy",
     "same_second",
     "same_since",
-    "scan_entry",
-    "scan_stamps",
     "stamps_at",
 ]
 
@@ -50,34 +47,9 @@ moving (the kernel stamps files with a clock that ticks every few milliseconds):
 compared as well until it is older (:func:`is_racy`)."""
 RACY_WHOLE_SECONDS_NS = 2_000_000_000
 """The same for a stamp in whole seconds: a file system that keeps no finer times."""
-_STAMP_OF = attrgetter("st_mtime_ns", "st_ctime_ns", "st_size", "st_ino")
+STAMP_OF = attrgetter("st_mtime_ns", "st_ctime_ns", "st_size", "st_ino")
 """A :data:`Stamp` from an ``os.stat_result`` (the one place that says which fields)."""
-_MTIME = itemgetter(0)
 _DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
-
-
-class EntryStamp(Record):
-    """A path entry's stamps, and its metadata folders' as columns (a site folder may hold
-    thousands): each folder is stamped by its ``entry_points.txt`` when it has one (an edit of
-    it is what changes the distribution's answer), else by the folder itself (where one would
-    appear): its :func:`~plux.runtime._distributions.watched_file`."""
-
-    entry: str
-    stamp: Stamp
-    children: tuple[str, ...] = ()
-    """The metadata folders in it, in listing order."""
-    watched: tuple[str, ...] = ()
-    """Each folder's watched file, relative to the path entry."""
-    stamps: tuple[Stamp, ...] = ()
-    """Each watched file's stamp."""
-    racy: bool = False
-    """Whether it changed just before it was scanned (:data:`RACY_NS`)."""
-    unsettled: tuple[str, ...] = ()
-    """The metadata folders that changed just before they were scanned: what is read from them
-    now may be half-written, and is read again by the next process."""
-
-
-Stamps = tuple[EntryStamp, ...]
 
 
 class Link(Record):
@@ -101,7 +73,7 @@ def file_stamp(path: str) -> Stamp:
         st = os.stat(path)
     except (OSError, ValueError):
         return MISSING
-    return _STAMP_OF(st)
+    return STAMP_OF(st)
 
 
 def stamps_at(directory: str, names: str) -> list[Stamp]:
@@ -138,7 +110,7 @@ def stamps_at(directory: str, names: str) -> list[Stamp]:
     try:
         while True:
             try:
-                stamps.extend(map(_STAMP_OF, map(stat_one, remaining)))
+                stamps.extend(map(STAMP_OF, map(stat_one, remaining)))
                 return stamps
             except (OSError, ValueError):
                 stamps.append(MISSING)  # the name that failed was taken from ``remaining``
@@ -170,58 +142,6 @@ def is_racy(stamp: Stamp, now_ns: int) -> bool:
     # whole-second mtime tells a file system that keeps whole seconds.
     window = RACY_WHOLE_SECONDS_NS if stamp[0] % 1_000_000_000 == 0 else RACY_NS
     return stamp[0] >= now_ns - window
-
-
-def scan_entry(
-    entry: str, scan_start_ns: int, known: tuple[Stamp, tuple[str, ...] | None] | None = None
-) -> EntryStamp:
-    """The stamps of path entry ``entry`` and of the distribution metadata in it (one ``stat``
-    per distribution, and one ``scandir`` unless ``known`` gives the entry's stamp and listing
-    when it was last listed and that stamp holds; no file is opened). A zip file is stamped as a
-    whole. ``scan_start_ns`` is when the scan began (``time.time_ns()``)."""
-    from plux.runtime._distributions import metadata_children, watched_file  # a scan reads them
-
-    directory = entry or "."
-    try:
-        st = os.stat(directory)
-    except (OSError, ValueError):
-        return EntryStamp(entry, MISSING)
-    stamp: Stamp = _STAMP_OF(st)
-    racy = is_racy(stamp, scan_start_ns)
-    if not stat.S_ISDIR(st.st_mode):
-        return EntryStamp(entry, stamp, racy=racy)
-    children = known[1] if known is not None and known[0] == stamp else None
-    if children is None:
-        children = metadata_children(entry)
-    watched = [watched_file(child, True) for child in children]
-    stamps = stamps_at(directory, "\0".join(watched))
-    if MISSING in stamps:  # no entry_points.txt (or a folder gone meanwhile): the folder itself
-        without = [i for i, found in enumerate(stamps) if found == MISSING]
-        folder_stamps = stamps_at(directory, "\0".join(children[i] for i in without))
-        for i, folder_stamp in zip(without, folder_stamps, strict=True):
-            watched[i], stamps[i] = watched_file(children[i], False), folder_stamp
-    # the widest window first: a comparison (in C) that all but the newest distributions fail
-    recent = scan_start_ns - RACY_WHOLE_SECONDS_NS
-    unsettled: tuple[str, ...] = ()
-    if stamps and max(map(_MTIME, stamps)) >= recent:
-        unsettled = tuple(
-            child
-            for child, child_stamp in zip(children, stamps, strict=True)
-            if child_stamp[0] >= recent and is_racy(child_stamp, scan_start_ns)
-        )
-    return EntryStamp(entry, stamp, tuple(children), tuple(watched), tuple(stamps), racy, unsettled)
-
-
-def scan_stamps(
-    path: Sequence[str], known: dict[str, tuple[Stamp, tuple[str, ...] | None]] | None = None
-) -> Stamps:
-    """The current stamps of every entry of ``path`` (:func:`scan_entry`; ``known``: per entry,
-    its stamp and listing when last listed)."""
-    import time
-
-    start = time.time_ns()
-    known = known or {}
-    return tuple(scan_entry(entry, start, known.get(entry)) for entry in path)
 
 
 PATH_FINDER: object = _PathFinder

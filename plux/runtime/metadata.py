@@ -21,7 +21,7 @@ from plux.runtime._origin import (
     packages_distributions,
     resolve_distribution_information,
 )
-from plux.runtime._stamps import scan_stamps
+from plux.runtime._scan import scan_stamps
 from plux.runtime.cache import EntryPointsCache, EntryPointsResolver
 
 TYPE_CHECKING = False

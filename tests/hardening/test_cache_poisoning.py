@@ -19,7 +19,7 @@ from plux.runtime._index import IndexedEntryPoint, identity
 from plux.runtime._index_build import index_environment
 from plux.runtime._index_file import index_file_name
 from plux.runtime._index_write import write_index_file
-from plux.runtime._stamps import scan_stamps
+from plux.runtime._scan import scan_stamps
 from plux.runtime.cache import EntryPointsCache
 
 from ..conftest import SiteBuilder

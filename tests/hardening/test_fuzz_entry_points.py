@@ -12,7 +12,7 @@ from plux.core._entry_points_text import read_entry_points_text
 from plux.runtime._distributions import read_distribution_entry_points
 from plux.runtime._index import EntryPointIndex, identity
 from plux.runtime._index_build import index_environment
-from plux.runtime._stamps import scan_stamps
+from plux.runtime._scan import scan_stamps
 from plux.runtime.metadata import serialize_entry_points_text
 
 from ..conftest import settle_tree

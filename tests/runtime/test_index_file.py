@@ -15,7 +15,7 @@ from plux.runtime._index import identity
 from plux.runtime._index_build import index_environment
 from plux.runtime._index_file import INDEX_FORMAT
 from plux.runtime._index_write import prune_index_files, write_index_file
-from plux.runtime._stamps import scan_stamps
+from plux.runtime._scan import scan_stamps
 from plux.runtime.cache import read_index_file
 
 GROUP = "idx.plugins"
@@ -207,7 +207,7 @@ WRITER = """
 import sys
 from plux.runtime._index_build import index_environment
 from plux.runtime._index_write import write_index_file
-from plux.runtime._stamps import scan_stamps
+from plux.runtime._scan import scan_stamps
 file, site = sys.argv[1], sys.argv[2]
 for _ in range(40):
     index = index_environment([site], scan_stamps([site]))
