@@ -212,22 +212,14 @@ def test_bytes_entry_on_the_path_is_ignored(site_builder, python):
     assert python.json(textwrap.dedent(code)) == ["a"]
 
 
-def test_install_reads_only_the_new_distribution(site_builder, make_cache, names, monkeypatch):
+def test_install_reads_only_the_new_distribution(site_builder, make_cache, names, reads):
     """After one distribution is installed (with or without entry points), the next process
     reads that distribution only; the process after it reads nothing."""
-    from plux.runtime import _distributions as distributions
-
     for n in range(5):
         site_builder.add_distribution(f"old{n}", entry_points={GROUP: {f"o{n}": "old:O"}})
     site_builder.settle()
     assert len(names(make_cache(), GROUP)) == 5
-    reads: list[str] = []
-    real = distributions.read_distribution_entry_points
-    monkeypatch.setattr(
-        distributions,
-        "read_distribution_entry_points",
-        lambda path, *link: reads.append(os.path.basename(path)) or real(path, *link),
-    )
+    reads.clear()
     site_builder.add_distribution("bare")
     site_builder.add_distribution("new", entry_points={GROUP: {"n": "new:N"}})
     site_builder.settle()
@@ -238,23 +230,17 @@ def test_install_reads_only_the_new_distribution(site_builder, make_cache, names
     assert reads == []
 
 
-def test_check_by_whole_paths_holds_and_sees_an_edit(site_builder, make_cache, names, monkeypatch):
+def test_check_by_whole_paths_holds_and_sees_an_edit(
+    site_builder, make_cache, names, reads, monkeypatch
+):
     """Where ``os.stat`` takes no folder descriptor (Windows), each watched file is stamped by its
     whole path: an unchanged site is answered without reading, an edit in place is seen."""
-    from plux.runtime import _distributions as distributions
-
     one = site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
     site_builder.add_distribution("bare")  # no entry points: its folder is watched
     site_builder.settle()
     monkeypatch.setattr(os, "supports_dir_fd", set())
     assert names(make_cache(), GROUP) == ["a"]
-    reads: list[str] = []
-    real = distributions.read_distribution_entry_points
-    monkeypatch.setattr(
-        distributions,
-        "read_distribution_entry_points",
-        lambda path, *link: reads.append(os.path.basename(path)) or real(path, *link),
-    )
+    reads.clear()
     assert names(make_cache(), GROUP) == ["a"]
     assert reads == []
     (one / "entry_points.txt").write_text(f"[{GROUP}]\na = one:A\nb = one:B\n")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 
-import pytest
-
 from ..conftest import METADATA_READS
 
 GROUP = "idx.plugins"
@@ -157,21 +155,6 @@ def test_refresh_checks_every_distribution(site_builder, make_cache, names):
         fh.write(f"[{GROUP}]\na = one:A\n")
     cache.refresh()
     assert names(cache, GROUP) == ["a"]
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The metadata folders whose entry points are read (from when the fixture is set up)."""
-    from plux.runtime import _distributions as distributions
-
-    read: list[str] = []
-    original = distributions.read_distribution_entry_points
-    monkeypatch.setattr(
-        distributions,
-        "read_distribution_entry_points",
-        lambda path, *link: read.append(os.path.basename(path)) or original(path, *link),
-    )
-    return read
 
 
 def test_only_changed_distribution_is_read_again(site_builder, make_cache, names, reads):
