@@ -172,7 +172,8 @@ def make_cache(site_builder: SiteBuilder, cache_dir: Path) -> Callable[..., Entr
 
 @dataclass
 class PythonRunner:
-    """Runs code in a fresh interpreter that sees plux and the given site directories."""
+    """Runs code in a fresh interpreter that sees plux and the given site directories only:
+    ``-S`` keeps the test run's own site-packages out (and the cost of its ``.pth`` files)."""
 
     sites: list[Path]
     cache_dir: Path
@@ -189,7 +190,7 @@ class PythonRunner:
     def run(self, code: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``code`` (dedented); with ``check``, fail the test with its stderr if it fails."""
         proc = subprocess.run(
-            [sys.executable, "-s", "-c", textwrap.dedent(code)],
+            [sys.executable, "-S", "-c", textwrap.dedent(code)],
             capture_output=True,
             text=True,
             env=self.environ(),
