@@ -90,7 +90,7 @@ def run_json(python: PythonRunner, tmp_path: Path) -> JsonRunner:
 
     def run(code: str) -> object:
         proc = subprocess.run(
-            [sys.executable, "-S", "-c", textwrap.dedent(code)],
+            [sys.executable, "-s", "-c", textwrap.dedent(code)],
             capture_output=True,
             text=True,
             env=python.environ(),
