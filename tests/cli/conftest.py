@@ -17,6 +17,8 @@ import pytest
 
 from plux.__main__ import main
 
+from ..conftest import outside_any_project
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,13 +33,6 @@ class CliResult:
 
 
 PluxCli = Callable[..., CliResult]
-
-
-def outside_any_project(tmp_path: Path) -> Path:
-    """An empty folder with no project above it, to run ``plux`` in."""
-    folder = tmp_path / "outside-any-project"
-    folder.mkdir(exist_ok=True)
-    return folder
 
 
 @pytest.fixture
