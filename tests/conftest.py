@@ -170,13 +170,23 @@ def make_cache(site_builder: SiteBuilder, cache_dir: Path) -> Callable[..., Entr
     return make
 
 
+def outside_any_project(tmp_path: Path) -> Path:
+    """An empty folder with no project above it, to run ``plux`` in (in this checkout, doctor and
+    show would scan plux itself as the project here, and ``''`` on ``sys.path`` would be it)."""
+    folder = tmp_path / "outside-any-project"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 @dataclass
 class PythonRunner:
-    """Runs code in a fresh interpreter that sees plux and the given site directories."""
+    """Runs code in a fresh interpreter that sees plux and the given site directories only:
+    ``-S`` keeps the test run's own site-packages out (and the cost of its ``.pth`` files)."""
 
     sites: list[Path]
     cache_dir: Path
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
 
     def environ(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PLUX_", "PYTHON"))}
@@ -189,10 +199,11 @@ class PythonRunner:
     def run(self, code: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run ``code`` (dedented); with ``check``, fail the test with its stderr if it fails."""
         proc = subprocess.run(
-            [sys.executable, "-s", "-c", textwrap.dedent(code)],
+            [sys.executable, "-S", "-c", textwrap.dedent(code)],
             capture_output=True,
             text=True,
             env=self.environ(),
+            cwd=self.cwd,
             timeout=120,
         )
         if check and proc.returncode != 0:
@@ -206,9 +217,10 @@ class PythonRunner:
 
 
 @pytest.fixture
-def python(site_builder: SiteBuilder, cache_dir: Path) -> Iterator[PythonRunner]:
-    """Runs code in a fresh interpreter with ``site_builder``'s site on ``sys.path``."""
-    yield PythonRunner([site_builder.path], cache_dir)
+def python(site_builder: SiteBuilder, cache_dir: Path, tmp_path: Path) -> Iterator[PythonRunner]:
+    """Runs code in a fresh interpreter with ``site_builder``'s site on ``sys.path``, in an empty
+    folder outside any project."""
+    yield PythonRunner([site_builder.path], cache_dir, cwd=outside_any_project(tmp_path))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """A real virtual environment for the tests of the prebuilt index (the index in the prefix).
 
 The prebuilt index lives in ``<sys.prefix>/share/plux/``, so every test gets a venv of its own
-(``python -m venv --without-pip``, a few tens of milliseconds) that sees this checkout through a
+(a copy of one made by ``python -m venv --without-pip``) that sees this checkout through a
 ``.pth`` line, as an installed plux would be seen, with the test's site on ``PYTHONPATH`` and a
 private user cache folder. Test modules load this file by path (the tests folder is not on
 ``sys.path``) and take :func:`environment` as a fixture.
@@ -9,11 +9,15 @@ private user cache folder. Test modules load this file by path (the tests folder
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -115,11 +119,21 @@ class Environment:
         return os.listdir(self.cache_dir)
 
 
+@functools.cache
+def _venv_template() -> Path:
+    """A venv made once per test process: each test's venv is a copy of it (``python -m venv``
+    takes a fresh interpreter and most of a tenth of a second)."""
+    folder = Path(tempfile.mkdtemp(prefix="plux-tests-venv-"))
+    atexit.register(shutil.rmtree, folder, True)
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(folder / "venv")], check=True)
+    return folder / "venv"
+
+
 def make_environment(root: Path, site: Any, cache_dir: Path) -> Environment:
     """Create the venv under ``root`` (plux seen through a ``.pth`` line naming this checkout)."""
     prefix = root / "venv"
-    base = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base, "-m", "venv", "--without-pip", str(prefix)], check=True)
+    shutil.copytree(_venv_template(), prefix, symlinks=True)
     purelib = sysconfig.get_path("purelib", vars={"base": str(prefix), "platbase": str(prefix)})
     Path(purelib, "plux-tree.pth").write_text(f"{PROJECT_ROOT}\n")
     workdir = root / "work"

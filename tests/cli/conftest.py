@@ -17,6 +17,8 @@ import pytest
 
 from plux.__main__ import main
 
+from ..conftest import outside_any_project
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,7 +40,10 @@ def plux_cli(python: Any, tmp_path: Path) -> PluxCli:
     """``plux_cli("list", "--json", cwd=...)`` runs ``python -m plux`` with the test's site.
 
     ``-S`` keeps the test run's own site-packages (and the distributions installed there) out.
+    Without ``cwd``, it runs in an empty folder: outside any project (not in this checkout, which
+    doctor and show would scan as the project here).
     """
+    outside = outside_any_project(tmp_path)
     vendor: list[str] = []
     if sys.version_info < (3, 11):
         # Without site-packages, 3.10 has no TOML parser: lend it plux's dependency, tomli.
@@ -57,7 +62,7 @@ def plux_cli(python: Any, tmp_path: Path) -> PluxCli:
             capture_output=True,
             text=True,
             env=env,
-            cwd=cwd,
+            cwd=outside if cwd is None else cwd,
             timeout=120,
         )
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
@@ -74,7 +79,8 @@ def plux_main(
 ) -> Iterator[PluxCli]:
     """``plux_main("list", "--json", cwd=...)`` runs ``plux.__main__.main`` in this process, as
     ``plux_cli`` runs it in a fresh one: the test's sites and plux on ``sys.path`` and no
-    site-packages, ``python.env`` in the environment, a private ``PLUX_CACHE_DIR``.
+    site-packages, ``python.env`` in the environment, a private ``PLUX_CACHE_DIR``, an empty
+    working directory unless ``cwd`` is given.
 
     Modules imported from below ``tmp_path`` are forgotten afterwards, so that a later test's
     plugin module of the same name is imported afresh.
@@ -84,6 +90,7 @@ def plux_main(
     site_packages = set(site.getsitepackages() + [site.getusersitepackages()])
     stdlib = [entry for entry in sys.path if entry and entry not in site_packages]
     modules_before = set(sys.modules)
+    outside = outside_any_project(tmp_path)
 
     def run(*args: str, cwd: Path | None = None) -> CliResult:
         # The environment is read at each call, as plux_cli does.
@@ -97,8 +104,7 @@ def plux_main(
         sites = [str(s) for s in python.sites]
         monkeypatch.setattr(sys, "path", [*sites, str(PROJECT_ROOT), *stdlib])
         importlib.invalidate_caches()
-        if cwd is not None:
-            monkeypatch.chdir(cwd)
+        monkeypatch.chdir(outside if cwd is None else cwd)
         capsys.readouterr()
         code = main(list(args))
         out, err = capsys.readouterr()

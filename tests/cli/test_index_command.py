@@ -8,6 +8,8 @@ import json
 import prebuilt_support as support  # loaded by conftest.py
 import pytest
 
+from ..conftest import settle_tree
+
 environment = support.environment
 GROUP = support.GROUP
 
@@ -22,9 +24,12 @@ print(json.dumps([sys.path[1:], len(found), sum(len(d.entry_points) for d in fou
 
 @pytest.fixture
 def installed(environment, site_builder):
-    """Two distributions with three entry points between them."""
+    """Two distributions with three entry points between them, installed a while ago (a build
+    need not wait for them to settle)."""
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A", "b": "one:B"}})
     site_builder.add_distribution("two", entry_points={"other.group": {"c": "two:C"}})
+    site_builder.settle()
+    settle_tree(environment.prefix)
     return environment
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+import itertools
+import marshal
 import os
 import shutil
 import subprocess
@@ -15,7 +17,7 @@ from prebuilt_support import reencode_header  # loaded by conftest.py
 
 from plux.runtime import cache as cache_module
 from plux.runtime._index import EntryPointIndex, identity
-from plux.runtime._index_file import INDEX_FORMAT, Header, decode_file
+from plux.runtime._index_file import INDEX_FORMAT, PREFIX_SIZE, Header, decode_file
 from plux.runtime.cache import EntryPointsCache, read_index_file
 
 from ..conftest import METADATA_READS, PythonRunner, SiteBuilder
@@ -275,14 +277,36 @@ def test_index_truncated_at_every_offset_is_rejected(written: Path, site: SiteBu
     assert EntryPointIndex.from_bytes(data, ident) is not None
 
 
+def cut_points(data: bytes) -> list[int]:
+    """Where to cut an index file so that every part of its layout is cut through: each byte of
+    the prefix; the first, second, middle and last byte of each header field and of each block;
+    and every 37th byte. (Rejecting every cut is checked at every byte above: rebuilding after
+    each of those would start thousands of caches.)"""
+    decoded = decode_file(data)
+    assert decoded is not None
+    header, body = decoded
+    body_start = len(data) - len(body)
+    # the header is a marshalled tuple: its first i fields encode as the header's first bytes
+    ends = [PREFIX_SIZE + len(marshal.dumps(tuple(header)[:i], 4)) for i in range(len(header) + 1)]
+    assert ends[-1] == body_start, "the header is no longer a marshalled tuple of its fields"
+    regions = list(itertools.pairwise(ends))
+    blocks = [*header.groups.values(), header.distributions, header.details, header.listings]
+    regions += [(body_start + offset, body_start + offset + length) for offset, length, _ in blocks]
+    points = set(range(PREFIX_SIZE + 1)) | set(range(0, len(data), 37)) | {len(data) - 1}
+    for start, end in regions:
+        points |= {start, start + 1, (start + end) // 2, end - 1}
+    return sorted(p for p in points if p < len(data))
+
+
 def test_every_truncated_index_is_rebuilt_by_the_next_process(
     written: Path, site: SiteBuilder, make_cache: CacheFactory
 ) -> None:
-    """Whatever byte a real index is cut at, the next cache finds every plugin and rewrites it."""
+    """Wherever a real index is cut (in each part of its layout), the next cache finds every
+    plugin and rewrites it."""
     data = written.read_bytes()
     ident = ident_of(site)
     wrong: list[int] = []
-    for size in range(len(data)):
+    for size in cut_points(data):
         written.write_bytes(data[:size])
         cache = make_cache()
         if entry_names(cache) != ["a", "aws::queue", "b"]:

@@ -17,7 +17,7 @@ import pytest
 
 from plux.runtime._index_file import Header
 
-from ..conftest import METADATA_READS
+from ..conftest import METADATA_READS, settle_tree
 
 environment = support.environment
 GROUP = support.GROUP
@@ -34,9 +34,13 @@ print(json.dumps(sorted(PluginManager({GROUP!r}).list_names())))
 
 @pytest.fixture
 def built(environment, site_builder):
-    """Two distributions installed, then ``python -m plux index build`` run, user cache empty."""
+    """Two distributions installed a while ago (the build need not wait for them to settle; the
+    tests that install more before building still do), then ``python -m plux index build`` run,
+    user cache empty."""
     site_builder.add_distribution("one", entry_points={GROUP: {"a": "one:A"}})
     site_builder.add_distribution("two", entry_points={GROUP: {"b": "two:B"}})
+    site_builder.settle()
+    settle_tree(environment.prefix)
     environment.build()
     return environment
 
