@@ -332,3 +332,26 @@ def test_plux_1_16_names_are_kept_unless_listed_as_gone(module: str) -> None:
     gone = GONE_SINCE_1_16.get(module, set())
     missing = {n for n in PLUX_1_16_NAMES[module].split() if not hasattr(imported, n)}
     assert missing == gone
+
+
+@pytest.mark.parametrize("command", [["--help"], ["list"], ["resolve", "budget.plugins"]])
+def test_cli_commands_on_the_environment_import_no_build_side(site_builder, python, command):
+    """Commands that read the installed environment start as the run time does: they import
+    neither the build side (``plux.build``, which ``entrypoints``, ``discover``, ``show`` and
+    ``doctor`` import when they run) nor ``importlib.metadata``."""
+    site_builder.add_module("budget_plugin.py", PLUGIN_MODULE)
+    site_builder.add_distribution(
+        "budget_plugin", entry_points={"budget.plugins": {"hello": "budget_plugin:Hello"}}
+    )
+    imported = python.json(
+        f"""
+        import contextlib, io, json, sys
+        from plux.__main__ import main
+
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+            main({command!r})
+        heavy = ("plux.build", "importlib.metadata")
+        print(json.dumps(sorted(m for m in sys.modules if m.startswith(heavy))))
+        """
+    )
+    assert imported == []

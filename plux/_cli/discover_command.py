@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from plux.build.index import render_index
-
 from .output import CommandError, add_json_flag, print_json
 from .project_discovery import add_pattern_options, discover_project
 
@@ -43,6 +41,8 @@ def run_discover(args: argparse.Namespace) -> int:
             f"-f {args.format} has nothing to format: --json prints the index in its JSON "
             "document; give -o FILE to write it in that format too, or leave -f out"
         )
+    from plux.build.index import render_index
+
     project, index = discover_project(args, args.path, bare=True)
     text = render_index(index, args.format or "json")
     if args.output:

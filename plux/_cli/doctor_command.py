@@ -38,9 +38,7 @@ from .namespaces import (
     switched_off,
 )
 from .output import add_json_flag, milliseconds, plural, print_json, table
-from .project_installs import project_findings
 from .resolution import Failure, plugin_output_to_stderr, resolve_entry_point
-from .stale_editables import stale_editables
 from .tool_checks import check_tools
 
 FINDING_KINDS = {
@@ -170,6 +168,8 @@ class Report:
 
 def examine(cache: EntryPointsCache, groups: Sequence[str], whole: bool) -> Report:
     """Check ``groups`` of the environment; ``whole`` adds problems that belong to no group."""
+    from .stale_editables import stale_editables  # the build side: when doctor runs
+
     report = Report()
     report.findings.extend(malformed_lines(cache.errors(), groups, whole))
     report.findings.extend(similar_namespaces(cache, groups))
@@ -346,6 +346,9 @@ def add_command(
 
 def run_doctor(args: argparse.Namespace) -> int:
     """``plux doctor [NAMESPACE ...]``: report problems; exit 1 if there is any."""
+    # importlib.metadata and the build side: imported when doctor runs, not by every command
+    from .project_installs import project_findings
+
     cache = checked_cache()
     patterns = namespace_patterns(args)
     groups = selected_groups(cache.groups(), patterns, args.all)

@@ -8,14 +8,14 @@ import os
 import sys
 from pathlib import Path
 
-from plux.build._editable import editable_installs, update_editable_install
-from plux.build.index import read_index_file, render_index
-from plux.build.project import Project, manual_mode_unwired
-from plux.core._entry_points_text import EntryPointTable
-
 from .index_diff import IndexDiff, compare_index, diff_document, report_check
 from .output import PROBLEM, CommandError, add_json_flag, print_json
 from .project_discovery import add_pattern_options, discover_project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from plux.build.project import Project
+    from plux.core._entry_points_text import EntryPointTable
 
 BUILD_HOOK_CHECK = (
     "build-hook mode: the build discovers the plugins itself, so there is no index file to "
@@ -49,6 +49,10 @@ def add_command(
 
 def run_entrypoints(args: argparse.Namespace) -> int:
     """Write (or check) the project's index file and update its editable installs."""
+    # the build side is imported by the commands that use it: `plux list` never pays for it
+    from plux.build.index import read_index_file, render_index
+    from plux.build.project import manual_mode_unwired
+
     project, index = discover_project(args, args.path)
     manual = project.manual
     try:
@@ -107,6 +111,8 @@ def _document(
 
 
 def _read(target: Path, shown: str) -> EntryPointTable:
+    from plux.build.index import read_index_file
+
     try:
         return read_index_file(target)
     except ValueError as e:
@@ -167,6 +173,8 @@ def _hatchling_build_hook(
 def _update_editable_installs(
     project: Project, index: EntryPointTable, previous: EntryPointTable | None
 ) -> list[str]:
+    from plux.build._editable import editable_installs, update_editable_install
+
     return [
         str(dist_info)
         for dist_info in editable_installs(project.root, sys.path)

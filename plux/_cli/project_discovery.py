@@ -8,13 +8,12 @@ import os
 import sys
 from pathlib import Path
 
-from plux.build.config import ConfigError
-from plux.build.discovery import DiscoveryError
-from plux.build.index import PluginIndexBuilder
-from plux.build.project import Project
-from plux.core._entry_points_text import EntryPointTable
-
 from .output import PROBLEM, CommandError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from plux.build.project import Project
+    from plux.core._entry_points_text import EntryPointTable
 
 PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py")
 
@@ -71,6 +70,10 @@ def find_project(bare: bool = False) -> Project:
 
     :raises CommandError: (exit status 2) where there is none and not ``bare``.
     """
+    # the build side is imported once a command asks for the project: `plux list` never does
+    from plux.build.config import ConfigError
+    from plux.build.project import Project
+
     root = find_project_root() or (Path.cwd() if bare else None)
     if root is None:
         message = f"no project here: no {', '.join(PROJECT_FILES[:-1])} or {PROJECT_FILES[-1]}"
@@ -99,6 +102,9 @@ def discover_project(
 ) -> tuple[Project, EntryPointTable]:
     """:func:`project_from` and :func:`discover_index`, a failure of either a
     :class:`CommandError` (exit status 1)."""
+    from plux.build.config import ConfigError
+    from plux.build.discovery import DiscoveryError
+
     try:
         project = project_from(args, path, bare)
         mistake = project.missing_build_requirement()
@@ -116,4 +122,6 @@ def discover_index(project: Project) -> EntryPointTable:
     :raises plux.build.discovery.DiscoveryError: when discovery fails (a duplicate plugin name
         included).
     """
+    from plux.build.index import PluginIndexBuilder
+
     return PluginIndexBuilder(project.plugin_finder()).find_index()

@@ -14,14 +14,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from plux.build.config import ConfigError
-from plux.build.discovery import DiscoveryError
-from plux.build.index import read_index_file
-from plux.build.project import Project, manual_mode_unwired
-from plux.core._entry_points_text import EntryPointTable
-
 from .output import PROBLEM, CommandError, add_json_flag, plural, print_json
 from .project_discovery import discover_index, find_project
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from plux.build.project import Project
+    from plux.core._entry_points_text import EntryPointTable
 
 
 def add_command(
@@ -55,6 +54,8 @@ def read_index(path: Path) -> EntryPointTable:
 
     :raises CommandError: if it cannot be read or is not an index.
     """
+    from plux.build.index import read_index_file
+
     try:
         table = read_index_file(path)
     except (OSError, ValueError) as e:
@@ -64,6 +65,11 @@ def read_index(path: Path) -> EntryPointTable:
 
 def run_show(args: argparse.Namespace) -> int:
     """``plux show``."""
+    # the build side is imported by the commands that use it: `plux list` never pays for it
+    from plux.build.config import ConfigError
+    from plux.build.discovery import DiscoveryError
+    from plux.build.project import manual_mode_unwired
+
     project = find_project()
     try:
         backend = project.backend

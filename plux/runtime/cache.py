@@ -145,6 +145,8 @@ class EntryPointsCache(EntryPointsResolver):
     def _found_by(
         self, index: EntryPointIndex, finders: tuple[object, ...]
     ) -> list[FoundDistribution]:
+        if finders == PATH_ONLY:
+            return []  # the index holds them all: importlib.metadata is not imported
         found = self._found.get(finders)
         if found is None:
             from plux.runtime._finders import find_distributions
