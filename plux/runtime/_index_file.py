@@ -76,6 +76,8 @@ __all__ = [
     "INDEX_FILE_SUFFIX",
     "INDEX_FORMAT",
     "MAGIC",
+    "MARSHAL_VERSION",
+    "PREFIX_SIZE",
     "Block",
     "DamagedIndex",
     "FileBody",
@@ -102,6 +104,8 @@ INDEX_FORMAT = 6
 MAGIC = b"PLUXIDX" + bytes((INDEX_FORMAT,))
 PREFIX_SIZE = len(MAGIC) + 8
 """The magic, then the header's CRC-32 and length."""
+MARSHAL_VERSION = 4
+"""The marshal version of the header and the blocks."""
 _STAMPS_MARSHAL_VERSION = 2
 """Without references (version 3 on): the bytes of a list of stamps depend on its values only,
 so that a warm check compares bytes (:func:`encode_stamps`)."""

@@ -7,7 +7,14 @@ import marshal
 import os
 import stat
 
-from plux.runtime._index_file import INDEX_FILE_PREFIX, INDEX_FILE_SUFFIX, MAGIC, crc32, trusted
+from plux.runtime._index_file import (
+    INDEX_FILE_PREFIX,
+    INDEX_FILE_SUFFIX,
+    MAGIC,
+    MARSHAL_VERSION,
+    crc32,
+    trusted,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,7 +33,6 @@ __all__ = [
     "write_index_file",
 ]
 
-_MARSHAL_VERSION = 4
 _MAX_AGE_NS = 30 * 24 * 3600 * 10**9
 _TEMP_PREFIX, _TEMP_SUFFIX = "." + INDEX_FILE_PREFIX, ".tmp"
 _TEMP_MAX_AGE_NS = 24 * 3600 * 10**9
@@ -35,7 +41,7 @@ _TEMP_MAX_AGE_NS = 24 * 3600 * 10**9
 
 def encode_block(value: Any) -> bytes:
     """A value as a block's bytes."""
-    return marshal.dumps(value, _MARSHAL_VERSION)
+    return marshal.dumps(value, MARSHAL_VERSION)
 
 
 def encode_file(header: Header, body: Sequence[bytes | memoryview]) -> list[bytes | memoryview]:
