@@ -185,11 +185,12 @@ class EntryPointIndex:
                 if self.relisted[entry][1] != self.listing(entry):
                     return entry
                 moved[entry] = current
-        for entry, children in self.unsettled_listings.items():
-            from plux.runtime._distributions import metadata_children
+        if self.unsettled_listings:
+            from plux.runtime._distributions import metadata_children  # listed while changing
 
-            if metadata_children(entry) != children:
-                return entry
+            for entry, children in self.unsettled_listings.items():
+                if metadata_children(entry) != children:
+                    return entry
         for entry, names, recorded in self.watched_files:
             stamps = stamps_at(entry, names)
             if encode_stamps(stamps) != recorded:

@@ -40,7 +40,7 @@ class EntryStamp(Record):
     stamps: tuple[Stamp, ...] = ()
     """Each watched file's stamp."""
     racy: bool = False
-    """Whether it changed just before it was scanned (:data:`RACY_NS`)."""
+    """Whether it changed just before it was scanned (:func:`~plux.runtime._stamps.is_racy`)."""
     unsettled: tuple[str, ...] = ()
     """The metadata folders that changed just before they were scanned: what is read from them
     now may be half-written, and is read again by the next process."""
