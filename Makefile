@@ -38,8 +38,9 @@ unit compat test: export PYTHONDONTWRITEBYTECODE :=
 TMPDIR ?= $(shell test -d /dev/shm -a -w /dev/shm && test "$$(df -Pk /dev/shm | awk 'NR==2 {print $$4}')" -gt 2000000 && echo /dev/shm)
 unit compat test: export TMPDIR := $(TMPDIR)
 
+# the inner loop draws a third of each property's examples (tests/property_support.py)
 unit: venv
-	$(VPY) -m pytest -q -n auto -m "not integration"
+	$(VPY) -m pytest -q -n auto -m "not integration" --hypothesis-profile=plux-quick
 
 compat: venv
 	$(VPY) tools/plux116_suite.py

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import settings
 
 from plux.runtime.cache import EntryPointsCache
 
@@ -36,15 +35,11 @@ def load_support(name: str, folder: Path = TESTS) -> None:
 
 load_support("integration_support")
 load_support("prebuilt_support")
+load_support("property_support")
 
 METADATA_READS = str(TESTS / "metadata_reads.py")
 """``tests/metadata_reads.py``, for code run in a fresh interpreter to load with
 ``runpy.run_path``: it counts or refuses plux's metadata reads."""
-
-# The same examples on every run and no example database: a result never depends on luck or on
-# what an earlier run left behind in the checkout.
-settings.register_profile("plux", derandomize=True, database=None, deadline=None)
-settings.load_profile("plux")
 
 
 @pytest.fixture(autouse=True)

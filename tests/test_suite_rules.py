@@ -4,17 +4,36 @@ a patch of plux's internals fails when what it patches is gone."""
 from __future__ import annotations
 
 import runpy
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
+from property_support import FULL, QUICK, examples
 
 from .conftest import METADATA_READS
 
 
-def test_hypothesis_examples_are_the_same_on_every_run() -> None:
-    """Every property test draws a fixed sequence of examples and reads no saved failures."""
-    assert settings.default.derandomize is True
-    assert settings.default.database is None
+@pytest.mark.parametrize("profile", [FULL, QUICK])
+def test_hypothesis_examples_are_the_same_on_every_run(profile: str) -> None:
+    """Every property test draws a fixed sequence of examples and reads no saved failures, in
+    ``make test`` and in ``make unit``."""
+    assert settings.get_profile(profile).derandomize is True
+    assert settings.get_profile(profile).database is None
+
+
+def test_make_test_draws_each_propertys_own_count_and_make_unit_a_third() -> None:
+    """A property's count is what the full run draws; the quick profile draws a third of it, and
+    never fewer than 10."""
+    assert examples(300, FULL).max_examples == 300
+    assert examples(300, QUICK).max_examples == 102
+    assert examples(20, QUICK).max_examples == 10
+
+
+def test_only_the_inner_loop_loads_the_quick_profile() -> None:
+    """``make unit`` passes the quick profile; ``make test``, which CI runs, draws in full."""
+    makefile = (Path(__file__).parent.parent / "Makefile").read_text()
+    recipes = [line for line in makefile.splitlines() if "pytest" in line and "\t" in line]
+    assert [r for r in recipes if QUICK in r] == [r for r in recipes if "not integration" in r]
 
 
 def test_a_property_draws_the_same_examples_twice() -> None:

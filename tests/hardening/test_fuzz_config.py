@@ -6,7 +6,8 @@ import itertools
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from property_support import examples
 
 from plux.build.config import (
     ConfigError,
@@ -40,7 +41,7 @@ def project_with(scratch: Path, pyproject: bytes) -> Path:
     return project
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(plux_tables | toml_values)
 def test_any_table_gives_a_configuration_or_a_config_error(table: object) -> None:
     """Whatever [tool.plux] holds, reading it returns a configuration or raises ConfigError."""
@@ -52,7 +53,7 @@ def test_any_table_gives_a_configuration_or_a_config_error(table: object) -> Non
     assert isinstance(config, PluxConfiguration)
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(valid_plux_tables)
 def test_valid_table_is_read_as_written(table: dict[str, object]) -> None:
     """Every value of a valid table reaches the configuration (patterns in order, once each)."""
@@ -69,7 +70,7 @@ def test_valid_table_is_read_as_written(table: dict[str, object]) -> None:
     assert config.entrypoint_static_file == table.get("entrypoint_static_file", "plux.ini")
 
 
-@settings(max_examples=100, deadline=None)
+@examples(100)
 @given(valid_plux_tables, valid_plux_tables)
 def test_command_line_patterns_add_to_the_table(
     table: dict[str, object], command_line: dict[str, object]
@@ -82,7 +83,7 @@ def test_command_line_patterns_add_to_the_table(
     assert merged.exclude == tuple(dict.fromkeys(config.exclude + extra.exclude))
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(valid_plux_tables)
 def test_valid_table_in_pyproject_is_read_as_parsed(
     scratch: Path, table: dict[str, object]
@@ -92,7 +93,7 @@ def test_valid_table_in_pyproject_is_read_as_parsed(
     assert read_plux_config(project) == parse_plux_table(table)
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(pyproject_documents)
 def test_any_pyproject_gives_a_configuration_or_a_config_error(
     scratch: Path, document: bytes

@@ -6,7 +6,8 @@ import itertools
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, strategies as st
+from property_support import examples
 
 from plux.core._entry_points_text import read_entry_points_text
 from plux.runtime._distributions import read_distribution_entry_points
@@ -45,7 +46,7 @@ def grouped(entry_points: list) -> dict[str, list[tuple[str, str]]]:  # type: ig
     return result
 
 
-@settings(max_examples=400, deadline=None)
+@examples(400)
 @given(entry_points_texts)
 def test_serialized_parse_result_parses_to_the_same_entries(text: str) -> None:
     """What parse(x) gives and the writer accepts serialises to text that parses, without errors,
@@ -64,7 +65,7 @@ def test_serialized_parse_result_parses_to_the_same_entries(text: str) -> None:
     assert grouped(again) == grouped([ep for eps in by_group.values() for ep in eps])
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(entry_points_texts)
 def test_every_line_is_an_entry_a_header_ignorable_or_an_error(text: str) -> None:
     """No line is lost: each is a header, a comment or blank, an entry point, or an error."""
@@ -81,7 +82,7 @@ def test_every_line_is_an_entry_a_header_ignorable_or_an_error(text: str) -> Non
     assert len(entry_points) + len(errors) + len(headers) + len(ignorable) == len(lines)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(150, suppress_health_check=[HealthCheck.too_slow])
 @given(data=entry_points_bytes)
 def test_entry_points_file_of_any_bytes_is_read_or_reported(scratch: Path, data: bytes) -> None:
     """Any bytes in entry_points.txt give entry points and errors naming the file, never a crash."""
@@ -91,7 +92,7 @@ def test_entry_points_file_of_any_bytes_is_read_or_reported(scratch: Path, data:
     assert all(n == n.strip() and v == v.strip() for _, n, v in entry_points)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@examples(100, suppress_health_check=[HealthCheck.too_slow])
 @given(data=entry_points_bytes)
 def test_index_of_any_entry_points_file_survives_the_disk(scratch: Path, data: bytes) -> None:
     """The index built over any entry_points.txt is written and read back entry for entry."""
@@ -107,7 +108,7 @@ def test_index_of_any_entry_points_file_survives_the_disk(scratch: Path, data: b
     assert sum(len(index.rows(group)) for group in index.groups) == len(entry_points)
 
 
-@settings(max_examples=100, deadline=None)
+@examples(100)
 @given(st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=8), max_size=3))
 def test_serializer_refuses_or_round_trips_any_entry(entries: dict[str, str]) -> None:
     """Any name and value either serialise to text that parses back to them, or raise

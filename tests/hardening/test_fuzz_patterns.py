@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, strategies as st
+from property_support import examples
 
 from plux.build._patterns import PackageSelection, PatternFilter, to_dotted
 
 from .strategies import dotted_names, identifiers, patterns
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(st.lists(patterns, max_size=4), st.lists(patterns, max_size=4), st.text(max_size=20))
 def test_any_patterns_and_name_never_raise(
     include: list[str], exclude: list[str], name: str
@@ -20,7 +21,7 @@ def test_any_patterns_and_name_never_raise(
     assert isinstance(selection.module(name), bool)
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(dotted_names, dotted_names)
 def test_star_suffix_selects_exactly_the_subpackages(package: str, name: str) -> None:
     """``pkg.*`` matches the packages below pkg at any depth, and neither pkg nor its siblings."""
@@ -29,7 +30,7 @@ def test_star_suffix_selects_exactly_the_subpackages(package: str, name: str) ->
     assert not PatternFilter([package + ".*"])(package)
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(dotted_names, dotted_names)
 def test_plain_name_matches_only_itself(pattern: str, name: str) -> None:
     """A pattern without wildcards matches exactly one package, case-sensitively."""
@@ -39,7 +40,7 @@ def test_plain_name_matches_only_itself(pattern: str, name: str) -> None:
         assert not PatternFilter([pattern.upper()])(pattern)
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(
     st.lists(identifiers, min_size=1, max_size=4),
     st.sampled_from(["", "/*", ".py"]),
@@ -61,7 +62,7 @@ def test_path_and_dotted_spellings_select_the_same(
     assert to_dotted(dotted) == dotted
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(st.lists(patterns, max_size=3), st.lists(patterns, max_size=3), dotted_names)
 def test_selection_is_include_then_exclude(
     include: list[str], exclude: list[str], name: str
@@ -77,7 +78,7 @@ def test_selection_is_include_then_exclude(
     assert selection.module(name) == (not excluded)
 
 
-@settings(max_examples=50, deadline=None)
+@examples(50)
 @given(st.lists(identifiers, min_size=1, max_size=3), st.sampled_from(["./src", "src/."]))
 def test_path_pattern_is_relative_to_the_root_however_the_root_is_spelled(
     parts: list[str], root: str

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
+from property_support import examples
 
 from plux.build._static import StaticPluginFinder
 from plux.build.discovery import DiscoveryError, PluginFromPackageFinder, SimplePackageFinder
@@ -17,7 +18,7 @@ from plux.build.index import PluginIndexBuilder
 from .strategies import PluginModule, garbled_sources, plugin_modules, render_module
 
 _numbers = itertools.count()
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = examples(100, suppress_health_check=[HealthCheck.too_slow])
 
 
 @pytest.fixture(scope="module")

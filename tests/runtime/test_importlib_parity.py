@@ -12,7 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
+from property_support import examples
 
 from plux.core._entry_points_text import read_entry_points_text
 
@@ -209,7 +210,7 @@ def ini_comment(line: str) -> bool:
     return line[:1] == ";" and "=" not in line
 
 
-@settings(max_examples=200)
+@examples(200)
 @given(lines)
 def test_entry_points_text_is_read_as_importlib_reads_it(tmp_path_factory, text):
     """plux reads any entry_points.txt as importlib.metadata reads it without its ini comments

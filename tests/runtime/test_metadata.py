@@ -7,7 +7,8 @@ import sys
 from importlib.metadata import EntryPoint
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
+from property_support import examples
 
 from plux.core._entry_points_text import read_entry_points_text
 from plux.core.entrypoint import EntryPoint as CoreEntryPoint
@@ -130,7 +131,7 @@ def test_parse_entry_points_text_logs_malformed_lines(caplog):
     assert "ep.txt:3: expected 'name = value': 'broken'" in caplog.text
 
 
-@settings(max_examples=300, deadline=None)
+@examples(300)
 @given(st.text(max_size=300) | line_soup)
 def test_any_text_yields_entries_or_clear_errors(text):
     """Whatever the text, parsing never raises: each line is an entry, ignorable, or an error."""
@@ -144,7 +145,7 @@ def test_any_text_yields_entries_or_clear_errors(text):
         assert ep.name == ep.name.strip() and ep.value == ep.value.strip()
 
 
-@settings(max_examples=200, deadline=None)
+@examples(200)
 @given(indexes)
 def test_serialize_then_parse_round_trips(index):
     """Parsing the serialised text of an index gives that index back."""
