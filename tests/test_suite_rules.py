@@ -21,6 +21,12 @@ def test_hypothesis_examples_are_the_same_on_every_run(profile: str) -> None:
     assert settings.get_profile(profile).database is None
 
 
+def test_this_run_draws_fixed_examples() -> None:
+    """The profile this run loaded is deterministic too (conftest loads one before any test)."""
+    assert settings.default.derandomize is True
+    assert settings.default.database is None
+
+
 def test_make_test_draws_each_propertys_own_count_and_make_unit_a_third() -> None:
     """A property's count is what the full run draws; the quick profile draws a third of it, and
     never fewer than 10."""
