@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ..conftest import PROJECT_ROOT, PythonRunner, SiteBuilder
+from ..conftest import METADATA_READS, PROJECT_ROOT, PythonRunner, SiteBuilder
 
 GROUP = "fresh.plugins"
 
@@ -125,11 +125,9 @@ def test_file_written_beside_the_site_costs_no_rebuild(site_builder, python):
     assert answers(python) == ["a"]
     (site_builder.path / "app.log").write_text("started\n")
     count = f"""
-        import json
+        import json, runpy
         import plux.runtime._distributions as distributions
-        reads = []
-        real = distributions.read_distribution_entry_points
-        distributions.read_distribution_entry_points = lambda *a: reads.append(a) or real(*a)
+        reads = runpy.run_path({METADATA_READS!r})["count"]()
         listed = []
         real_children = distributions.metadata_children
         distributions.metadata_children = lambda entry: listed.append(entry) or real_children(entry)
