@@ -305,9 +305,9 @@ class EntryPointIndex:
         return rows
 
     def set_rows(self, group: str, rows: list[IndexedEntryPoint]) -> None:
-        self._rows[group] = rows
         from plux.runtime._index_write import encode_block
 
+        self._rows[group] = rows
         self.groups[group] = encode_block([tuple(row) for row in rows])
         self.dirty = True
 
