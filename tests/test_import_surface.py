@@ -31,7 +31,14 @@ TOP_LEVEL = [
 ]
 
 MODULE_NAMES = {
-    "plux.core.plugin": ["Plugin", "PluginSpec", "plugin", "PluginSpecResolver"],
+    "plux.core.plugin": [
+        "Plugin",
+        "PluginSpec",
+        "plugin",
+        "PluginSpecResolver",
+        "CompositePluginLifecycleListener",
+        "ConflictSide",
+    ],
     "plux.core.entrypoint": [
         "EntryPoint",
         "EntryPointDict",
@@ -74,6 +81,26 @@ def test_version_module_holds_the_version() -> None:
         importlib.import_module("plux.version").__version__
         == importlib.import_module("plux").__version__
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "home"),
+    [
+        ("CompositePluginLifecycleListener", "plux.runtime._listeners"),
+        ("ConflictSide", "plux.runtime._conflicts"),
+    ],
+)
+def test_vocabulary_defined_elsewhere_is_plux_core_plugin_s(name: str, home: str) -> None:
+    """Names of ``plux.core.plugin`` defined beside the code that uses them are the same objects
+    there, and present themselves as ``plux.core.plugin``'s (where plux 1.16 defined its
+    composite listener)."""
+    vocabulary = importlib.import_module("plux.core.plugin")
+    value = getattr(vocabulary, name)
+    assert value is getattr(importlib.import_module(home), name)
+    assert value.__module__ == "plux.core.plugin"
+    assert name in dir(vocabulary)
+    with pytest.raises(AttributeError, match="'plux.core.plugin' has no attribute 'Nope'"):
+        vocabulary.Nope  # noqa: B018
 
 
 def test_unknown_top_level_name_raises_attribute_error() -> None:

@@ -16,11 +16,14 @@ from _collections_abc import Callable
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
     from importlib.metadata import EntryPoint
-    from typing import Any, Concatenate, ParamSpec
+    from typing import Any
 
-    HookArgs = ParamSpec("HookArgs")
+    from plux.runtime._conflicts import ConflictSide as ConflictSide
+    from plux.runtime._listeners import (
+        CompositePluginLifecycleListener as CompositePluginLifecycleListener,
+    )
+
     Names = tuple[str, ...] | list[str] | set[str] | frozenset[str]
 
 __all__ = [
@@ -38,6 +41,26 @@ __all__ = [
     "PluginException",
     "PluginDisabled",
 ]
+
+# Part of this vocabulary, defined beside the code that uses them and imported on first use: a
+# run without listeners or conflicts needs neither.
+_ELSEWHERE = {
+    "CompositePluginLifecycleListener": "plux.runtime._listeners",
+    "ConflictSide": "plux.runtime._conflicts",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _ELSEWHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(__import__(module, fromlist=[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_ELSEWHERE])
 
 
 class PluginException(Exception):
@@ -296,50 +319,6 @@ class PluginSpecResolver:
         )
 
 
-class ConflictSide:
-    """One of two registrations of a plugin name in a namespace, as ``on_conflict`` gets them.
-
-    ``name`` and ``value`` (``module:attr``, None if unknown) of the entry point or spec; the
-    ``distribution`` and ``version`` it is installed with (None for a spec from a custom finder).
-    """
-
-    __slots__ = ("name", "value", "distribution", "version")
-
-    def __init__(
-        self,
-        name: str,
-        value: str | None,
-        distribution: str | None = None,
-        version: str | None = None,
-    ) -> None:
-        self.name = name
-        self.value = value
-        self.distribution = distribution
-        self.version = version
-
-    def _key(self) -> tuple[str, str | None, str | None, str | None]:
-        return (self.name, self.value, self.distribution, self.version)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ConflictSide):
-            return NotImplemented
-        return self._key() == other._key()
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return "ConflictSide(name={!r}, value={!r}, distribution={!r}, version={!r})".format(
-            *self._key()
-        )
-
-    def __str__(self) -> str:
-        """Where this registration comes from, for messages: its distribution, else its value."""
-        if self.distribution:
-            return f"distribution {self.distribution} {self.version or ''}".rstrip()
-        return self.value or self.name
-
-
 class PluginLifecycleListener:
     """Hooks into the life of plugins managed by a ``PluginManager``.
 
@@ -401,94 +380,6 @@ class PluginLifecycleListener:
         self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception
     ) -> None:
         """``plugin.unload()`` raised ``exception``; the plugin is no longer loaded all the same."""
-
-
-class CompositePluginLifecycleListener(PluginLifecycleListener):
-    """Fans every hook out to several listeners, in the order they were added.
-
-    A listener lacking a hook (one of no PluginLifecycleListener class) is skipped for it.
-    """
-
-    def __init__(self, initial: Iterable[PluginLifecycleListener] | None = None) -> None:
-        self.listeners: list[PluginLifecycleListener] = list(initial or ())
-
-    def add_listener(self, listener: PluginLifecycleListener) -> None:
-        """Append ``listener``; it sees every event from now on."""
-        self.listeners.append(listener)
-
-    def _dispatch(
-        self,
-        hook: Callable[Concatenate[PluginLifecycleListener, HookArgs], None],
-        *args: HookArgs.args,
-        **kwargs: HookArgs.kwargs,
-    ) -> None:
-        """Call ``hook`` (a method of PluginLifecycleListener, so arguments are type-checked) on
-        every listener that has it; a listener of no PluginLifecycleListener class may lack it."""
-        for listener in self.listeners:
-            method = getattr(listener, hook.__name__, None)
-            if method is not None:
-                self._call(hook.__name__, method, *args, **kwargs)
-
-    def _call(self, hook_name: str, method: Callable[..., None], *args: Any, **kwargs: Any) -> None:
-        """Call one listener's hook; errors reach the caller."""
-        method(*args, **kwargs)
-
-    def on_resolve_exception(
-        self, namespace: str, entrypoint: EntryPoint, exception: Exception
-    ) -> None:
-        self._dispatch(
-            PluginLifecycleListener.on_resolve_exception, namespace, entrypoint, exception
-        )
-
-    def on_resolve_after(self, plugin_spec: PluginSpec) -> None:
-        self._dispatch(PluginLifecycleListener.on_resolve_after, plugin_spec)
-
-    def on_init_exception(self, plugin_spec: PluginSpec, exception: Exception) -> None:
-        self._dispatch(PluginLifecycleListener.on_init_exception, plugin_spec, exception)
-
-    def on_init_after(self, plugin_spec: PluginSpec, plugin: Plugin) -> None:
-        self._dispatch(PluginLifecycleListener.on_init_after, plugin_spec, plugin)
-
-    def on_load_before(
-        self,
-        plugin_spec: PluginSpec,
-        plugin: Plugin,
-        load_args: list[Any] | tuple[Any, ...],
-        load_kwargs: dict[str, Any],
-    ) -> None:
-        self._dispatch(
-            PluginLifecycleListener.on_load_before, plugin_spec, plugin, load_args, load_kwargs
-        )
-
-    def on_load_after(
-        self, plugin_spec: PluginSpec, plugin: Plugin, load_result: Any = None
-    ) -> None:
-        self._dispatch(PluginLifecycleListener.on_load_after, plugin_spec, plugin, load_result)
-
-    def on_load_exception(
-        self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception
-    ) -> None:
-        self._dispatch(PluginLifecycleListener.on_load_exception, plugin_spec, plugin, exception)
-
-    def on_conflict(
-        self, namespace: str, name: str, chosen: ConflictSide, ignored: ConflictSide
-    ) -> None:
-        self._dispatch(PluginLifecycleListener.on_conflict, namespace, name, chosen, ignored)
-
-    def on_call_exception(
-        self, plugin_spec: PluginSpec, plugin: Plugin, method: str | None, exception: Exception
-    ) -> None:
-        self._dispatch(
-            PluginLifecycleListener.on_call_exception, plugin_spec, plugin, method, exception
-        )
-
-    def on_unload_after(self, plugin_spec: PluginSpec, plugin: Plugin) -> None:
-        self._dispatch(PluginLifecycleListener.on_unload_after, plugin_spec, plugin)
-
-    def on_unload_exception(
-        self, plugin_spec: PluginSpec, plugin: Plugin, exception: Exception
-    ) -> None:
-        self._dispatch(PluginLifecycleListener.on_unload_exception, plugin_spec, plugin, exception)
 
 
 class FunctionPlugin(Plugin):

@@ -3,23 +3,68 @@
 The rule, the same on every machine: the provider whose folder comes first on ``sys.path``
 serves the name; within one folder, the one whose distribution name (normalised as pip does)
 sorts first. Only the manager's choice follows it: ``importlib.metadata``-style answers keep
-entry points in the order importlib gives them. Imported only when a namespace has a conflict.
+entry points in the order importlib gives them. Imported only when a namespace has a conflict,
+or when code uses :class:`ConflictSide` (public as ``plux.core.plugin.ConflictSide``).
 """
 
 from __future__ import annotations
 
 import os
 
-from plux.core.plugin import ConflictSide
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
+    from plux.core.plugin import PluginSpec
     from plux.runtime._index import IndexedEntryPoint
 
 RULE = "the first on sys.path; in one folder, the first by distribution name"
 """Which provider of a conflicting name serves it, as messages state it."""
+
+
+class ConflictSide:
+    """One of two registrations of a plugin name in a namespace, as ``on_conflict`` gets them.
+
+    ``name`` and ``value`` (``module:attr``, None if unknown) of the entry point or spec; the
+    ``distribution`` and ``version`` it is installed with (None for a spec from a custom finder).
+    """
+
+    __module__ = "plux.core.plugin"  # its public name
+    __slots__ = ("name", "value", "distribution", "version")
+
+    def __init__(
+        self,
+        name: str,
+        value: str | None,
+        distribution: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.distribution = distribution
+        self.version = version
+
+    def _key(self) -> tuple[str, str | None, str | None, str | None]:
+        return (self.name, self.value, self.distribution, self.version)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConflictSide):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return "ConflictSide(name={!r}, value={!r}, distribution={!r}, version={!r})".format(
+            *self._key()
+        )
+
+    def __str__(self) -> str:
+        """Where this registration comes from, for messages: its distribution, else its value."""
+        if self.distribution:
+            return f"distribution {self.distribution} {self.version or ''}".rstrip()
+        return self.value or self.name
 
 
 def normalised(distribution: str) -> str:
@@ -56,6 +101,11 @@ def provider(entry_point: IndexedEntryPoint) -> ConflictSide:
     return ConflictSide(
         entry_point.name, entry_point.value, entry_point.distribution, entry_point.version
     )
+
+
+def spec_side(spec: PluginSpec) -> ConflictSide:
+    """The conflict side of a spec (of a custom finder, or a test's override)."""
+    return ConflictSide(spec.name, spec.find_location())
 
 
 def describe_conflict(

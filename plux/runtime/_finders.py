@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from plux.runtime._distributions import normalize_name
+from plux.runtime._distributions import first_copies, normalize_name
 from plux.runtime._index import IndexedEntryPoint
 from plux.runtime._stamps import PATH_FINDER
 
@@ -20,12 +20,14 @@ if TYPE_CHECKING:
     from importlib.metadata import Distribution, EntryPoint
 
     from plux.core._entry_points_text import NamedEntryPoint
+    from plux.runtime._index import EntryPointIndex
 
 __all__ = [
     "FoundDistribution",
     "bind_entry_point",
     "distribution_at",
     "find_distributions",
+    "with_found",
 ]
 
 
@@ -80,6 +82,29 @@ def find_distributions(finders: Sequence[object], path: Sequence[str]) -> list[F
                 exc_info=True,
             )
     return found
+
+
+def with_found(
+    index: EntryPointIndex,
+    group: str,
+    finders: Sequence[object],
+    found: Sequence[FoundDistribution],
+) -> list[IndexedEntryPoint]:
+    """``group``'s entries when ``finders`` other than the path finder provide distributions too
+    (``found``): each finder's in ``sys.meta_path`` order, the first copy of a distribution
+    counting."""
+    table = index.table()
+    keys, visible = dict(zip(table.paths, table.keys, strict=True)), table.visible()
+    by_path: dict[str, list[IndexedEntryPoint]] = {}
+    for row in index.rows(group):
+        by_path.setdefault(row.path, []).append(row)
+    keyed: list[tuple[str, list[IndexedEntryPoint]]] = []
+    for finder in finders:
+        if finder is PATH_FINDER:
+            keyed.extend((keys[p], by_path.get(p, [])) for p in visible)
+        else:
+            keyed.extend((f.key, f.rows(group)) for f in found if f.finder is finder)
+    return [row for rows in first_copies(keyed) for row in rows]
 
 
 def distribution_at(path: str) -> Distribution:

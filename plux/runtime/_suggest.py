@@ -39,3 +39,31 @@ def close_matches(word: str, candidates: Iterable[str], cutoff: float = NAME_CUT
         by_folded.setdefault(candidate.casefold(), []).append(candidate)
     folded = get_close_matches(word.casefold(), by_folded, cutoff=cutoff)
     return [candidate for f in folded for candidate in by_folded[f]]
+
+
+def warn_if_mistyped(namespace: str) -> None:
+    """Warn that ``namespace``, in which nothing is installed, looks like a mistyped one."""
+    from plux.runtime._log import logger
+    from plux.runtime.cache import EntryPointsCache
+
+    groups = EntryPointsCache.instance().groups()
+    suggestion = did_you_mean(namespace, groups, cutoff=NAMESPACE_CUTOFF)
+    if suggestion:
+        logger().warning("no plugins in namespace %s%s", namespace, suggestion)
+
+
+def installed_nearby(namespace: str, name: str) -> str:
+    """Where plugin ``name`` is installed instead, in a namespace one small edit away from
+    ``namespace`` (a namespace mistyped by the application or by the plugin), as a hint."""
+    from plux.runtime.cache import EntryPointsCache
+
+    cache = EntryPointsCache.instance()
+    holding = [
+        group
+        for group in close_matches(namespace, cache.groups(), NAMESPACE_CUTOFF)
+        if group != namespace
+        and any(name in (e.name, e.declared_name) for e in cache.entry_points_of(group))
+    ]
+    if not holding:
+        return ""
+    return f"; a plugin {name} is installed in namespace {' and '.join(holding)}: is one mistyped?"

@@ -23,7 +23,7 @@ from plux.runtime._index_file import (
     read_trusted,
     trusted,
 )
-from plux.runtime._stamps import PATH_FINDER, PATH_ONLY, distribution_finders
+from plux.runtime._stamps import PATH_ONLY, distribution_finders
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -140,7 +140,9 @@ class EntryPointsCache(EntryPointsResolver):
         finders = distribution_finders()
         if finders == PATH_ONLY:
             return list(index.rows(group))
-        return self._with_found(index, group, finders)
+        from plux.runtime._finders import with_found
+
+        return with_found(index, group, finders, self._found_by(index, finders))
 
     def _found_by(
         self, index: EntryPointIndex, finders: tuple[object, ...]
@@ -154,27 +156,6 @@ class EntryPointsCache(EntryPointsResolver):
             found = self._found[finders] = find_distributions(finders, index.identity.path)
             self._distributions.update((f.path, f.distribution) for f in found if f.path)
         return found
-
-    def _with_found(
-        self, index: EntryPointIndex, group: str, finders: tuple[object, ...]
-    ) -> list[IndexedEntryPoint]:
-        """``group``'s entries when other finders provide distributions too: each finder's in
-        ``sys.meta_path`` order, the first copy of a distribution counting."""
-        from plux.runtime._distributions import first_copies
-
-        found = self._found_by(index, finders)
-        table = index.table()
-        keys, visible = dict(zip(table.paths, table.keys, strict=True)), table.visible()
-        by_path: dict[str, list[IndexedEntryPoint]] = {}
-        for row in index.rows(group):
-            by_path.setdefault(row.path, []).append(row)
-        keyed: list[tuple[str, list[IndexedEntryPoint]]] = []
-        for finder in finders:
-            if finder is PATH_FINDER:
-                keyed.extend((keys[p], by_path.get(p, [])) for p in visible)
-            else:
-                keyed.extend((f.key, f.rows(group)) for f in found if f.finder is finder)
-        return [row for rows in first_copies(keyed) for row in rows]
 
     def groups(self) -> list[str]:
         """The entry point groups present in the environment."""

@@ -13,7 +13,6 @@ from os import environ
 from plux.core._typing import Generic
 from plux.core.plugin import (
     NO_ORDER,
-    ConflictSide,
     PluginDisabled,
     PluginException,
     PluginLifecycleListener,
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
 
     from plux.core.plugin import Order, Plugin, PluginFinder
     from plux.runtime._calls import CallResult, ErrorPolicy
+    from plux.runtime._conflicts import ConflictSide
     from plux.runtime._index import IndexedEntryPoint
     from plux.runtime._lifecycle import Step
     from plux.runtime._listeners import ListenerDispatcher
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from plux.testing._overrides import Override
 
     B = TypeVar("B", bound=Plugin)
+    _Conflict = tuple[str, ConflictSide, ConflictSide]
+    """A plugin name, the registration of it in use and one left out."""
 
 __all__ = ["PluginContainer", "PluginManager"]
 
@@ -430,7 +432,9 @@ class PluginManager(Generic[P]):
         for name, chosen, ignored in conflicts:
             self._report_conflict(name, chosen, ignored)
         if not by_name and self.finder is None and self._view is None:
-            self._warn_if_mistyped()
+            from plux.runtime._suggest import warn_if_mistyped  # only an empty namespace pays
+
+            warn_if_mistyped(self.namespace)
         return by_name
 
     def _swap_state(
@@ -445,18 +449,6 @@ class PluginManager(Generic[P]):
                 state = (None, {}, [], None, view)
             (self._by_name, self._aliases, self._finished, self._run_order, self._view) = state
             return aside
-
-    def _warn_if_mistyped(self) -> None:
-        """Warn that the namespace, which has no entry points, looks like a mistyped one."""
-        # only an empty namespace pays for these
-        from plux.runtime._log import logger
-        from plux.runtime._suggest import NAMESPACE_CUTOFF, did_you_mean
-        from plux.runtime.cache import EntryPointsCache
-
-        groups = EntryPointsCache.instance().groups()
-        suggestion = did_you_mean(self.namespace, groups, cutoff=NAMESPACE_CUTOFF)
-        if suggestion:
-            logger().warning("no plugins in namespace %s%s", self.namespace, suggestion)
 
     def _collect(self) -> tuple[dict[str, PluginContainer[P]], list[_Conflict]]:
         """The namespace's plugins by name, and the registrations of a taken name, left out."""
@@ -484,8 +476,10 @@ class PluginManager(Generic[P]):
                 if spec.namespace != self.namespace:
                     continue  # a finder may know several namespaces; this manager serves one
                 if spec.name in by_name:
+                    from plux.runtime._conflicts import spec_side
+
                     chosen = by_name[spec.name].plugin_spec
-                    conflicts.append((spec.name, _spec_side(chosen), _spec_side(spec)))
+                    conflicts.append((spec.name, spec_side(chosen), spec_side(spec)))
                 else:
                     by_name[spec.name] = PluginContainer(spec.name, plugin_spec=spec)
             return by_name, conflicts
@@ -576,36 +570,15 @@ class PluginManager(Generic[P]):
     def _require(self, name: str) -> PluginContainer[P]:
         container = self._find(name)
         if container is None:
-            from plux.runtime._suggest import did_you_mean  # only a mistake pays for it
+            from plux.runtime._suggest import did_you_mean, installed_nearby  # only a mistake pays
 
             known = [*self._plugins(), *self._aliases]
+            nearby = "" if self.finder is not None else installed_nearby(self.namespace, name)
             raise ValueError(
                 f"no plugin named {name} in namespace {self.namespace}"
-                f"{did_you_mean(name, known)}{self._found_nearby(name)}"
+                f"{did_you_mean(name, known)}{nearby}"
             )
         return container
-
-    def _found_nearby(self, name: str) -> str:
-        """Where plugin ``name`` is installed instead, in a namespace one small edit away from
-        this one (a namespace mistyped by the application or by the plugin), as a hint."""
-        if self.finder is not None:
-            return ""
-        from plux.runtime._suggest import NAMESPACE_CUTOFF, close_matches
-        from plux.runtime.cache import EntryPointsCache
-
-        cache = EntryPointsCache.instance()
-        nearby = close_matches(self.namespace, cache.groups(), NAMESPACE_CUTOFF)
-        holding = [
-            group
-            for group in nearby
-            if group != self.namespace
-            and any(name in (e.name, e.declared_name) for e in cache.entry_points_of(group))
-        ]
-        if not holding:
-            return ""
-        return (
-            f"; a plugin {name} is installed in namespace {' and '.join(holding)}: is one mistyped?"
-        )
 
     def _resolve(self, container: PluginContainer[P]) -> PluginSpec:
         """Import the container's entry point and make its spec (once): the resolve step."""
@@ -792,17 +765,9 @@ class PluginManager(Generic[P]):
             self._listeners.on_load_exception(spec, container.plugin, error)
 
 
-_Conflict = tuple[str, ConflictSide, ConflictSide]
-"""A plugin name, the registration of it in use and one left out."""
-
-
 def _identity(spec: PluginSpec) -> tuple[str, str, str | None]:
     """What a filter may match a spec on without reading its factory."""
     return spec.namespace, spec.name, spec.location
-
-
-def _spec_side(spec: PluginSpec) -> ConflictSide:
-    return ConflictSide(spec.name, spec.find_location())
 
 
 def _metadata_entry_point(entry_point: IndexedEntryPoint) -> Any:

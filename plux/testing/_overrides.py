@@ -7,8 +7,8 @@ end of the block each manager gets back the state it put aside, as it was.
 
 from __future__ import annotations
 
-from plux.runtime._conflicts import provider
-from plux.runtime.manager import PluginContainer, _spec_side
+from plux.runtime._conflicts import provider, spec_side
+from plux.runtime.manager import PluginContainer
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ class Override:
             if taken is not None:
                 ignored = provider(taken.entry_point) if taken.entry_point else None
                 conflicts.append(
-                    (spec.name, _spec_side(spec), ignored or _spec_side(taken.plugin_spec))
+                    (spec.name, spec_side(spec), ignored or spec_side(taken.plugin_spec))
                 )
             by_name[spec.name] = container
         return by_name, conflicts
