@@ -165,6 +165,21 @@ def make_cache(site_builder: SiteBuilder, cache_dir: Path) -> Callable[..., Entr
     return make
 
 
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The metadata folders whose entry points are read (from when the fixture is set up)."""
+    from plux.runtime import _distributions as distributions
+
+    read: list[str] = []
+    original = distributions.read_distribution_entry_points
+    monkeypatch.setattr(
+        distributions,
+        "read_distribution_entry_points",
+        lambda path, *link: read.append(os.path.basename(path)) or original(path, *link),
+    )
+    return read
+
+
 def outside_any_project(tmp_path: Path) -> Path:
     """An empty folder with no project above it, to run ``plux`` in (in this checkout, doctor and
     show would scan plux itself as the project here, and ``''`` on ``sys.path`` would be it)."""

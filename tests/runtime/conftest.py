@@ -46,18 +46,3 @@ def import_log(tmp_path, python) -> Path:
     log.write_text("")
     python.env["IMPORT_LOG"] = str(log)
     return log
-
-
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The metadata folders whose entry points are read (from when the fixture is set up)."""
-    from plux.runtime import _distributions as distributions
-
-    read: list[str] = []
-    original = distributions.read_distribution_entry_points
-    monkeypatch.setattr(
-        distributions,
-        "read_distribution_entry_points",
-        lambda path, *link: read.append(os.path.basename(path)) or original(path, *link),
-    )
-    return read
